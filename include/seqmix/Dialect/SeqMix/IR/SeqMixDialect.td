@@ -1,0 +1,51 @@
+//===- SeqMixDialect.td - seqmix dialect definition ---------*- tablegen -*-===//
+
+#ifndef SEQMIX_DIALECT_SEQMIX_IR_SEQMIXDIALECT_TD
+#define SEQMIX_DIALECT_SEQMIX_IR_SEQMIXDIALECT_TD
+
+include "mlir/IR/OpBase.td"
+include "mlir/IR/AttrTypeBase.td"
+
+def SeqMix_Dialect : Dialect {
+  let name = "seqmix";
+  let cppNamespace = "::mlir::seqmix";
+  let summary = "Sequence mixers: linear recurrences, memory routing, "
+                "windowed attention and quantized scans";
+  let description = [{
+    The `seqmix` dialect holds the token mixers of modern sequence models as
+    single ops with value semantics on tensors: linear attention with every
+    gate kind and the delta rule, the Mamba-1 selective scan, the Mamba-2 SSD,
+    causal short convolutions, Mixture-of-Memories routing, neighborhood and
+    sliding-window attention, the Hadamard rotation used by int8 Mamba, and
+    a generic `seqmix.scan` for new recurrences.
+
+    Layout is token-major (`[B, T, H, D]` or `[B, T, D]`). Inputs may be f32,
+    f16 or bf16 (some scan inputs also int8 `!quant.uniform`); every
+    reduction, exponent and state is computed in f32; states are f32.
+    Block sizes are carried in the IR by the `#seqmix.tile` attribute.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::linalg::LinalgDialect",
+    "::mlir::math::MathDialect",
+    "::mlir::quant::QuantDialect",
+    "::mlir::tensor::TensorDialect"
+  ];
+  let useDefaultAttributePrinterParser = 1;
+  let usePropertiesForAttributes = 1;
+  let extraClassDeclaration = [{
+    /// Name of the discardable attribute that carries the tile configuration.
+    static constexpr ::llvm::StringLiteral kTileAttrName = "seqmix.tile";
+
+  private:
+    /// Defined next to the attribute classes (SeqMixAttrs.cpp).
+    void registerAttributes();
+  public:
+  }];
+  let hasOperationAttrVerify = 1;
+}
+
+class SeqMix_Op<string mnemonic, list<Trait> traits = []>
+    : Op<SeqMix_Dialect, mnemonic, traits>;
+
+#endif // SEQMIX_DIALECT_SEQMIX_IR_SEQMIXDIALECT_TD

@@ -1,0 +1,172 @@
+//===- ShapeChecker.cpp - named, symbolic shape checks --------------------===//
+
+#include "ShapeChecker.h"
+
+#include "mlir/Dialect/Quant/IR/QuantTypes.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/Matchers.h"
+#include "llvm/ADT/StringExtras.h"
+
+using namespace mlir;
+using namespace mlir::seqmix::detail;
+
+static std::string typeStr(Type type) {
+  std::string s;
+  llvm::raw_string_ostream os(s);
+  os << type;
+  return s;
+}
+
+LogicalResult ShapeChecker::fail(const Twine &msg) const {
+  return emitOptionalError(loc, "'", opName, "' op ", msg.str());
+}
+
+int64_t ShapeChecker::get(StringRef sym) const {
+  auto it = sizes.find(sym);
+  return it == sizes.end() ? ShapedType::kDynamic : it->second;
+}
+
+void ShapeChecker::bind(StringRef sym, int64_t value) {
+  if (!ShapedType::isDynamic(value))
+    sizes[sym] = value;
+}
+
+std::string ShapeChecker::describe(ArrayRef<std::string> dims) const {
+  std::string names = "[" + llvm::join(dims, ", ") + "]";
+  SmallVector<std::string> vals;
+  bool anyKnown = false;
+  for (const std::string &d : dims) {
+    int64_t v = get(d);
+    anyKnown |= !ShapedType::isDynamic(v);
+    vals.push_back(ShapedType::isDynamic(v) ? "?" : std::to_string(v));
+  }
+  if (!anyKnown)
+    return names;
+  return names + " = [" + llvm::join(vals, ", ") + "]";
+}
+
+LogicalResult ShapeChecker::shape(StringRef kind, StringRef name, Type type,
+                                  ArrayRef<std::string> dims) {
+  auto tensor = dyn_cast<RankedTensorType>(type);
+  if (!tensor)
+    return fail(Twine(kind) + " '" + name + "' must be a ranked tensor " +
+                describe(dims) + ", but got " + typeStr(type));
+  if (tensor.getRank() != static_cast<int64_t>(dims.size()))
+    return fail(Twine(kind) + " '" + name + "' must have rank " +
+                Twine(dims.size()) + " with shape " + describe(dims) +
+                ", but got " + typeStr(type));
+  // Check all dimensions against what is bound before binding new ones, so the
+  // message shows the expectation the operand was held to.
+  for (auto [i, sym] : llvm::enumerate(dims)) {
+    int64_t want = get(sym), have = tensor.getDimSize(i);
+    if (ShapedType::isDynamic(want) || ShapedType::isDynamic(have) ||
+        want == have)
+      continue;
+    return fail(Twine(kind) + " '" + name + "' must have shape " +
+                describe(dims) + ", but got " + typeStr(type) + " (" + sym +
+                " is " + Twine(want) + ", dimension " + Twine(i) + " is " +
+                Twine(have) + ")");
+  }
+  for (auto [i, sym] : llvm::enumerate(dims))
+    if (!isKnown(sym))
+      bind(sym, tensor.getDimSize(i));
+  return success();
+}
+
+static bool isFloatElt(Type t) { return t.isF32() || t.isF16() || t.isBF16(); }
+
+LogicalResult ShapeChecker::floatElt(StringRef kind, StringRef name,
+                                     Type type) {
+  auto st = dyn_cast<ShapedType>(type);
+  if (st && isFloatElt(st.getElementType()))
+    return success();
+  return fail(Twine(kind) + " '" + name +
+              "' must have element type f32, f16 or bf16, but got " +
+              typeStr(type));
+}
+
+LogicalResult ShapeChecker::f32Elt(StringRef kind, StringRef name, Type type) {
+  auto st = dyn_cast<ShapedType>(type);
+  if (st && st.getElementType().isF32())
+    return success();
+  return fail(Twine(kind) + " '" + name +
+              "' must have element type f32 (states are f32), but got " +
+              typeStr(type));
+}
+
+LogicalResult ShapeChecker::intElt(StringRef kind, StringRef name, Type type) {
+  auto st = dyn_cast<ShapedType>(type);
+  if (st && (st.getElementType().isSignlessInteger(32) ||
+             st.getElementType().isSignlessInteger(64)))
+    return success();
+  return fail(Twine(kind) + " '" + name +
+              "' must have element type i32 or i64, but got " + typeStr(type));
+}
+
+LogicalResult ShapeChecker::floatOrQuantElt(StringRef kind, StringRef name,
+                                            Type type) {
+  auto st = dyn_cast<ShapedType>(type);
+  if (st && isFloatElt(st.getElementType()))
+    return success();
+  if (st) {
+    auto q = dyn_cast<quant::UniformQuantizedType>(st.getElementType());
+    if (q && q.isSigned() && q.getStorageTypeIntegralWidth() == 8 &&
+        q.getExpressedType().isF32() && q.getZeroPoint() == 0 &&
+        q.getStorageTypeMin() == -128 && q.getStorageTypeMax() == 127)
+      return success();
+  }
+  return fail(Twine(kind) + " '" + name +
+              "' must have element type f32, f16, bf16 or per-tensor "
+              "symmetric !quant.uniform<i8:f32, scale>, but got " +
+              typeStr(type));
+}
+
+LogicalResult ShapeChecker::offsets(StringRef name, Value value,
+                                    StringRef countSym, StringRef totalSym) {
+  std::string plusOne = (countSym + "+1").str();
+  if (failed(intElt("operand", name, value.getType())) ||
+      failed(operand(name, value.getType(), {plusOne})))
+    return failure();
+  int64_t len = cast<RankedTensorType>(value.getType()).getDimSize(0);
+  if (len == 0)
+    return fail(Twine("operand '") + name +
+                "' must hold at least one offset (shape [" + plusOne +
+                "]), but got 0");
+  if (!ShapedType::isDynamic(len))
+    bind(countSym, len - 1);
+
+  DenseIntElementsAttr cst;
+  if (!matchPattern(value, m_Constant(&cst)))
+    return success();
+  SmallVector<int64_t> vals;
+  for (const APInt &v : cst.getValues<APInt>())
+    vals.push_back(v.getSExtValue());
+  if (vals.empty())
+    return success();
+  if (vals.front() != 0)
+    return fail(Twine("operand '") + name + "' must start at 0, but starts at " +
+                Twine(vals.front()));
+  for (size_t i = 1; i < vals.size(); ++i)
+    if (vals[i] < vals[i - 1])
+      return fail(Twine("operand '") + name +
+                  "' must be non-decreasing, but element " + Twine(i) + " (" +
+                  Twine(vals[i]) + ") is less than element " + Twine(i - 1) +
+                  " (" + Twine(vals[i - 1]) + ")");
+  int64_t total = get(totalSym);
+  if (!ShapedType::isDynamic(total) && vals.back() != total)
+    return fail(Twine("operand '") + name + "' must end at " + totalSym +
+                " = " + Twine(total) + ", but ends at " + Twine(vals.back()));
+  return success();
+}
+
+LogicalResult ShapeChecker::seqlens(Value cu) {
+  if (!cu) {
+    bind("Nseq", get("B"));
+    return success();
+  }
+  if (isKnown("B") && get("B") != 1)
+    return fail("operand 'cu_seqlens' packs sequences into a batch of 1, but "
+                "B = " +
+                Twine(get("B")));
+  return offsets("cu_seqlens", cu, "Nseq", "T");
+}

@@ -1,0 +1,229 @@
+//===- Decompose.cpp - composite seqmix ops into primitive ones ----------===//
+//
+// seqmix.ssd is defined as a composite of seqmix.linear_attention (DESIGN.md):
+// this pass spells that definition out so that every later lowering of the
+// recurrence serves Mamba-2 too.
+//
+//===----------------------------------------------------------------------===//
+
+#include "seqmix/Dialect/SeqMix/Transforms/Passes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+namespace mlir::seqmix {
+#define GEN_PASS_DEF_SEQMIXDECOMPOSEPASS
+#include "seqmix/Dialect/SeqMix/Transforms/Passes.h.inc"
+} // namespace mlir::seqmix
+
+using namespace mlir;
+using namespace mlir::seqmix;
+
+namespace {
+
+Value toF32(OpBuilder &b, Location loc, Value v) {
+  Type f32 = b.getF32Type();
+  return v.getType() == f32 ? v : arith::ExtFOp::create(b, loc, f32, v);
+}
+
+Value fromF32(OpBuilder &b, Location loc, Value v, Type type) {
+  return type == v.getType() ? v : arith::TruncFOp::create(b, loc, type, v);
+}
+
+/// An f32 tensor.empty shaped like the leading `rank` dims of `like`.
+Value emptyLike(OpBuilder &b, Location loc, Value like, int64_t rank,
+                Type elt) {
+  SmallVector<OpFoldResult> sizes = tensor::getMixedSizes(b, loc, like);
+  sizes.resize(rank);
+  return tensor::EmptyOp::create(b, loc, sizes, elt);
+}
+
+/// Projection map of `rank` loops onto the listed loop dimensions.
+AffineMap proj(MLIRContext *ctx, unsigned rank, ArrayRef<unsigned> dims) {
+  SmallVector<AffineExpr> exprs;
+  for (unsigned d : dims)
+    exprs.push_back(getAffineDimExpr(d, ctx));
+  return AffineMap::get(rank, 0, exprs, ctx);
+}
+
+struct DecomposeSSD : OpRewritePattern<SSDOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(SSDOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    MLIRContext *ctx = op.getContext();
+    Type f32 = rewriter.getF32Type();
+    auto par = utils::IteratorType::parallel;
+
+    // 1. Δ and g = Δ·A over [B, T, H] (loops b, t, h).
+    SmallVector<Value> ins = {op.getDt(), op.getA()};
+    SmallVector<AffineMap> maps = {proj(ctx, 3, {0, 1, 2}), proj(ctx, 3, {2})};
+    Value bias = op.getDtBias(), thr = op.getDeltaThreshold();
+    if (bias) {
+      ins.push_back(bias);
+      maps.push_back(proj(ctx, 3, {2}));
+    }
+    if (thr) {
+      ins.push_back(thr);
+      maps.push_back(proj(ctx, 3, {2}));
+    }
+    Value emptyBTH = emptyLike(rewriter, loc, op.getDt(), 3, f32);
+    maps.append(2, proj(ctx, 3, {0, 1, 2}));
+    bool softplus = op.getDtSoftplus();
+    std::optional<ArrayRef<float>> limit = op.getDtLimit();
+    auto gates = linalg::GenericOp::create(
+        rewriter, loc, TypeRange{emptyBTH.getType(), emptyBTH.getType()}, ins,
+        ValueRange{emptyBTH, emptyBTH}, maps, SmallVector(3, par),
+        [&](OpBuilder &b, Location l, ValueRange args) {
+          Value d = toF32(b, l, args[0]);
+          Value a = toF32(b, l, args[1]);
+          unsigned next = 2;
+          if (bias)
+            d = arith::AddFOp::create(b, l, d, toF32(b, l, args[next++]));
+          if (softplus) {
+            // softplus(x) = x when x > 20 (Mamba's cut-off), else log1p(exp x).
+            Value twenty = arith::ConstantOp::create(b, l, b.getF32FloatAttr(20));
+            Value big = arith::CmpFOp::create(b, l, arith::CmpFPredicate::OGT,
+                                              d, twenty);
+            Value sp = math::Log1pOp::create(b, l, math::ExpOp::create(b, l, d));
+            d = arith::SelectOp::create(b, l, big, d, sp);
+          }
+          if (limit) {
+            Value lo = arith::ConstantOp::create(
+                b, l, b.getF32FloatAttr((*limit)[0]));
+            Value hi = arith::ConstantOp::create(
+                b, l, b.getF32FloatAttr((*limit)[1]));
+            d = arith::MinimumFOp::create(
+                b, l, arith::MaximumFOp::create(b, l, d, lo), hi);
+          }
+          if (thr) {
+            // LongMamba: a step below the threshold becomes the identity.
+            Value t = toF32(b, l, args[next++]);
+            Value skip = arith::CmpFOp::create(b, l, arith::CmpFPredicate::OLT,
+                                               d, t);
+            Value zero = arith::ConstantOp::create(b, l, b.getF32FloatAttr(0));
+            d = arith::SelectOp::create(b, l, skip, zero, d);
+          }
+          Value g = arith::MulFOp::create(b, l, d, a);
+          linalg::YieldOp::create(b, l, ValueRange{d, g});
+        });
+    Value delta = gates.getResult(0), logDecay = gates.getResult(1);
+
+    // 2. v = Δ·x over [B, T, H, P].
+    Value x = op.getX();
+    Value emptyX = emptyLike(rewriter, loc, x, 4, f32);
+    Value v = linalg::GenericOp::create(
+                  rewriter, loc, emptyX.getType(), ValueRange{delta, x}, emptyX,
+                  ArrayRef<AffineMap>{proj(ctx, 4, {0, 1, 2}),
+                                      proj(ctx, 4, {0, 1, 2, 3}),
+                                      proj(ctx, 4, {0, 1, 2, 3})},
+                  SmallVector(4, par),
+                  [&](OpBuilder &b, Location l, ValueRange args) {
+                    Value p = arith::MulFOp::create(b, l, args[0],
+                                                    toF32(b, l, args[1]));
+                    linalg::YieldOp::create(b, l, p);
+                  })
+                  .getResult(0);
+
+    // 3. The recurrence itself: q = C, k = B, scale 1, Mamba-2's [.., P, N].
+    auto yType = cast<RankedTensorType>(op.getY().getType());
+    auto oType = RankedTensorType::get(yType.getShape(), f32);
+    SmallVector<Type> laTypes = {oType};
+    if (Value fs = op.getFinalState())
+      laTypes.push_back(fs.getType());
+    auto la = LinearAttentionOp::create(
+        rewriter, loc, laTypes, op.getC(), op.getB(), v, logDecay,
+        /*beta=*/Value(), op.getInitialState(), op.getCuSeqlens(),
+        rewriter.getF32FloatAttr(1.0f),
+        StateLayoutAttr::get(ctx, StateLayout::vk),
+        QKNormAttr::get(ctx, QKNorm::none));
+    if (auto tile = op->getAttrOfType<TileAttr>(SeqMixDialect::kTileAttrName))
+      la->setAttr(SeqMixDialect::kTileAttrName, renameTileKeys(ctx, tile));
+
+    // 4. Epilogue: y = o + D·x, times silu(z); cast to the declared type.
+    Value o = la.getO();
+    Value d = op.getD(), z = op.getZ();
+    Value result = o;
+    if (d || z || yType.getElementType() != f32) {
+      SmallVector<Value> eIns = {o};
+      SmallVector<AffineMap> eMaps = {proj(ctx, 4, {0, 1, 2, 3})};
+      if (d) {
+        eIns.append({x, d});
+        eMaps.push_back(proj(ctx, 4, {0, 1, 2, 3}));
+        bool perHead = cast<RankedTensorType>(d.getType()).getRank() == 1;
+        eMaps.push_back(perHead ? proj(ctx, 4, {2}) : proj(ctx, 4, {2, 3}));
+      }
+      if (z) {
+        eIns.push_back(z);
+        eMaps.push_back(proj(ctx, 4, {0, 1, 2, 3}));
+      }
+      eMaps.push_back(proj(ctx, 4, {0, 1, 2, 3}));
+      Value emptyY = emptyLike(rewriter, loc, x, 4, yType.getElementType());
+      Type yElt = yType.getElementType();
+      result = linalg::GenericOp::create(
+                   rewriter, loc, yType, eIns, emptyY, eMaps,
+                   SmallVector(4, par),
+                   [&](OpBuilder &b, Location l, ValueRange args) {
+                     Value y = args[0];
+                     unsigned next = 1;
+                     if (d) {
+                       Value xs = toF32(b, l, args[next]);
+                       Value ds = toF32(b, l, args[next + 1]);
+                       next += 2;
+                       y = arith::AddFOp::create(
+                           b, l, y, arith::MulFOp::create(b, l, ds, xs));
+                     }
+                     if (z) {
+                       // silu(z) = z / (1 + exp(-z))
+                       Value zs = toF32(b, l, args[next++]);
+                       Value one = arith::ConstantOp::create(
+                           b, l, b.getF32FloatAttr(1));
+                       Value e = math::ExpOp::create(
+                           b, l, arith::NegFOp::create(b, l, zs));
+                       Value silu = arith::DivFOp::create(
+                           b, l, zs, arith::AddFOp::create(b, l, one, e));
+                       y = arith::MulFOp::create(b, l, y, silu);
+                     }
+                     linalg::YieldOp::create(b, l, fromF32(b, l, y, yElt));
+                   })
+                   .getResult(0);
+    }
+
+    SmallVector<Value> repl = {result};
+    if (op.getFinalState())
+      repl.push_back(la.getFinalState());
+    rewriter.replaceOp(op, repl);
+    return success();
+  }
+
+  /// ssd's (chunk, block_p, block_n) are linear_attention's
+  /// (chunk, block_v, block_k): P is the value axis, N the key axis.
+  static TileAttr renameTileKeys(MLIRContext *ctx, TileAttr tile) {
+    NamedAttrList entries;
+    for (NamedAttribute e : tile.getEntries()) {
+      StringRef name = e.getName().getValue();
+      StringRef renamed = name == "block_p"   ? "block_v"
+                          : name == "block_n" ? "block_k"
+                                              : name;
+      entries.append(renamed, e.getValue());
+    }
+    return TileAttr::get(ctx, entries.getDictionary(ctx));
+  }
+};
+
+struct SeqMixDecomposePass
+    : seqmix::impl::SeqMixDecomposePassBase<SeqMixDecomposePass> {
+  void runOnOperation() override {
+    RewritePatternSet patterns(&getContext());
+    patterns.add<DecomposeSSD>(&getContext());
+    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
+      signalPassFailure();
+  }
+};
+
+} // namespace
