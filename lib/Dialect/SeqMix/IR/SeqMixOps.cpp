@@ -531,11 +531,13 @@ LogicalResult SlidingWindowAttentionOp::verify() {
                         {"B", "Tk", "Hkv", "Dv"})) ||
       failed(divides(c, "H", "Hkv", "operand 'k' heads (GQA)")))
     return failure();
-  if (getWindowLeft() < -1 || getWindowRight() < -1)
+  // I64Attr getters are unsigned: read the signed value.
+  int64_t left = getWindowLeftAttr().getInt();
+  int64_t right = getWindowRightAttr().getInt();
+  if (left < -1 || right < -1)
     return c.fail("attributes 'window_left' and 'window_right' must be >= 0 "
                   "or -1 (unbounded), but got (" +
-                  Twine(getWindowLeft()) + ", " + Twine(getWindowRight()) +
-                  ")");
+                  Twine(left) + ", " + Twine(right) + ")");
   if (failed(floatShape(c, "result", "o", getO().getType(),
                         {"B", "Tq", "H", "Dv"})))
     return failure();
