@@ -26,8 +26,8 @@ void SeqMixDialect::initialize() {
 LogicalResult SeqMixDialect::verifyOperationAttribute(Operation *op,
                                                       NamedAttribute attr) {
   if (attr.getName() != kTileAttrName)
-    return op->emitError() << "unknown seqmix attribute '" << attr.getName()
-                           << "'";
+    return op->emitError() << "unknown seqmix attribute '"
+                           << attr.getName().getValue() << "'";
   auto tile = dyn_cast<TileAttr>(attr.getValue());
   if (!tile)
     return op->emitError() << "'" << kTileAttrName
@@ -48,16 +48,18 @@ LogicalResult SeqMixDialect::verifyOperationAttribute(Operation *op,
       for (const TileKey &k : keys)
         names.push_back(k.name);
       return op->emitOpError()
-             << "#seqmix.tile key '" << entry.getName()
+             << "#seqmix.tile key '" << entry.getName().getValue()
              << "' is not valid here; valid keys: " << llvm::join(names, ", ");
     }
     auto valueAttr = dyn_cast<IntegerAttr>(entry.getValue());
     if (!valueAttr || valueAttr.getInt() <= 0)
-      return op->emitOpError() << "#seqmix.tile key '" << entry.getName()
+      return op->emitOpError() << "#seqmix.tile key '"
+                               << entry.getName().getValue()
                                << "' must be a positive integer";
     int64_t value = valueAttr.getInt();
     if (key->powerOfTwo && !llvm::isPowerOf2_64(value))
-      return op->emitOpError() << "#seqmix.tile key '" << entry.getName()
+      return op->emitOpError() << "#seqmix.tile key '"
+                               << entry.getName().getValue()
                                << "' must be a power of two, but got " << value;
   }
   return success();

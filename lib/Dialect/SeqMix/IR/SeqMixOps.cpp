@@ -655,7 +655,7 @@ LogicalResult ScanOp::verifyRegions() {
                            << (isInput ? i : i - nIn) << "), but is "
                            << body.getArgument(i).getType();
   }
-  auto yield = dyn_cast<YieldOp>(body.getTerminator());
+  auto yield = body.empty() ? YieldOp() : dyn_cast<YieldOp>(body.back());
   if (!yield)
     return emitOpError() << "body must end with seqmix.yield";
   if (yield.getValues().size() < nInit)
