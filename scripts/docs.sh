@@ -5,5 +5,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 cmake --build build --target mlir-doc >/dev/null
 mkdir -p docs/generated
-cp build/docs/SeqMix/SeqMixDialect.md build/docs/SeqMix/SeqMixPasses.md docs/generated/
+cp build/docs/SeqMix/SeqMixDialect.md build/docs/SeqMix/SeqMixPasses.md \
+   build/docs/SeqMix/SeqMixConversionPasses.md docs/generated/
 echo "docs/generated updated"

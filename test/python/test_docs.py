@@ -5,7 +5,7 @@ import pathlib
 import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
-NAMES = ["SeqMixDialect.md", "SeqMixPasses.md"]
+NAMES = ["SeqMixDialect.md", "SeqMixPasses.md", "SeqMixConversionPasses.md"]
 
 
 @pytest.mark.parametrize("name", NAMES)

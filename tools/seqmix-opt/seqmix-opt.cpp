@@ -11,11 +11,15 @@
 #include "mlir/Tools/mlir-opt/MlirOptMain.h"
 
 #include "seqmix/Dialect/SeqMix/IR/SeqMixDialect.h"
+#include "seqmix/Conversion/Passes.h"
 #include "seqmix/Dialect/SeqMix/Transforms/Passes.h"
+#include "seqmix/Pipelines/Pipelines.h"
 
 int main(int argc, char **argv) {
   mlir::registerAllPasses();
   mlir::seqmix::registerSeqMixPasses();
+  mlir::seqmix::registerSeqMixConversionPasses();
+  mlir::seqmix::registerSeqMixPipelines();
 
   mlir::DialectRegistry registry;
   mlir::registerAllDialects(registry);

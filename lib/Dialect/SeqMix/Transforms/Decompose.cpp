@@ -78,7 +78,7 @@ struct DecomposeSSD : OpRewritePattern<SSDOp> {
     std::optional<ArrayRef<float>> limit = op.getDtLimit();
     auto gates = linalg::GenericOp::create(
         rewriter, loc, TypeRange{emptyBTH.getType(), emptyBTH.getType()}, ins,
-        ValueRange{emptyBTH, emptyBTH}, maps, SmallVector(3, par),
+        ValueRange{emptyBTH, emptyBTH}, maps, SmallVector<utils::IteratorType>(3, par),
         [&](OpBuilder &b, Location l, ValueRange args) {
           Value d = toF32(b, l, args[0]);
           Value a = toF32(b, l, args[1]);
@@ -122,7 +122,7 @@ struct DecomposeSSD : OpRewritePattern<SSDOp> {
                   ArrayRef<AffineMap>{proj(ctx, 4, {0, 1, 2}),
                                       proj(ctx, 4, {0, 1, 2, 3}),
                                       proj(ctx, 4, {0, 1, 2, 3})},
-                  SmallVector(4, par),
+                  SmallVector<utils::IteratorType>(4, par),
                   [&](OpBuilder &b, Location l, ValueRange args) {
                     Value p = arith::MulFOp::create(b, l, args[0],
                                                     toF32(b, l, args[1]));
@@ -167,7 +167,7 @@ struct DecomposeSSD : OpRewritePattern<SSDOp> {
       Type yElt = yType.getElementType();
       result = linalg::GenericOp::create(
                    rewriter, loc, yType, eIns, emptyY, eMaps,
-                   SmallVector(4, par),
+                   SmallVector<utils::IteratorType>(4, par),
                    [&](OpBuilder &b, Location l, ValueRange args) {
                      Value y = args[0];
                      unsigned next = 1;

@@ -29,4 +29,28 @@ def SeqMixDecomposePass : Pass<"seqmix-decompose"> {
   ];
 }
 
+def SeqMixLowerQuantPass : Pass<"seqmix-lower-quant", "::mlir::ModuleOp"> {
+  let summary = "Lower quant dialect casts and quantized function boundaries";
+  let description = [{
+    Makes quantized tensors plain int8 for code generation:
+
+    * `quant.qcast` (f32 -> per-tensor `!quant.uniform<i8:f32, s>`) becomes
+      `clamp(round_half_even(x / s), -128, 127)` in a `linalg.generic`.
+      Upstream `lower-quant-ops` truncates toward zero and does not clamp;
+      this pass does both as DESIGN.md requires.
+    * `quant.dcast` becomes `s * q`.
+    * Function arguments and results of quantized tensor type take their
+      i8 storage type (a caller passes and receives int8 data), with
+      `quant.scast` at the boundary; `quant.scast` pairs that cancel are
+      removed.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::linalg::LinalgDialect",
+    "::mlir::math::MathDialect",
+    "::mlir::quant::QuantDialect",
+    "::mlir::tensor::TensorDialect"
+  ];
+}
+
 #endif // SEQMIX_DIALECT_SEQMIX_TRANSFORMS_PASSES_TD

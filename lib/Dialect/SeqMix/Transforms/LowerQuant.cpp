@@ -1,0 +1,159 @@
+//===- LowerQuant.cpp - quant casts and quantized boundaries to int8 -----===//
+
+#include "seqmix/Dialect/SeqMix/Transforms/Passes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Quant/IR/Quant.h"
+#include "mlir/Dialect/Quant/IR/QuantTypes.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+
+namespace mlir::seqmix {
+#define GEN_PASS_DEF_SEQMIXLOWERQUANTPASS
+#include "seqmix/Dialect/SeqMix/Transforms/Passes.h.inc"
+} // namespace mlir::seqmix
+
+using namespace mlir;
+using namespace mlir::seqmix;
+
+namespace {
+
+/// The per-tensor quantized element type of `t`, if it has one.
+quant::UniformQuantizedType quantElt(Type t) {
+  auto tt = dyn_cast<RankedTensorType>(t);
+  return tt ? dyn_cast<quant::UniformQuantizedType>(tt.getElementType())
+            : quant::UniformQuantizedType();
+}
+
+/// `t` with its quantized element type replaced by the storage type.
+Type storageOf(Type t) {
+  auto q = quantElt(t);
+  if (!q)
+    return t;
+  return cast<RankedTensorType>(t).clone(q.getStorageType());
+}
+
+/// An elementwise map of `in` to a tensor of element type `outElt`.
+Value mapElements(OpBuilder &b, Location loc, Value in, Type outElt,
+                  function_ref<Value(OpBuilder &, Location, Value)> fn) {
+  auto tt = cast<RankedTensorType>(in.getType());
+  SmallVector<OpFoldResult> sizes = tensor::getMixedSizes(b, loc, in);
+  Value init = tensor::EmptyOp::create(b, loc, sizes, outElt);
+  auto id = b.getMultiDimIdentityMap(tt.getRank());
+  return linalg::GenericOp::create(
+             b, loc, init.getType(), in, init, ArrayRef<AffineMap>{id, id},
+             SmallVector<utils::IteratorType>(tt.getRank(),
+                                             utils::IteratorType::parallel),
+             [&](OpBuilder &nb, Location nl, ValueRange args) {
+               linalg::YieldOp::create(nb, nl, fn(nb, nl, args[0]));
+             })
+      .getResult(0);
+}
+
+struct SeqMixLowerQuantPass
+    : seqmix::impl::SeqMixLowerQuantPassBase<SeqMixLowerQuantPass> {
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+
+    // qcast: q = clamp(round_half_even(x / s), -128, 127).
+    module.walk([](quant::QuantizeCastOp op) {
+      auto q = quantElt(op.getResult().getType());
+      if (!q || !q.getStorageType().isSignlessInteger(8) ||
+          q.getZeroPoint() != 0)
+        return;
+      OpBuilder b(op);
+      double s = q.getScale();
+      Value i8 = mapElements(
+          b, op.getLoc(), op.getInput(), q.getStorageType(),
+          [&](OpBuilder &nb, Location l, Value x) -> Value {
+            Type f32 = nb.getF32Type();
+            if (x.getType() != f32)
+              x = arith::ExtFOp::create(nb, l, f32, x);
+            auto c = [&](double v) {
+              return arith::ConstantOp::create(nb, l, nb.getF32FloatAttr(v));
+            };
+            Value r = math::RoundEvenOp::create(
+                nb, l, arith::DivFOp::create(nb, l, x, c(s)));
+            r = arith::MinimumFOp::create(
+                nb, l, arith::MaximumFOp::create(nb, l, r, c(-128)), c(127));
+            return arith::FPToSIOp::create(nb, l, q.getStorageType(), r);
+          });
+      Value cast = quant::StorageCastOp::create(
+          b, op.getLoc(), op.getResult().getType(), i8);
+      op.getResult().replaceAllUsesWith(cast);
+      op.erase();
+    });
+
+    // dcast: x = s * q.
+    module.walk([](quant::DequantizeCastOp op) {
+      auto q = quantElt(op.getInput().getType());
+      if (!q || q.getZeroPoint() != 0)
+        return;
+      OpBuilder b(op);
+      Value i8 = quant::StorageCastOp::create(
+          b, op.getLoc(), storageOf(op.getInput().getType()), op.getInput());
+      Type outElt =
+          cast<RankedTensorType>(op.getResult().getType()).getElementType();
+      double s = q.getScale();
+      Value x = mapElements(
+          b, op.getLoc(), i8, outElt,
+          [&](OpBuilder &nb, Location l, Value v) -> Value {
+            Type f32 = nb.getF32Type();
+            Value f = arith::SIToFPOp::create(nb, l, f32, v);
+            f = arith::MulFOp::create(
+                nb, l, f,
+                arith::ConstantOp::create(nb, l, nb.getF32FloatAttr(s)));
+            return outElt == f32 ? f : arith::TruncFOp::create(nb, l, outElt, f);
+          });
+      op.getResult().replaceAllUsesWith(x);
+      op.erase();
+    });
+
+    // Function boundaries carry the int8 storage.
+    module.walk([](func::FuncOp fn) {
+      if (fn.isExternal())
+        return;
+      FunctionType type = fn.getFunctionType();
+      Block &entry = fn.getBody().front();
+      OpBuilder b(&entry, entry.begin());
+      SmallVector<Type> ins, outs;
+      for (BlockArgument arg : entry.getArguments()) {
+        Type quantType = arg.getType();
+        ins.push_back(storageOf(quantType));
+        if (ins.back() == quantType)
+          continue;
+        arg.setType(ins.back());
+        auto cast = quant::StorageCastOp::create(b, fn.getLoc(), quantType, arg);
+        arg.replaceAllUsesExcept(cast, cast);
+      }
+      for (Type t : type.getResults())
+        outs.push_back(storageOf(t));
+      fn.walk([&](func::ReturnOp ret) {
+        OpBuilder rb(ret);
+        for (OpOperand &operand : ret->getOpOperands())
+          if (quantElt(operand.get().getType()))
+            operand.set(quant::StorageCastOp::create(
+                rb, ret.getLoc(), storageOf(operand.get().getType()),
+                operand.get()));
+      });
+      fn.setFunctionType(FunctionType::get(fn.getContext(), ins, outs));
+    });
+
+    // scast(scast(x)) back to x's type is x.
+    module.walk([](quant::StorageCastOp cast) {
+      if (auto inner = cast.getInput().getDefiningOp<quant::StorageCastOp>())
+        if (inner.getInput().getType() == cast.getType()) {
+          cast.replaceAllUsesWith(inner.getInput());
+          cast.erase();
+        }
+    });
+    module.walk([](quant::StorageCastOp cast) {
+      if (cast->use_empty())
+        cast.erase();
+    });
+  }
+};
+
+} // namespace

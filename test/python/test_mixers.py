@@ -1,0 +1,288 @@
+"""Compiled routing, windowed attention, Hadamard and generic scans against
+the numpy references (reference pipeline)."""
+
+import zlib
+
+import numpy as np
+import pytest
+
+from seqmix import reference as ref
+from seqmix.run import Arg, func, ins_op, single_op_module, tensor_type
+
+
+def seed(name):
+    return zlib.crc32(name.encode())
+
+
+def rnd(rng, *shape):
+    return rng.uniform(-1, 1, size=shape).astype(np.float32)
+
+
+def close(got, want, rtol=1e-5, atol=1e-5):
+    np.testing.assert_allclose(got, np.asarray(want, np.float32), rtol=rtol,
+                               atol=atol)
+
+
+# ---------------------------------------------------------------------------
+# Mixture-of-Memories routing
+# ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("score,renorm,k", [("softmax", True, 2),
+                                            ("sigmoid", False, 3),
+                                            ("softmax", False, 1)])
+def test_route(compiled, score, renorm, k):
+    rng = np.random.default_rng(seed(score + str(k)))
+    B, T, M = 2, 13, 5
+    logits = rnd(rng, B, T, M)
+    logits[0, 0] = 0.5          # every memory tied: picks 0, 1, ..
+    logits[1, 2, 1:4] = 0.25    # a three-way tie
+    attrs = f"top_k = {k} : i64, score = #seqmix.score<{score}>"
+    if renorm:
+        attrs += ", renormalize"
+    x = Arg("logits", logits)
+    text = func("main", [x],
+                [f"%i, %w = seqmix.route %logits {{{attrs}}} : {x.type}"],
+                [("%i", tensor_type((B, T, k), "i32")),
+                 ("%w", tensor_type((B, T, k), "f32"))])
+    idx, w = compiled.run(text, [logits])
+    want_i, want_w = ref.route(logits, k, score=score, renormalize=renorm)
+    np.testing.assert_array_equal(idx, want_i)
+    close(w, want_w)
+
+
+def routing_module(B, T, F, M, k, Dout):
+    """route -> dispatch -> segment_matmul -> combine, returning every
+    intermediate."""
+    logits = Arg("logits", np.zeros((B, T, M), np.float32))
+    x = Arg("x", np.zeros((B, T, F), np.float32))
+    W = Arg("W", np.zeros((M, F, Dout), np.float32))
+    R = B * T * k
+    t = tensor_type
+    body = [
+        f"%i, %w = seqmix.route %logits {{top_k = {k} : i64, renormalize}} : {logits.type}",
+        f"%p, %off, %rows = seqmix.dispatch %x, %i {{num_memories = {M} : i64}} : {x.type}, {t((B, T, k), 'i32')}",
+        f"%h = seqmix.segment_matmul %p, %W, %off : {t((R, F), 'f32')}, {W.type}, {t((B * M + 1,), 'i32')}",
+        f"%o = seqmix.combine %h, %rows, %w : {t((R, Dout), 'f32')}, {t((R,), 'i32')}, {t((B, T, k), 'f32')}",
+    ]
+    rets = [("%i", t((B, T, k), "i32")), ("%w", t((B, T, k), "f32")),
+            ("%p", t((R, F), "f32")), ("%off", t((B * M + 1,), "i32")),
+            ("%rows", t((R,), "i32")), ("%h", t((R, Dout), "f32")),
+            ("%o", t((B, T, Dout), "f32"))]
+    return func("main", [logits, x, W], body, rets)
+
+
+def test_mom_routing_chain(compiled):
+    rng = np.random.default_rng(1)
+    B, T, F, M, k, Dout = 2, 11, 6, 4, 2, 5
+    logits, x, W = rnd(rng, B, T, M), rnd(rng, B, T, F), rnd(rng, M, F, Dout)
+    logits[1, :, 3] = 5.0  # memory 3 takes every token of batch 1
+    idx, w, p, off, rows, h, o = compiled.run(routing_module(B, T, F, M, k, Dout),
+                                              [logits, x, W])
+    wi, ww = ref.route(logits, k, renormalize=True)
+    np.testing.assert_array_equal(idx, wi)
+    wp, woff, wrows = ref.dispatch(x, wi, M)
+    np.testing.assert_array_equal(off, woff)
+    np.testing.assert_array_equal(rows, wrows)
+    close(p, wp)
+    wh = ref.segment_matmul(wp, W, woff)
+    close(h, wh)
+    close(o, ref.combine(wh, wrows, ww))
+
+
+def test_dispatch_feature_axes_and_empty_memories(compiled):
+    """Several feature axes, i64 indices, memories nobody picks."""
+    rng = np.random.default_rng(2)
+    B, T, k, M = 1, 7, 2, 6
+    x = rnd(rng, B, T, 3, 2)
+    idx = rng.integers(0, 3, size=(B, T, k)).astype(np.int64)
+    a, i = Arg("x", x), Arg("idx", idx)
+    R = B * T * k
+    text = func("main", [a, i],
+                [f"%p, %off, %rows = seqmix.dispatch %x, %idx {{num_memories = {M} : i64}} : {a.type}, {i.type}"],
+                [("%p", tensor_type((R, 3, 2), "f32")),
+                 ("%off", tensor_type((B * M + 1,), "i32")),
+                 ("%rows", tensor_type((R,), "i32"))])
+    p, off, rows = compiled.run(text, [x, idx])
+    wp, woff, wrows = ref.dispatch(x, idx, M)
+    close(p, wp)
+    np.testing.assert_array_equal(off, woff)
+    np.testing.assert_array_equal(rows, wrows)
+
+
+# ---------------------------------------------------------------------------
+# Windowed attention
+# ---------------------------------------------------------------------------
+
+NA_CASES = [
+    # id, spatial, H, Hkv, D, Dv, kernel, dilation, stride, causal, rpb, lse
+    ("1d", (13,), 2, 2, 8, 8, (5,), None, None, None, False, True),
+    ("1d_even_gqa", (11,), 4, 2, 8, 6, (4,), None, None, None, False, False),
+    ("1d_dilated_strided", (16,), 2, 1, 8, 8, (3,), (2,), (2,), None, True, True),
+    ("1d_causal_strided", (12,), 2, 2, 8, 8, (5,), None, (3,), (True,), False, True),
+    ("2d_rpb", (7, 9), 2, 2, 8, 8, (3, 5), None, None, None, True, True),
+    ("2d_mixed", (8, 6), 2, 1, 6, 4, (3, 3), (2, 1), (1, 2), (True, False), False, True),
+    ("3d", (4, 5, 6), 1, 1, 8, 8, (3, 3, 3), (1, 1, 2), None, (False, False, True), False, True),
+    ("full_window", (6,), 1, 1, 8, 8, (6,), None, None, None, False, True),
+]
+
+
+@pytest.mark.parametrize("case", NA_CASES, ids=[c[0] for c in NA_CASES])
+def test_neighborhood_attention(compiled, case):
+    _, sp, H, Hkv, D, Dv, ks, dil, st, causal, rpb, lse = case
+    rng = np.random.default_rng(seed(case[0]))
+    q, k, v = rnd(rng, 1, *sp, H, D), rnd(rng, 1, *sp, Hkv, D), rnd(rng, 1, *sp, Hkv, Dv)
+    scale = D ** -0.5
+    opt, kw = [], {}
+    if rpb:
+        kw["rpb"] = rnd(rng, H, *[2 * x - 1 for x in ks])
+        opt.append(Arg("rpb", kw["rpb"]))
+    attrs = [f"kernel_size = array<i64: {', '.join(map(str, ks))}>",
+             f"scale = {scale!r} : f32"]
+    if dil:
+        attrs.append(f"dilation = array<i64: {', '.join(map(str, dil))}>")
+    if st:
+        attrs.append(f"stride = array<i64: {', '.join(map(str, st))}>")
+    if causal:
+        attrs.append("is_causal = array<i1: " +
+                     ", ".join("true" if c else "false" for c in causal) + ">")
+    results = [tensor_type((1, *sp, H, Dv), "f32")]
+    if lse:
+        results.append(tensor_type((1, *sp, H), "f32"))
+    text = single_op_module("neighborhood_attention",
+                            [Arg("q", q), Arg("k", k), Arg("v", v)], opt,
+                            ", ".join(attrs), results)
+    outs = compiled.run(text, [q, k, v] + [a.data for a in opt])
+    want = ref.neighborhood_attention(q, k, v, ks, dilation=dil, stride=st,
+                                      is_causal=causal, scale=scale,
+                                      return_lse=True, **kw)
+    close(outs[0], want[0])
+    if lse:
+        close(outs[1], want[1])
+
+
+SWA_CASES = [
+    # id, Tq, Tk, H, Hkv, D, Dv, left, right
+    ("causal", 20, 20, 2, 2, 8, 8, -1, 0),
+    ("window", 33, 33, 4, 2, 8, 6, 5, 0),
+    ("bidirectional", 17, 17, 2, 1, 8, 8, 3, 2),
+    ("decode_tq1", 1, 30, 2, 2, 16, 16, 7, 0),
+    ("tq_gt_tk_masked_rows", 9, 4, 1, 1, 8, 8, 1, 0),
+    ("full", 5, 12, 2, 2, 8, 8, -1, -1),
+]
+
+
+@pytest.mark.parametrize("case", SWA_CASES, ids=[c[0] for c in SWA_CASES])
+def test_sliding_window_attention(compiled, case):
+    _, Tq, Tk, H, Hkv, D, Dv, left, right = case
+    rng = np.random.default_rng(seed(case[0]))
+    q, k, v = rnd(rng, 2, Tq, H, D), rnd(rng, 2, Tk, Hkv, D), rnd(rng, 2, Tk, Hkv, Dv)
+    scale = D ** -0.5
+    attrs = (f"window_left = {left} : i64, window_right = {right} : i64, "
+             f"scale = {scale!r} : f32")
+    text = single_op_module("sliding_window_attention",
+                            [Arg("q", q), Arg("k", k), Arg("v", v)], [], attrs,
+                            [tensor_type((2, Tq, H, Dv), "f32"),
+                             tensor_type((2, Tq, H), "f32")])
+    o, lse = compiled.run(text, [q, k, v])
+    wo, wl = ref.sliding_window_attention(q, k, v, left, right, scale=scale,
+                                          return_lse=True)
+    close(o, wo)
+    np.testing.assert_allclose(lse, wl, rtol=1e-5, atol=1e-5)  # -inf == -inf
+
+
+# ---------------------------------------------------------------------------
+# Hadamard
+# ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("n", [1, 2, 16, 12, 24, 20, 40, 28, 56, 1536])
+def test_hadamard(compiled, n):
+    rng = np.random.default_rng(n)
+    rows = 3 if n < 1000 else 2
+    x = rnd(rng, rows, n)
+    a = Arg("x", x)
+    text = func("main", [a], [f"%y = seqmix.hadamard %x : {a.type} -> {a.type}"],
+                [("%y", a.type)])
+    y = compiled.run(text, [x])[0]
+    close(y, ref.hadamard(x), atol=2e-5)
+
+
+def test_hadamard_int8(compiled):
+    """Rotation fused with int8 quantization: round half to even, clamp."""
+    rng = np.random.default_rng(4)
+    x = rnd(rng, 4, 12) * 3
+    scale = 0.02
+    a = Arg("x", x)
+    qt = tensor_type((4, 12), f"!quant.uniform<i8:f32, {scale!r}>")
+    text = func("main", [a], [f"%y = seqmix.hadamard %x : {a.type} -> {qt}"],
+                [("%y", qt)])
+    y = compiled.run(text, [x])[0]
+    assert y.dtype == np.int8
+    want = ref.quantize(ref.hadamard(x), scale)
+    # One step of int8 at most where the f32 sum lands next to a .5 tie.
+    assert np.max(np.abs(y.astype(np.int32) - want.astype(np.int32))) <= 1
+    assert np.mean(y == want) > 0.95
+
+
+def test_qcast_rounds_half_even_and_clamps(compiled):
+    """quant.qcast lowers with round-half-even and clamping (MLIR's own
+    lower-quant-ops truncates and does not clamp)."""
+    x = np.array([[0.25, 0.75, -0.25, -0.75, 1.25, 300.0, -300.0, 0.74]],
+                 np.float32)
+    scale = 0.5
+    a = Arg("x", x)
+    qt = tensor_type(x.shape, f"!quant.uniform<i8:f32, {scale!r}>")
+    text = func("main", [a], [f"%q = quant.qcast %x : {a.type} to {qt}"],
+                [("%q", qt)])
+    q = compiled.run(text, [x])[0]
+    np.testing.assert_array_equal(q, ref.quantize(x, scale))
+    np.testing.assert_array_equal(q, [[0, 2, 0, -2, 2, 127, -128, 1]])
+
+
+# ---------------------------------------------------------------------------
+# Generic scan
+# ---------------------------------------------------------------------------
+
+def scan_module(B, T, C, nseq, cu):
+    """h_t = a_t * h_{t-1} + x_t; y_t = h_t * 2 (a minGRU-style step)."""
+    a = Arg("a", np.zeros((B, T, C), np.float32))
+    x = Arg("x", np.zeros((B, T, C), np.float32))
+    h0 = Arg("h0", np.zeros((nseq, C), np.float32))
+    args = [a, x, h0]
+    cu_txt = ""
+    if cu is not None:
+        c = Arg("cu", cu)
+        args.append(c)
+        cu_txt = f" cu_seqlens(%cu : {c.type})"
+    st = tensor_type((C,), "f32")
+    body = [
+        f"%s, %y = seqmix.scan ins(%a, %x : {a.type}, {x.type}) init(%h0 : {h0.type}){cu_txt} {{",
+        f"^bb0(%at: {st}, %xt: {st}, %h: {st}):",
+        f"  %m = arith.mulf %at, %h : {st}",
+        f"  %n = arith.addf %m, %xt : {st}",
+        f"  %two = arith.constant dense<2.0> : {st}",
+        f"  %o = arith.mulf %n, %two : {st}",
+        f"  seqmix.yield %n, %o : {st}, {st}",
+        f"}} -> {h0.type}, {tensor_type((B, T, C), 'f32')}",
+    ]
+    return func("main", args, body,
+                [("%s", h0.type), ("%y", tensor_type((B, T, C), "f32"))])
+
+
+@pytest.mark.parametrize("varlen", [False, True])
+def test_scan(compiled, varlen):
+    rng = np.random.default_rng(9)
+    B, T, C = (1, 19, 4) if varlen else (3, 10, 4)
+    cu = np.array([0, 6, 6, 19], np.int32) if varlen else None
+    nseq = 3
+    a = rng.uniform(0, 1, (B, T, C)).astype(np.float32)
+    x, h0 = rnd(rng, B, T, C), rnd(rng, nseq, C)
+    data = [a, x, h0] + ([cu] if varlen else [])
+    s, y = compiled.run(scan_module(B, T, C, nseq, cu), data)
+
+    def step(xs, states):
+        h = xs[0] * states[0] + xs[1]
+        return [h], [2 * h]
+
+    wy, ws = ref.scan(step, [a, x], [h0], cu_seqlens=cu)
+    close(s, ws[0])
+    close(y, wy[0])

@@ -1,0 +1,371 @@
+"""Compiled linear recurrences (reference pipeline) against the numpy
+references: linear_attention, selective_scan, ssd, causal_conv1d.
+
+f32 runs compare at rtol 1e-5 (plus a small atol for values near zero); the
+loops accumulate in f32 in a different order than the float64 references.
+"""
+
+import zlib
+
+import numpy as np
+import pytest
+
+from seqmix import reference as ref
+from seqmix.run import Arg, single_op_module, tensor_type
+
+RTOL, ATOL = 1e-5, 1e-5
+
+
+def close(got, want, rtol=RTOL, atol=ATOL):
+    np.testing.assert_allclose(got, np.asarray(want, np.float32), rtol=rtol,
+                               atol=atol)
+
+
+def seed(name):
+    """A stable per-case seed (str hash() changes between runs)."""
+    return zlib.crc32(name.encode())
+
+
+def rnd(rng, *shape, lo=-1.0, hi=1.0):
+    return rng.uniform(lo, hi, size=shape).astype(np.float32)
+
+
+def cu_for(T, parts):
+    """Offsets splitting T into the given part lengths (may include 0)."""
+    assert sum(parts) == T
+    return np.concatenate([[0], np.cumsum(parts)]).astype(np.int32)
+
+
+# ---------------------------------------------------------------------------
+# linear_attention
+# ---------------------------------------------------------------------------
+
+LA_CASES = [
+    # id, B, T, Hqk, H, K, V, gate, beta, l2, layout, init, cu, final
+    ("plain", 2, 17, 2, 2, 8, 8, None, False, False, "kv", False, None, False),
+    ("constant", 1, 100, 2, 2, 16, 12, "const", False, False, "kv", False, None, True),
+    ("scalar_gqa", 2, 33, 1, 3, 8, 6, "scalar", False, False, "kv", True, None, True),
+    ("vector_gla", 1, 65, 2, 4, 12, 8, "vector", False, False, "kv", True, None, True),
+    ("delta", 1, 40, 2, 2, 8, 8, None, True, True, "kv", False, None, True),
+    ("gated_delta_vk", 2, 31, 2, 4, 8, 6, "scalar", True, True, "vk", True, None, True),
+    ("varlen_empty", 1, 30, 2, 2, 8, 8, "scalar", False, False, "kv", True, [7, 0, 23], True),
+    ("varlen_delta", 1, 21, 1, 2, 6, 6, "vector", True, True, "vk", True, [0, 10, 11, 0], True),
+    ("decode", 3, 1, 2, 4, 8, 8, "scalar", False, False, "kv", True, None, True),
+    ("head48", 1, 9, 1, 1, 48, 48, "scalar", False, False, "kv", False, None, True),
+    ("head192", 1, 5, 1, 1, 192, 64, "const", False, False, "kv", False, None, True),
+]
+
+
+def la_inputs(rng, B, T, Hqk, H, K, V, gate, beta, init, cu):
+    nseq = len(cu) if cu else B
+    q, k, v = rnd(rng, B, T, Hqk, K), rnd(rng, B, T, Hqk, K), rnd(rng, B, T, H, V)
+    g = {None: None,
+         "const": -rng.uniform(0.01, 0.3, size=(H,)),
+         "scalar": -rng.uniform(0.01, 0.3, size=(B, T, H)),
+         "vector": -rng.uniform(0.01, 0.3, size=(B, T, H, K))}[gate]
+    g = None if g is None else g.astype(np.float32)
+    bt = rng.uniform(0.1, 0.9, size=(B, T, H)).astype(np.float32) if beta else None
+    s0 = rnd(rng, nseq, H, K, V) if init else None
+    return q, k, v, g, bt, s0
+
+
+@pytest.mark.parametrize("case", LA_CASES, ids=[c[0] for c in LA_CASES])
+def test_linear_attention(compiled, case):
+    _, B, T, Hqk, H, K, V, gate, beta, l2, layout, init, cu, final = case
+    rng = np.random.default_rng(seed(case[0]))
+    q, k, v, g, bt, s0 = la_inputs(rng, B, T, Hqk, H, K, V, gate, beta, init, cu)
+    nseq = len(cu) if cu else B
+    if s0 is not None and layout == "vk":
+        s0 = np.ascontiguousarray(s0.transpose(0, 1, 3, 2))
+    cu_arr = cu_for(T, cu) if cu else None
+    scale = K ** -0.5
+    ins = [Arg("q", q), Arg("k", k), Arg("v", v)]
+    opt = []
+    if g is not None:
+        opt.append(Arg("log_decay", g))
+    if bt is not None:
+        opt.append(Arg("beta", bt))
+    if s0 is not None:
+        opt.append(Arg("initial_state", s0))
+    if cu_arr is not None:
+        opt.append(Arg("cu_seqlens", cu_arr))
+    attrs = [f"scale = {scale!r} : f32"]
+    if l2:
+        attrs.append("qk_norm = #seqmix.qk_norm<l2>")
+    if layout == "vk":
+        attrs.append("state_layout = #seqmix.state_layout<vk>")
+    state_shape = (nseq, H, V, K) if layout == "vk" else (nseq, H, K, V)
+    results = [tensor_type((B, T, H, V), "f32")]
+    if final:
+        results.append(tensor_type(state_shape, "f32"))
+    text = single_op_module("linear_attention", ins, opt, ", ".join(attrs), results)
+    outs = compiled.run(text, [a.data for a in ins + opt])
+    want = ref.linear_attention(q, k, v, log_decay=g, beta=bt, initial_state=s0,
+                                cu_seqlens=cu_arr, scale=scale,
+                                qk_norm="l2" if l2 else None, state_layout=layout,
+                                output_final_state=True)
+    close(outs[0], want[0], atol=1e-4 if K >= 48 else ATOL)
+    if final:
+        close(outs[1], want[1], atol=1e-4)
+
+
+def test_linear_attention_f16_inputs_dynamic_T(compiled):
+    """f16 q/k/v and output, dynamic T: the math is f32 inside, so the only
+    error is f16 rounding of inputs (done identically here) and of the
+    output (half an f16 ulp, rtol 1e-3)."""
+    rng = np.random.default_rng(7)
+    B, T, H, K, V = 1, 37, 2, 16, 16
+    q, k, v = (rnd(rng, B, T, H, K).astype(np.float16) for _ in range(3))
+    g = (-rng.uniform(0.01, 0.3, size=(B, T, H))).astype(np.float32)
+    ins = [Arg("q", q, dynamic=(1,)), Arg("k", k, dynamic=(1,)),
+           Arg("v", v, dynamic=(1,))]
+    opt = [Arg("log_decay", g, dynamic=(1,))]
+    text = single_op_module("linear_attention", ins, opt, "scale = 0.25 : f32",
+                            [tensor_type((B, T, H, V), "f16", dynamic=(1,))])
+    out = compiled.run(text, [q, k, v, g])[0]
+    assert out.dtype == np.float16
+    want = ref.linear_attention(q.astype(np.float32), k.astype(np.float32),
+                                v.astype(np.float32), log_decay=g, scale=0.25)
+    np.testing.assert_allclose(out.astype(np.float32), want, rtol=1e-3, atol=1e-3)
+
+
+def test_linear_attention_two_halves(compiled):
+    """A run split in two with the state handed over equals one run."""
+    rng = np.random.default_rng(3)
+    B, T, H, K, V = 2, 50, 2, 8, 8
+    q, k, v, g, _, _ = la_inputs(rng, B, T, H, H, K, V, "vector", False, False, None)
+
+    def call(sl, s0):
+        ins = [Arg("q", q[:, sl]), Arg("k", k[:, sl]), Arg("v", v[:, sl])]
+        opt = [Arg("log_decay", g[:, sl])]
+        if s0 is not None:
+            opt.append(Arg("initial_state", s0))
+        n = q[:, sl].shape[1]
+        text = single_op_module("linear_attention", ins, opt, "scale = 1.0 : f32",
+                                [tensor_type((B, n, H, V), "f32"),
+                                 tensor_type((B, H, K, V), "f32")])
+        return compiled.run(text, [a.data for a in ins + opt])
+
+    o_all, s_all = call(slice(0, T), None)
+    o1, s1 = call(slice(0, 23), None)
+    o2, s2 = call(slice(23, T), s1)
+    close(np.concatenate([o1, o2], axis=1), o_all, atol=1e-5)
+    close(s2, s_all, atol=1e-5)
+
+
+def test_linear_attention_long_strong_decay(compiled):
+    """T = 16384 with strong decay stays finite and matches the reference."""
+    rng = np.random.default_rng(11)
+    B, T, H, K, V = 1, 16384, 1, 8, 8
+    q, k, v = rnd(rng, B, T, H, K), rnd(rng, B, T, H, K), rnd(rng, B, T, H, V)
+    g = np.full((B, T, H), -8.0, np.float32)
+    ins = [Arg("q", q), Arg("k", k), Arg("v", v)]
+    opt = [Arg("log_decay", g)]
+    text = single_op_module("linear_attention", ins, opt, "scale = 1.0 : f32",
+                            [tensor_type((B, T, H, V), "f32")])
+    out = compiled.run(text, [q, k, v, g])[0]
+    assert np.isfinite(out).all()
+    close(out, ref.linear_attention(q, k, v, log_decay=g, scale=1.0))
+
+
+# ---------------------------------------------------------------------------
+# selective_scan (Mamba-1)
+# ---------------------------------------------------------------------------
+
+SS_CASES = [
+    # id, B, T, D, G, N, D_skip, z, bias, softplus, threshold, init, cu, final
+    ("minimal", 1, 20, 8, 1, 4, False, False, False, False, False, False, None, False),
+    ("mamba", 2, 70, 16, 1, 16, True, True, True, True, False, False, None, True),
+    ("groups", 1, 33, 12, 3, 8, True, False, False, True, False, True, None, True),
+    ("n1", 2, 9, 4, 2, 1, True, True, True, True, False, False, None, True),
+    ("n260", 1, 6, 4, 1, 260, False, False, False, True, False, False, None, True),
+    ("longmamba", 1, 40, 8, 1, 8, True, True, True, True, True, True, None, True),
+    ("varlen_empty", 1, 25, 8, 2, 4, True, True, True, True, False, True, [0, 12, 13], True),
+    ("decode", 3, 1, 8, 1, 4, True, True, True, True, False, True, None, True),
+]
+
+
+def ss_inputs(rng, B, T, D, G, N, nseq):
+    u, dt = rnd(rng, B, T, D), rnd(rng, B, T, D, lo=-3.0, hi=0.5)
+    A = -np.tile(np.arange(1, N + 1, dtype=np.float32), (D, 1)) * 0.5
+    Bm, Cm = rnd(rng, B, T, G, N), rnd(rng, B, T, G, N)
+    return u, dt, A, Bm, Cm
+
+
+@pytest.mark.parametrize("case", SS_CASES, ids=[c[0] for c in SS_CASES])
+def test_selective_scan(compiled, case):
+    (_, B, T, D, G, N, dskip, z, bias, sp, thr, init, cu, final) = case
+    rng = np.random.default_rng(seed(case[0]))
+    nseq = len(cu) if cu else B
+    u, dt, A, Bm, Cm = ss_inputs(rng, B, T, D, G, N, nseq)
+    ins = [Arg("u", u), Arg("delta", dt), Arg("A", A), Arg("B", Bm), Arg("C", Cm)]
+    kw, opt = {}, []
+    for name, on, data in [("D", dskip, lambda: rnd(rng, D)),
+                           ("z", z, lambda: rnd(rng, B, T, D)),
+                           ("delta_bias", bias, lambda: rnd(rng, D, lo=-1, hi=1)),
+                           ("delta_threshold", thr, lambda: np.full(D, 0.3, np.float32)),
+                           ("initial_state", init, lambda: rnd(rng, nseq, D, N)),
+                           ("cu_seqlens", cu, lambda: cu_for(T, cu))]:
+        if on:
+            kw[name] = data()
+            opt.append(Arg(name, kw[name]))
+    results = [tensor_type((B, T, D), "f32")]
+    if final:
+        results.append(tensor_type((nseq, D, N), "f32"))
+    text = single_op_module("selective_scan", ins, opt,
+                            "delta_softplus" if sp else "", results)
+    outs = compiled.run(text, [a.data for a in ins + opt])
+    want = ref.selective_scan(u, dt, A, Bm, Cm, delta_softplus=sp,
+                              output_final_state=True, **kw)
+    close(outs[0], want[0], atol=1e-4)
+    if final:
+        close(outs[1], want[1], atol=1e-4)
+
+
+def test_selective_scan_int8(compiled):
+    """Quamba: u, delta, B, C, z as int8 !quant.uniform; the kernel
+    dequantizes (s * q) and scans in f32, exactly like the reference on the
+    dequantized values."""
+    rng = np.random.default_rng(5)
+    B, T, D, N = 1, 24, 8, 4
+    scales = {"u": 0.02, "delta": 0.01, "B": 0.05, "C": 0.04, "z": 0.03}
+    shapes = {"u": (B, T, D), "delta": (B, T, D), "B": (B, T, 1, N),
+              "C": (B, T, 1, N), "z": (B, T, D)}
+    q = {n: rng.integers(-127, 128, size=s).astype(np.int8) for n, s in shapes.items()}
+    A = -np.tile(np.arange(1, N + 1, dtype=np.float32), (D, 1))
+    qt = {n: f"!quant.uniform<i8:f32, {scales[n]!r}>" for n in shapes}
+    ins = [Arg("u", q["u"], qt["u"]), Arg("delta", q["delta"], qt["delta"]),
+           Arg("A", A), Arg("B", q["B"], qt["B"]), Arg("C", q["C"], qt["C"])]
+    opt = [Arg("z", q["z"], qt["z"])]
+    text = single_op_module("selective_scan", ins, opt, "delta_softplus",
+                            [tensor_type((B, T, D), "f32")])
+    out = compiled.run(text, [a.data for a in ins + opt])[0]
+    dq = {n: ref.dequantize(q[n], scales[n]) for n in q}
+    want = ref.selective_scan(dq["u"], dq["delta"], A, dq["B"], dq["C"],
+                              z=dq["z"], delta_softplus=True)
+    close(out, want, atol=1e-4)
+
+
+# ---------------------------------------------------------------------------
+# ssd (Mamba-2)
+# ---------------------------------------------------------------------------
+
+SSD_CASES = [
+    # id, B, T, H, P, G, N, D, z, bias, softplus, limit, thr, init, cu, final
+    ("minimal", 1, 20, 2, 4, 1, 8, None, False, False, False, None, False, False, None, False),
+    ("mamba2", 2, 67, 4, 8, 1, 16, "h", True, True, True, None, False, True, None, True),
+    ("groups_dhp", 1, 30, 4, 6, 2, 8, "hp", True, True, True, (0.001, 2.0), False, False, None, True),
+    ("longmamba", 1, 40, 2, 4, 1, 8, "h", True, True, True, None, True, True, None, True),
+    ("varlen_empty", 1, 26, 2, 4, 1, 4, "h", False, True, True, None, False, True, [10, 0, 16], True),
+    ("decode", 2, 1, 2, 4, 2, 4, "h", True, True, True, None, False, True, None, True),
+]
+
+
+def ssd_case_inputs(rng, case):
+    (_, B, T, H, P, G, N, D, z, bias, sp, limit, thr, init, cu, final) = case
+    nseq = len(cu) if cu else B
+    x, dt = rnd(rng, B, T, H, P), rnd(rng, B, T, H, lo=-3.0, hi=0.5)
+    A = -rng.uniform(1, 4, size=(H,)).astype(np.float32)
+    Bm, Cm = rnd(rng, B, T, G, N), rnd(rng, B, T, G, N)
+    ins = [Arg("x", x), Arg("dt", dt), Arg("A", A), Arg("B", Bm), Arg("C", Cm)]
+    kw, opt = {}, []
+    for name, on, data in [("D", D, lambda: rnd(rng, *((H,) if D == "h" else (H, P)))),
+                           ("z", z, lambda: rnd(rng, B, T, H, P)),
+                           ("dt_bias", bias, lambda: rnd(rng, H)),
+                           ("delta_threshold", thr, lambda: np.full(H, 0.4, np.float32)),
+                           ("initial_state", init, lambda: rnd(rng, nseq, H, P, N)),
+                           ("cu_seqlens", cu, lambda: cu_for(T, cu))]:
+        if on:
+            kw[name] = data()
+            opt.append(Arg(name, kw[name]))
+    attrs = []
+    if sp:
+        attrs.append("dt_softplus")
+    if limit:
+        attrs.append(f"dt_limit = array<f32: {limit[0]}, {limit[1]}>")
+    results = [tensor_type((B, T, H, P), "f32")]
+    if final:
+        results.append(tensor_type((nseq, H, P, N), "f32"))
+    text = single_op_module("ssd", ins, opt, ", ".join(attrs), results)
+    args = dict(x=x, dt=dt, A=A, B=Bm, C=Cm, dt_softplus=sp, dt_limit=limit, **kw)
+    return text, [a.data for a in ins + opt], args, final
+
+
+@pytest.mark.parametrize("case", SSD_CASES, ids=[c[0] for c in SSD_CASES])
+def test_ssd_direct_and_decomposed(compiled, case):
+    """The direct loop lowering, the seqmix-decompose path (ssd as
+    linear_attention + linalg) and the numpy reference all agree."""
+    rng = np.random.default_rng(seed(case[0]))
+    text, data, args, final = ssd_case_inputs(rng, case)
+    direct = compiled.run(text, data)
+    decomposed = compiled.run(compiled.opt(text, "--seqmix-decompose"), data)
+    want = ref.ssd(output_final_state=True, **args)
+    for got in (direct, decomposed):
+        close(got[0], want[0], atol=1e-4)
+        if final:
+            close(got[1], want[1], atol=1e-4)
+    close(decomposed[0], direct[0], atol=1e-5)
+
+
+def test_mamba2_as_linear_attention(compiled):
+    """Mamba-2 written by hand as linear_attention (q = C, k = B, v = Δx,
+    g = ΔA, scale 1, vk layout) equals seqmix.ssd."""
+    rng = np.random.default_rng(21)
+    B, T, H, P, N = 1, 45, 2, 4, 8
+    x, dt = rnd(rng, B, T, H, P), rng.uniform(0.01, 0.5, (B, T, H)).astype(np.float32)
+    A = -rng.uniform(1, 3, size=(H,)).astype(np.float32)
+    Bm, Cm = rnd(rng, B, T, 1, N), rnd(rng, B, T, 1, N)
+    ssd_text = single_op_module(
+        "ssd", [Arg("x", x), Arg("dt", dt), Arg("A", A), Arg("B", Bm), Arg("C", Cm)],
+        [], "", [tensor_type((B, T, H, P), "f32")])
+    y_ssd = compiled.run(ssd_text, [x, dt, A, Bm, Cm])[0]
+    v = (dt[..., None] * x).astype(np.float32)
+    g = (dt * A).astype(np.float32)
+    la_text = single_op_module(
+        "linear_attention", [Arg("q", Cm), Arg("k", Bm), Arg("v", v)],
+        [Arg("log_decay", g)],
+        "scale = 1.0 : f32, state_layout = #seqmix.state_layout<vk>",
+        [tensor_type((B, T, H, P), "f32")])
+    y_la = compiled.run(la_text, [Cm, Bm, v, g])[0]
+    close(y_la, y_ssd, atol=1e-5)
+
+
+# ---------------------------------------------------------------------------
+# causal_conv1d
+# ---------------------------------------------------------------------------
+
+CONV_CASES = [
+    # id, B, T, D, W, bias, silu, init, cu, final
+    ("w4_silu", 2, 50, 16, 4, True, True, False, None, True),
+    ("w1", 1, 9, 8, 1, True, False, False, None, True),
+    ("w2_init", 2, 7, 6, 2, False, False, True, None, True),
+    ("w7_short", 1, 3, 5, 7, True, True, True, None, True),
+    ("varlen_empty", 1, 20, 8, 4, True, True, True, [5, 0, 2, 13], True),
+]
+
+
+@pytest.mark.parametrize("case", CONV_CASES, ids=[c[0] for c in CONV_CASES])
+def test_causal_conv1d(compiled, case):
+    _, B, T, D, W, bias, silu, init, cu, final = case
+    rng = np.random.default_rng(seed(case[0]))
+    nseq = len(cu) if cu else B
+    x, w = rnd(rng, B, T, D), rnd(rng, D, W)
+    kw, opt = {}, []
+    for name, on, data in [("bias", bias, lambda: rnd(rng, D)),
+                           ("initial_state", init, lambda: rnd(rng, nseq, W - 1, D)),
+                           ("cu_seqlens", cu, lambda: cu_for(T, cu))]:
+        if on:
+            kw[name] = data()
+            opt.append(Arg(name, kw[name]))
+    results = [tensor_type((B, T, D), "f32")]
+    if final:
+        results.append(tensor_type((nseq, W - 1, D), "f32"))
+    attrs = "activation = #seqmix.activation<silu>" if silu else ""
+    text = single_op_module("causal_conv1d", [Arg("x", x), Arg("w", w)], opt,
+                            attrs, results)
+    outs = compiled.run(text, [x, w] + [a.data for a in opt])
+    want = ref.causal_conv1d(x, w, activation="silu" if silu else "none",
+                             output_final_state=True, **kw)
+    close(outs[0], want[0])
+    if final:
+        close(outs[1], want[1])
