@@ -264,7 +264,9 @@ SSD_CASES = [
 def ssd_case_inputs(rng, case):
     (_, B, T, H, P, G, N, D, z, bias, sp, limit, thr, init, cu, final) = case
     nseq = len(cu) if cu else B
-    x, dt = rnd(rng, B, T, H, P), rnd(rng, B, T, H, lo=-3.0, hi=0.5)
+    # Without softplus dt is used as is: keep it positive so the decay is.
+    x = rnd(rng, B, T, H, P)
+    dt = rnd(rng, B, T, H, lo=-3.0, hi=0.5) if sp else rnd(rng, B, T, H, lo=0.01, hi=0.5)
     A = -rng.uniform(1, 4, size=(H,)).astype(np.float32)
     Bm, Cm = rnd(rng, B, T, G, N), rnd(rng, B, T, G, N)
     ins = [Arg("x", x), Arg("dt", dt), Arg("A", A), Arg("B", Bm), Arg("C", Cm)]

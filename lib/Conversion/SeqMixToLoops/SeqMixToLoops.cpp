@@ -1199,9 +1199,13 @@ void lowerScan(ScanOp op, OpBuilder &b) {
   Value B = first ? e.dim(first, 0) : e.dim(op.getInits()[0], 0);
   Value T = first ? e.dim(first, 1) : e.idx(0);
 
-  // Results start as the initial states (copied by bufferization) and empty
-  // output tensors.
-  SmallVector<Value> carried(op.getInits().begin(), op.getInits().end());
+  // Results start as copies of the initial states (never written in place:
+  // they may be the caller's buffers) and empty output tensors.
+  SmallVector<Value> carried;
+  for (Value init : op.getInits())
+    carried.push_back(bufferization::AllocTensorOp::create(
+        b, loc, cast<RankedTensorType>(init.getType()), ValueRange{},
+        /*copy=*/init));
   for (size_t j = 0; j < nOut; ++j) {
     auto rt = cast<RankedTensorType>(op.getResults()[nInit + j].getType());
     SmallVector<Value> dyn;
