@@ -2,14 +2,24 @@
 // d_state 16, one group, conv width 4), T = 100 tokens:
 //   in_proj -> [z | xBC | dt], causal_conv1d + silu on xBC, split xBC into
 //   x, B, C, SSD with the D skip, dt bias + softplus and the silu(z) gate,
-//   out_proj.
+//   out_proj. A = -exp(A_log) as in the reference module, so any A_log gives
+//   a decaying scan.
 // The gated RMSNorm of the reference module is left to the surrounding graph.
 func.func @mamba2_block(%x: tensor<1x100x64xf32>, %w_in: tensor<64x292xf32>,
                         %conv_w: tensor<160x4xf32>, %conv_b: tensor<160xf32>,
-                        %A: tensor<4xf32>, %D: tensor<4xf32>,
+                        %A_log: tensor<4xf32>, %D: tensor<4xf32>,
                         %dt_bias: tensor<4xf32>, %w_out: tensor<128x64xf32>)
     -> tensor<1x100x64xf32> {
   %zero = arith.constant 0.0 : f32
+  %eA = tensor.empty() : tensor<4xf32>
+  %A = linalg.generic {indexing_maps = [affine_map<(h) -> (h)>, affine_map<(h) -> (h)>],
+                       iterator_types = ["parallel"]}
+       ins(%A_log : tensor<4xf32>) outs(%eA : tensor<4xf32>) {
+  ^bb0(%a: f32, %o: f32):
+    %e = math.exp %a : f32
+    %n = arith.negf %e : f32
+    linalg.yield %n : f32
+  } -> tensor<4xf32>
 
   // in_proj
   %x2 = tensor.collapse_shape %x [[0, 1], [2]] : tensor<1x100x64xf32> into tensor<100x64xf32>

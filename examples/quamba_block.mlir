@@ -1,0 +1,38 @@
+// A Quamba-style int8 Mamba-1 mixer tail: the selective scan on int8
+// activations (per-tensor symmetric !quant.uniform), the Hadamard rotation of
+// the scan output quantized to int8 for the int8 out_proj, then out_proj.
+// Returns the output and the int8 rotated activations.
+func.func @quamba_block(
+    %u: tensor<1x64x48x!quant.uniform<i8:f32, 0.05>>,
+    %dt: tensor<1x64x48x!quant.uniform<i8:f32, 0.02>>,
+    %A_log: tensor<48x8xf32>,
+    %B: tensor<1x64x1x8x!quant.uniform<i8:f32, 0.03>>,
+    %C: tensor<1x64x1x8x!quant.uniform<i8:f32, 0.03>>,
+    %D: tensor<48xf32>,
+    %z: tensor<1x64x48x!quant.uniform<i8:f32, 0.05>>,
+    %dt_bias: tensor<48xf32>,
+    %w_out: tensor<48x32xf32>)
+    -> (tensor<1x64x32xf32>, tensor<1x64x48x!quant.uniform<i8:f32, 0.02>>) {
+  %zero = arith.constant 0.0 : f32
+  %A_e1 = tensor.empty() : tensor<48x8xf32>
+  %A2 = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]}
+       ins(%A_log : tensor<48x8xf32>) outs(%A_e1 : tensor<48x8xf32>) {
+  ^bb0(%a: f32, %unused: f32):
+    %ex = math.exp %a : f32
+    %r = arith.negf %ex : f32
+    linalg.yield %r : f32
+  } -> tensor<48x8xf32>
+  // int8 scan: inputs dequantized inside the kernel, f32 state
+  %y3 = seqmix.selective_scan ins(%u, %dt, %A2, %B, %C : tensor<1x64x48x!quant.uniform<i8:f32, 0.05>>, tensor<1x64x48x!quant.uniform<i8:f32, 0.02>>, tensor<48x8xf32>, tensor<1x64x1x8x!quant.uniform<i8:f32, 0.03>>, tensor<1x64x1x8x!quant.uniform<i8:f32, 0.03>>)
+         D(%D : tensor<48xf32>) z(%z : tensor<1x64x48x!quant.uniform<i8:f32, 0.05>>) delta_bias(%dt_bias : tensor<48xf32>) {delta_softplus} -> tensor<1x64x48xf32>
+  // Hadamard rotation of d_inner = 48 = 12 * 4 fused with int8 quantization
+  %yq4 = seqmix.hadamard %y3 : tensor<1x64x48xf32> -> tensor<1x64x48x!quant.uniform<i8:f32, 0.02>>
+  // out_proj takes the dequantized rotated activations (H^T fused into w_out offline)
+  %yd5 = quant.dcast %yq4 : tensor<1x64x48x!quant.uniform<i8:f32, 0.02>> to tensor<1x64x48xf32>
+  %out_in6 = tensor.collapse_shape %yd5 [[0, 1], [2]] : tensor<1x64x48xf32> into tensor<64x48xf32>
+  %out_e7 = tensor.empty() : tensor<64x32xf32>
+  %out_z8 = linalg.fill ins(%zero : f32) outs(%out_e7 : tensor<64x32xf32>) -> tensor<64x32xf32>
+  %out_mm9 = linalg.matmul ins(%out_in6, %w_out : tensor<64x48xf32>, tensor<48x32xf32>) outs(%out_z8 : tensor<64x32xf32>) -> tensor<64x32xf32>
+  %out10 = tensor.expand_shape %out_mm9 [[0, 1], [2]] output_shape [1, 64, 32] : tensor<64x32xf32> into tensor<1x64x32xf32>
+  return %out10, %yq4 : tensor<1x64x32xf32>, tensor<1x64x48x!quant.uniform<i8:f32, 0.02>>
+}
