@@ -1,5 +1,8 @@
 # -*- Python -*-
 import os
+import shutil
+import subprocess
+import sys
 
 import lit.formats
 from lit.llvm import llvm_config
@@ -17,5 +20,36 @@ llvm_config.with_system_environment(["HOME", "INCLUDE", "LIB", "TMP", "TEMP"])
 llvm_config.use_default_substitutions()
 
 tool_dirs = [config.seqmix_tools_dir, config.llvm_tools_dir]
-llvm_config.add_tool_substitutions(["seqmix-opt"], tool_dirs)
+llvm_config.add_tool_substitutions(["seqmix-opt", "seqmix-run"], tool_dirs)
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
+
+
+def find_numpy_python():
+    """A Python that imports numpy: RUN lines write and read .npy files, and
+    lit's own interpreter (a system Python) may not have numpy."""
+    candidates = [
+        os.environ.get("SEQMIX_PYTHON"),
+        shutil.which("python3", path=config.environment.get("PATH")),
+        sys.executable,
+    ]
+    for exe in candidates:
+        if not exe:
+            continue
+        try:
+            probe = subprocess.run(
+                [exe, "-c", "import sys, numpy; print(sys.executable)"],
+                capture_output=True, text=True, timeout=120)
+        except (OSError, subprocess.SubprocessError):
+            continue
+        if probe.returncode == 0 and probe.stdout.strip():
+            return probe.stdout.strip()
+    return None
+
+
+# %python replaces lit's default (sys.executable); tests that need numpy say
+# REQUIRES: numpy.
+numpy_python = find_numpy_python()
+if numpy_python:
+    config.available_features.add("numpy")
+    config.substitutions = [s for s in config.substitutions if s[0] != "%python"]
+    config.substitutions.append(("%python", '"%s"' % numpy_python))

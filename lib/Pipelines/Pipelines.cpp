@@ -27,7 +27,7 @@ static void parseInto(OpPassManager &pm, StringRef text) {
 
 void mlir::seqmix::buildReferencePipeline(OpPassManager &pm) {
   parseInto(pm, "func.func(convert-seqmix-to-loops),seqmix-lower-quant,"
-                "canonicalize,cse");
+                "seqmix-read-only-arguments,canonicalize,cse");
   parseInto(pm, kToLLVM);
 }
 

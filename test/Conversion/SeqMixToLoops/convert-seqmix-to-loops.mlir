@@ -136,9 +136,11 @@ func.func @hadamard_int8(%x: tensor<2x48xf32>) -> tensor<2x48x!quant.uniform<i8:
 // -----
 
 // seqmix.scan: sequences carry final states and outputs, time carries the
-// step state; the body is inlined on tensor slices.
+// step state; the body is inlined on tensor slices. The initial states are
+// copied first: they may be the caller's buffers.
 // CHECK-LABEL: func @scan
-// CHECK: %[[R:.+]]:2 = scf.for %[[B:.+]] = %{{.+}} to %{{.+}} step %{{.+}} iter_args(%[[FS:.+]] = %arg2, %[[YS:.+]] = %{{.+}})
+// CHECK: %[[INIT:.+]] = bufferization.alloc_tensor() copy(%arg2) : tensor<2x8xf32>
+// CHECK: %[[R:.+]]:2 = scf.for %[[B:.+]] = %{{.+}} to %{{.+}} step %{{.+}} iter_args(%[[FS:.+]] = %[[INIT]], %[[YS:.+]] = %{{.+}})
 // CHECK: %[[S0:.+]] = tensor.extract_slice %[[FS]][%[[B]], 0] [1, 8] [1, 1] : tensor<2x8xf32> to tensor<8xf32>
 // CHECK: scf.for %[[T:.+]] = %{{.+}} to %{{.+}} step %{{.+}} iter_args(%[[ST:.+]] = %[[S0]], %[[Y:.+]] = %[[YS]])
 // CHECK: %[[AT:.+]] = tensor.extract_slice %arg0[%[[B]], %[[T]], 0] [1, 1, 8] [1, 1, 1] : tensor<2x5x8xf32> to tensor<8xf32>

@@ -53,4 +53,17 @@ def SeqMixLowerQuantPass : Pass<"seqmix-lower-quant", "::mlir::ModuleOp"> {
   ];
 }
 
+def SeqMixReadOnlyArgumentsPass
+    : Pass<"seqmix-read-only-arguments", "::mlir::ModuleOp"> {
+  let summary = "Keep compiled code from writing into its callers' tensors";
+  let description = [{
+    Marks every tensor argument of every function with
+    `bufferization.writable = false`. One-Shot Bufferize then copies instead
+    of updating an argument's buffer in place (it would otherwise write, for
+    example, an elementwise result into the buffer of its first operand),
+    so the caller's inputs survive a call. Arguments that already carry the
+    attribute keep it: a decode step can still opt into in-place updates.
+  }];
+}
+
 #endif // SEQMIX_DIALECT_SEQMIX_TRANSFORMS_PASSES_TD
