@@ -539,8 +539,17 @@ func.func @na_stride(%q: tensor<1x16x2x32xf32>) {
 // -----
 
 func.func @na_window_too_big(%q: tensor<1x16x12x2x32xf32>) {
-  // expected-error @+1 {{kernel_size x dilation = 14 must not exceed X2 = 12 on axis 1}}
+  // expected-error @+1 {{kernel_size x dilation = 7 x 2 must not exceed X2 = 12 on axis 1}}
   %o = seqmix.neighborhood_attention ins(%q, %q, %q : tensor<1x16x12x2x32xf32>, tensor<1x16x12x2x32xf32>, tensor<1x16x12x2x32xf32>) {kernel_size = array<i64: 3, 7>, dilation = array<i64: 1, 2>, scale = 1.0 : f32} -> tensor<1x16x12x2x32xf32>
+  return
+}
+
+// -----
+
+// Huge attribute values do not overflow the check.
+func.func @na_window_huge(%q: tensor<1x4x1x8xf32>) {
+  // expected-error @+1 {{kernel_size x dilation = 4611686018427387904 x 4 must not exceed X1 = 4 on axis 0}}
+  %o = seqmix.neighborhood_attention ins(%q, %q, %q : tensor<1x4x1x8xf32>, tensor<1x4x1x8xf32>, tensor<1x4x1x8xf32>) {kernel_size = array<i64: 4611686018427387904>, dilation = array<i64: 4>, stride = array<i64: 1>, scale = 1.0 : f32} -> tensor<1x4x1x8xf32>
   return
 }
 

@@ -15,6 +15,9 @@
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/OpImplementation.h"
 #include "llvm/ADT/STLExtras.h"
+#include "llvm/Support/MathExtras.h"
+
+#include <limits>
 
 using namespace mlir;
 using namespace mlir::seqmix;
@@ -234,14 +237,12 @@ LogicalResult CausalConv1dOp::verify() {
 // Routing: route, dispatch, segment_matmul, combine
 //===----------------------------------------------------------------------===//
 
-/// The product of sizes, dynamic if any is.
+/// The product of sizes, dynamic if any is (or if it overflows).
 static int64_t product(ArrayRef<int64_t> sizes) {
   int64_t p = 1;
-  for (int64_t s : sizes) {
-    if (ShapedType::isDynamic(s))
+  for (int64_t s : sizes)
+    if (ShapedType::isDynamic(s) || llvm::MulOverflow(p, s, p))
       return ShapedType::kDynamic;
-    p *= s;
-  }
   return p;
 }
 
@@ -322,7 +323,11 @@ LogicalResult DispatchOp::inferReturnTypes(
   SmallVector<int64_t> packed = {rows};
   llvm::append_range(packed, x.getShape().drop_front(2));
   int64_t b = c.get("B");
-  int64_t segs = ShapedType::isDynamic(b) ? ShapedType::kDynamic : b * m + 1;
+  int64_t segs = product({b, m});
+  if (!ShapedType::isDynamic(segs) && segs < std::numeric_limits<int64_t>::max())
+    segs += 1;
+  else
+    segs = ShapedType::kDynamic;
   Type i32 = IntegerType::get(ctx, 32);
   inferred.push_back(RankedTensorType::get(packed, x.getElementType()));
   inferred.push_back(RankedTensorType::get({segs}, i32));
@@ -488,12 +493,14 @@ LogicalResult NeighborhoodAttentionOp::verify() {
                     Twine(i) + " has stride " + Twine(str[i]) +
                     " and kernel_size " + Twine(kernel[i]));
     int64_t extent = c.get(sp[i]);
-    if (!ShapedType::isDynamic(extent) && kernel[i] * dil[i] > extent)
-      return c.fail("kernel_size x dilation = " + Twine(kernel[i] * dil[i]) +
-                    " must not exceed " + sp[i] + " = " + Twine(extent) +
-                    " on axis " + Twine(i));
+    // Divide rather than multiply: huge attribute values must not overflow.
+    if (!ShapedType::isDynamic(extent) && kernel[i] > extent / dil[i])
+      return c.fail("kernel_size x dilation = " + Twine(kernel[i]) + " x " +
+                    Twine(dil[i]) + " must not exceed " + sp[i] + " = " +
+                    Twine(extent) + " on axis " + Twine(i));
     std::string sym = "2k" + std::to_string(i + 1) + "-1";
-    c.bind(sym, 2 * kernel[i] - 1);
+    if (kernel[i] < std::numeric_limits<int64_t>::max() / 2)
+      c.bind(sym, 2 * kernel[i] - 1);
     rpbDims.push_back(sym);
   }
   if (Value rpb = getRpb()) {
