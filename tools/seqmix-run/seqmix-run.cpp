@@ -51,6 +51,9 @@
 #include "seqmix/Dialect/SeqMix/Transforms/Passes.h"
 #include "seqmix/Pipelines/Pipelines.h"
 
+#include "seqmix/Tuning/CostModel.h"
+#include "seqmix/Tuning/TargetInfo.h"
+
 #include <algorithm>
 #include <csignal>
 #include <unistd.h>
@@ -169,8 +172,11 @@ Output
   `check: max_abs_err=.. max_rel_err=.. (rtol=.., atol=..) PASS|FAIL`,
   passing when |x - ref| <= atol + rtol * |ref| everywhere (NaN only
   matches NaN).
-  --bench=N prints `bench: median_ms=.. min_ms=.. GB/s=..`, where bytes are
-  all input plus output bytes.
+  --bench=N prints `bench: median_ms=.. min_ms=.. GFLOP/s=.. GB/s=..
+  roofline=..%`: FLOPs from seqmix's cost model over the entry (n/a when a
+  size is dynamic), bytes as all input plus output bytes, and the share of
+  this machine's roofline (min(peak, intensity x DRAM bandwidth); peak and
+  bandwidth scale with --threads up to 2 cores).
 
 Other
   --threads=N    threads for parallel code: sets OMP_NUM_THREADS=N before
@@ -1126,8 +1132,26 @@ static int runTool(MLIRContext &context) {
     std::snprintf(buf, sizeof(buf), "bench: median_ms=%.4g min_ms=%.4g", median,
                   ms.front());
     llvm::outs() << buf;
-    if (median > 0)
-      llvm::outs() << " GB/s=" << formatNumber(bytes / (median * 1e6));
+    // Work from the cost model (seqmix ops and contractions of the source),
+    // traffic as the entry's inputs and outputs; the roofline of this
+    // machine turns both into a share of what is attainable.
+    std::optional<seqmix::Cost> cost = seqmix::estimateCost(entry->func);
+    seqmix::CpuTargetInfo cpu;
+    unsigned threads = numThreads > 0 ? numThreads : 1;
+    if (median > 0) {
+      double seconds = median * 1e-3;
+      if (cost && cost->flops > 0) {
+        double gflops = cost->flops / seconds * 1e-9;
+        double roof = cpu.attainableGflops(cost->flops, bytes, threads);
+        llvm::outs() << " GFLOP/s=" << formatNumber(gflops);
+        llvm::outs() << " GB/s=" << formatNumber(bytes / seconds * 1e-9);
+        llvm::outs() << " roofline=" << formatNumber(100 * gflops / roof)
+                     << "%";
+      } else {
+        llvm::outs() << " GFLOP/s=n/a GB/s="
+                     << formatNumber(bytes / seconds * 1e-9);
+      }
+    }
     if (numThreads > 0)
       llvm::outs() << " threads=" << numThreads;
     llvm::outs() << "\n";
