@@ -342,6 +342,7 @@ CONV_CASES = [
     ("w1", 1, 9, 8, 1, True, False, False, None, True),
     ("w2_init", 2, 7, 6, 2, False, False, True, None, True),
     ("w7_short", 1, 3, 5, 7, True, True, True, None, True),
+    ("decode", 2, 1, 8, 4, True, True, True, None, True),
     ("varlen_empty", 1, 20, 8, 4, True, True, True, [5, 0, 2, 13], True),
 ]
 
