@@ -185,6 +185,16 @@ struct Emitter {
     return t;
   }
 
+  /// Replaces `op` with its results: each present result value gets the
+  /// tensor of its buffer.
+  void replace(Operation *op, ArrayRef<std::pair<const Buf *, Value>> results) {
+    SmallVector<Value> repl;
+    for (auto [buf, result] : results)
+      if (result)
+        repl.push_back(finish(*buf, result.getType()));
+    op->replaceAllUsesWith(repl);
+  }
+
   /// Loads as f32 (widening, or dequantizing int8 storage).
   Value load(const Buf &buf, ValueRange indices) {
     Value v = memref::LoadOp::create(b, loc, buf.mem, indices);
@@ -286,28 +296,40 @@ struct Emitter {
   // Sequences
   //===--------------------------------------------------------------------===//
 
+  /// Stops unless `offs` (count + 1 offsets) starts at 0, does not
+  /// decrease and ends at `total` (named `totalName` in the message).
+  void checkOffsets(const Buf &offs, Value count, Value total, StringRef name,
+                    StringRef totalName) {
+    std::string what = ("seqmix: " + name).str();
+    checkEq(loadIndex(offs, idx(0)), idx(0), what + " must start at 0");
+    loop(count, [&](Value n) {
+      Value lo = loadIndex(offs, n), hi = loadIndex(offs, addi(n, idx(1)));
+      check(cmpi(arith::CmpIPredicate::sle, lo, hi),
+            what + " must be non-decreasing");
+    });
+    checkEq(loadIndex(offs, count), total,
+            what + " must end at " + totalName.str());
+  }
+
+  /// The checked view of a cu_seqlens operand: a batch of 1 and offsets
+  /// from 0 to T, verified before anything reads through them.
+  Buf seqlens(Value cu, Value batch, Value time) {
+    Buf offs = in(cu);
+    checkEq(batch, idx(1), "seqmix: cu_seqlens needs a batch of 1");
+    checkOffsets(offs, numSequences(cu, batch), time, "cu_seqlens", "T");
+    return offs;
+  }
+
   /// Calls body(n, b, start, end) for every sequence: the batch rows when
-  /// `cu` is absent, else the packed sequences of batch row 0. Offsets are
-  /// checked before use, so a bad cu_seqlens stops instead of reading out
-  /// of bounds.
+  /// `cu` is absent, else the packed sequences of batch row 0.
   void sequences(Value cu, Value batch, Value time,
                  function_ref<void(Value, Value, Value, Value)> body) {
     if (!cu) {
       loop(batch, [&](Value n) { body(n, n, idx(0), time); });
       return;
     }
-    Buf offs = in(cu);
-    Value count = subi(dim(cu, 0), idx(1));
-    checkEq(batch, idx(1), "seqmix: cu_seqlens needs a batch of 1");
-    checkEq(loadIndex(offs, idx(0)), idx(0),
-            "seqmix: cu_seqlens must start at 0");
-    loop(count, [&](Value n) {
-      Value lo = loadIndex(offs, n), hi = loadIndex(offs, addi(n, idx(1)));
-      check(cmpi(arith::CmpIPredicate::sle, lo, hi),
-            "seqmix: cu_seqlens must be non-decreasing");
-    });
-    checkEq(loadIndex(offs, count), time, "seqmix: cu_seqlens must end at T");
-    loop(count, [&](Value n) {
+    Buf offs = seqlens(cu, batch, time);
+    loop(numSequences(cu, batch), [&](Value n) {
       body(n, idx(0), loadIndex(offs, n), loadIndex(offs, addi(n, idx(1))));
     });
   }
@@ -433,10 +455,7 @@ void lowerLinearAttention(LinearAttentionOp op, OpBuilder &b) {
         });
     });
   });
-  SmallVector<Value> repl = {e.finish(o, op.getO().getType())};
-  if (Value fs = op.getFinalState())
-    repl.push_back(e.finish(fin, fs.getType()));
-  op->replaceAllUsesWith(repl);
+  e.replace(op, {{&o, op.getO()}, {&fin, op.getFinalState()}});
 }
 
 /// The Δ preprocessing shared by the Mamba scans: bias, softplus, optional
@@ -510,10 +529,7 @@ void lowerSelectiveScan(SelectiveScanOp op, OpBuilder &b) {
         e.loop(N, [&](Value s) { e.store(fin, e.load(h, {s}), {n, d, s}); });
     });
   });
-  SmallVector<Value> repl = {e.finish(y, op.getY().getType())};
-  if (Value fs = op.getFinalState())
-    repl.push_back(e.finish(fin, fs.getType()));
-  op->replaceAllUsesWith(repl);
+  e.replace(op, {{&y, op.getY()}, {&fin, op.getFinalState()}});
 }
 
 /// ssd (Mamba-2), directly from its recurrence (not through
@@ -578,10 +594,7 @@ void lowerSSD(SSDOp op, OpBuilder &b) {
         });
     });
   });
-  SmallVector<Value> repl = {e.finish(y, op.getY().getType())};
-  if (Value fs = op.getFinalState())
-    repl.push_back(e.finish(fin, fs.getType()));
-  op->replaceAllUsesWith(repl);
+  e.replace(op, {{&y, op.getY()}, {&fin, op.getFinalState()}});
 }
 
 /// causal_conv1d: y_t = bias + sum_j w[:, j] x_{t-W+1+j}; history before a
@@ -634,10 +647,7 @@ void lowerCausalConv1d(CausalConv1dOp op, OpBuilder &b) {
       });
     }
   });
-  SmallVector<Value> repl = {e.finish(y, op.getY().getType())};
-  if (Value fs = op.getFinalState())
-    repl.push_back(e.finish(fin, fs.getType()));
-  op->replaceAllUsesWith(repl);
+  e.replace(op, {{&y, op.getY()}, {&fin, op.getFinalState()}});
 }
 
 //===----------------------------------------------------------------------===//
@@ -711,9 +721,7 @@ void lowerRoute(RouteOp op, OpBuilder &b) {
         e.store(wOut, e.divf(wj, total.get()), {bt[0], bt[1], j});
       });
   });
-  op->replaceAllUsesWith(
-      ValueRange{e.finish(idxOut, op.getIndices().getType()),
-                 e.finish(wOut, op.getWeights().getType())});
+  e.replace(op, {{&idxOut, op.getIndices()}, {&wOut, op.getWeights()}});
 }
 
 /// Feature loops over the trailing axes of `t` from axis `first`.
@@ -789,24 +797,9 @@ void lowerDispatch(DispatchOp op, OpBuilder &b) {
                               concat(ValueRange{r}, f));
     });
   });
-  op->replaceAllUsesWith(
-      ValueRange{e.finish(packed, op.getPacked().getType()),
-                 e.finish(offsets, op.getOffsets().getType()),
-                 e.finish(rows, op.getRows().getType())});
-}
-
-/// Checks routing offsets at run time: start 0, non-decreasing, end `total`.
-void checkOffsets(Emitter &e, const Buf &offs, Value count, Value total,
-                  StringRef what) {
-  e.checkEq(e.loadIndex(offs, e.idx(0)), e.idx(0),
-            (what + ": offsets must start at 0").str());
-  e.loop(count, [&](Value s) {
-    Value lo = e.loadIndex(offs, s), hi = e.loadIndex(offs, e.addi(s, e.idx(1)));
-    e.check(e.cmpi(arith::CmpIPredicate::sle, lo, hi),
-            (what + ": offsets must be non-decreasing").str());
-  });
-  e.checkEq(e.loadIndex(offs, count), total,
-            (what + ": offsets must end at the row count").str());
+  e.replace(op, {{&packed, op.getPacked()},
+                 {&offsets, op.getOffsets()},
+                 {&rows, op.getRows()}});
 }
 
 void lowerSegmentMatmul(SegmentMatmulOp op, OpBuilder &b) {
@@ -816,7 +809,7 @@ void lowerSegmentMatmul(SegmentMatmulOp op, OpBuilder &b) {
   Value R = e.dim(op.getPacked(), 0), Din = e.dim(op.getPacked(), 1);
   Value M = e.dim(op.getWeight(), 0), Dout = e.dim(op.getWeight(), 2);
   Value S = e.subi(e.dim(op.getOffsets(), 0), e.idx(1));
-  checkOffsets(e, offs, S, R, "seqmix.segment_matmul");
+  e.checkOffsets(offs, S, R, "segment_matmul offsets", "R");
   Buf out = e.out(op.getResult().getType(), {R, Dout});
   auto acc = e.acc();
   e.loop(S, [&](Value s) {
@@ -832,8 +825,7 @@ void lowerSegmentMatmul(SegmentMatmulOp op, OpBuilder &b) {
       });
     });
   });
-  op->replaceAllUsesWith(
-      ValueRange{e.finish(out, op.getResult().getType())});
+  e.replace(op, {{&out, op.getResult()}});
 }
 
 /// combine: out[b, t] = sum_j w[b, t, j] packed[row(b, t, j)], accumulated
@@ -865,8 +857,7 @@ void lowerCombine(CombineOp op, OpBuilder &b) {
   });
   Buf out = e.out(op.getResult().getType(), outDims);
   e.loops(outDims, [&](ValueRange i) { e.store(out, e.load(sum, i), i); });
-  op->replaceAllUsesWith(
-      ValueRange{e.finish(out, op.getResult().getType())});
+  e.replace(op, {{&out, op.getResult()}});
 }
 
 //===----------------------------------------------------------------------===//
@@ -1017,10 +1008,7 @@ void lowerNeighborhoodAttention(NeighborhoodAttentionOp op, OpBuilder &b) {
             },
             arith::ConstantIntOp::create(b, e.loc, 1, 1));
   });
-  SmallVector<Value> repl = {e.finish(o, op.getO().getType())};
-  if (Value l = op.getLse())
-    repl.push_back(e.finish(lse, l.getType()));
-  op->replaceAllUsesWith(repl);
+  e.replace(op, {{&o, op.getO()}, {&lse, op.getLse()}});
 }
 
 void lowerSlidingWindowAttention(SlidingWindowAttentionOp op, OpBuilder &b) {
@@ -1073,10 +1061,7 @@ void lowerSlidingWindowAttention(SlidingWindowAttentionOp op, OpBuilder &b) {
             },
             e.cmpi(arith::CmpIPredicate::slt, lo, hi));
   });
-  SmallVector<Value> repl = {e.finish(o, op.getO().getType())};
-  if (Value l = op.getLse())
-    repl.push_back(e.finish(lse, l.getType()));
-  op->replaceAllUsesWith(repl);
+  e.replace(op, {{&o, op.getO()}, {&lse, op.getLse()}});
 }
 
 //===----------------------------------------------------------------------===//
@@ -1178,7 +1163,7 @@ void lowerHadamard(HadamardOp op, OpBuilder &b) {
       e.store(y, e.mulf(acc.get(), norm), concat(ri, ValueRange{c}));
     });
   });
-  op->replaceAllUsesWith(ValueRange{e.finish(y, op.getY().getType())});
+  e.replace(op, {{&y, op.getY()}});
 }
 
 //===----------------------------------------------------------------------===//
@@ -1215,44 +1200,39 @@ void lowerScan(ScanOp op, OpBuilder &b) {
     carried.push_back(tensor::EmptyOp::create(b, loc, rt, dyn));
   }
 
-  // Extract a slice of `t` at leading indices `lead`, dropping those axes.
+  // The slice of `t` at leading indices `lead` (those axes dropped), as
+  // offsets / sizes / strides for extract_slice and insert_slice alike.
+  struct Box {
+    SmallVector<OpFoldResult> offs, sizes, strides;
+  };
+  auto box = [&](OpBuilder &bb, Value t, ValueRange lead) {
+    Box r;
+    int64_t rank = cast<RankedTensorType>(t.getType()).getRank();
+    for (int64_t d = 0; d < rank; ++d) {
+      bool isLead = d < static_cast<int64_t>(lead.size());
+      r.offs.push_back(isLead ? OpFoldResult(lead[d]) : bb.getIndexAttr(0));
+      r.sizes.push_back(isLead ? bb.getIndexAttr(1)
+                               : tensor::getMixedSize(bb, loc, t, d));
+      r.strides.push_back(bb.getIndexAttr(1));
+    }
+    return r;
+  };
   auto slice = [&](OpBuilder &bb, Value t, ValueRange lead,
                    RankedTensorType sliceType) -> Value {
-    auto tt = cast<RankedTensorType>(t.getType());
-    SmallVector<OpFoldResult> offs, sizes, strides;
-    for (int64_t d = 0; d < tt.getRank(); ++d) {
-      bool isLead = d < static_cast<int64_t>(lead.size());
-      offs.push_back(isLead ? OpFoldResult(lead[d]) : bb.getIndexAttr(0));
-      sizes.push_back(isLead ? bb.getIndexAttr(1)
-                             : tensor::getMixedSize(bb, loc, t, d));
-      strides.push_back(bb.getIndexAttr(1));
-    }
-    return tensor::ExtractSliceOp::create(bb, loc, sliceType, t, offs, sizes,
-                                          strides);
+    Box r = box(bb, t, lead);
+    return tensor::ExtractSliceOp::create(bb, loc, sliceType, t, r.offs,
+                                          r.sizes, r.strides);
   };
   auto insert = [&](OpBuilder &bb, Value src, Value dst, ValueRange lead) {
-    auto tt = cast<RankedTensorType>(dst.getType());
-    SmallVector<OpFoldResult> offs, sizes, strides;
-    for (int64_t d = 0; d < tt.getRank(); ++d) {
-      bool isLead = d < static_cast<int64_t>(lead.size());
-      offs.push_back(isLead ? OpFoldResult(lead[d]) : bb.getIndexAttr(0));
-      sizes.push_back(isLead ? bb.getIndexAttr(1)
-                             : tensor::getMixedSize(bb, loc, dst, d));
-      strides.push_back(bb.getIndexAttr(1));
-    }
-    return tensor::InsertSliceOp::create(bb, loc, src, dst, offs, sizes,
-                                         strides)
+    Box r = box(bb, dst, lead);
+    return tensor::InsertSliceOp::create(bb, loc, src, dst, r.offs, r.sizes,
+                                         r.strides)
         .getResult();
   };
 
   Value cu = op.getCuSeqlens();
-  Buf offs = e.inOpt(cu);
+  Buf offs = cu ? e.seqlens(cu, B, T) : Buf{};
   Value count = e.numSequences(cu, B);
-  if (cu) {
-    // Same checks as every other recurrence, before the loop reads them.
-    e.checkEq(B, e.idx(1), "seqmix.scan: cu_seqlens needs a batch of 1");
-    checkOffsets(e, offs, count, T, "seqmix.scan");
-  }
   auto seqLoop = scf::ForOp::create(
       b, loc, e.idx(0), count, e.idx(1), carried,
       [&](OpBuilder &sb, Location, Value n, ValueRange acc) {

@@ -77,7 +77,7 @@ func.func @conv(%x: tensor<2x8x4xf32>, %w: tensor<4x3xf32>, %s0: tensor<2x2x4xf3
 // dispatch: memory indices are bounds-checked
 // CHECK: cf.assert %{{.+}}, "seqmix.dispatch: memory index out of [0, num_memories)"
 // segment_matmul: offsets are checked
-// CHECK: cf.assert %{{.+}}, "seqmix.segment_matmul: offsets must start at 0"
+// CHECK: cf.assert %{{.+}}, "seqmix: segment_matmul offsets must start at 0"
 // CHECK: arith.remui
 // combine: row indices are checked
 // CHECK: cf.assert %{{.+}}, "seqmix.combine: row index out of [0, B*T*k)"
