@@ -75,50 +75,51 @@ LogicalResult ShapeChecker::shape(StringRef kind, StringRef name, Type type,
 
 static bool isFloatElt(Type t) { return t.isF32() || t.isF16() || t.isBF16(); }
 
+/// Per-tensor symmetric int8: !quant.uniform<i8:f32, scale>.
+static bool isSymmetricInt8(Type t) {
+  auto q = dyn_cast<quant::UniformQuantizedType>(t);
+  return q && q.isSigned() && q.getStorageTypeIntegralWidth() == 8 &&
+         q.getExpressedType().isF32() && q.getZeroPoint() == 0 &&
+         q.getStorageTypeMin() == -128 && q.getStorageTypeMax() == 127;
+}
+
+/// One element-type rule: `allowed` names the accepted types in the message.
+static LogicalResult checkElt(const ShapeChecker &c, StringRef kind,
+                              StringRef name, Type type,
+                              function_ref<bool(Type)> ok, StringRef allowed) {
+  auto st = dyn_cast<ShapedType>(type);
+  if (st && ok(st.getElementType()))
+    return success();
+  return c.fail(Twine(kind) + " '" + name + "' must have element type " +
+                allowed + ", but got " + typeStr(type));
+}
+
 LogicalResult ShapeChecker::floatElt(StringRef kind, StringRef name,
                                      Type type) {
-  auto st = dyn_cast<ShapedType>(type);
-  if (st && isFloatElt(st.getElementType()))
-    return success();
-  return fail(Twine(kind) + " '" + name +
-              "' must have element type f32, f16 or bf16, but got " +
-              typeStr(type));
+  return checkElt(*this, kind, name, type, isFloatElt, "f32, f16 or bf16");
 }
 
 LogicalResult ShapeChecker::f32Elt(StringRef kind, StringRef name, Type type) {
-  auto st = dyn_cast<ShapedType>(type);
-  if (st && st.getElementType().isF32())
-    return success();
-  return fail(Twine(kind) + " '" + name +
-              "' must have element type f32 (states are f32), but got " +
-              typeStr(type));
+  return checkElt(
+      *this, kind, name, type, [](Type t) { return t.isF32(); },
+      "f32 (states are f32)");
 }
 
 LogicalResult ShapeChecker::intElt(StringRef kind, StringRef name, Type type) {
-  auto st = dyn_cast<ShapedType>(type);
-  if (st && (st.getElementType().isSignlessInteger(32) ||
-             st.getElementType().isSignlessInteger(64)))
-    return success();
-  return fail(Twine(kind) + " '" + name +
-              "' must have element type i32 or i64, but got " + typeStr(type));
+  return checkElt(
+      *this, kind, name, type,
+      [](Type t) {
+        return t.isSignlessInteger(32) || t.isSignlessInteger(64);
+      },
+      "i32 or i64");
 }
 
 LogicalResult ShapeChecker::floatOrQuantElt(StringRef kind, StringRef name,
                                             Type type) {
-  auto st = dyn_cast<ShapedType>(type);
-  if (st && isFloatElt(st.getElementType()))
-    return success();
-  if (st) {
-    auto q = dyn_cast<quant::UniformQuantizedType>(st.getElementType());
-    if (q && q.isSigned() && q.getStorageTypeIntegralWidth() == 8 &&
-        q.getExpressedType().isF32() && q.getZeroPoint() == 0 &&
-        q.getStorageTypeMin() == -128 && q.getStorageTypeMax() == 127)
-      return success();
-  }
-  return fail(Twine(kind) + " '" + name +
-              "' must have element type f32, f16, bf16 or per-tensor "
-              "symmetric !quant.uniform<i8:f32, scale>, but got " +
-              typeStr(type));
+  return checkElt(
+      *this, kind, name, type,
+      [](Type t) { return isFloatElt(t) || isSymmetricInt8(t); },
+      "f32, f16, bf16 or per-tensor symmetric !quant.uniform<i8:f32, scale>");
 }
 
 LogicalResult ShapeChecker::offsets(StringRef name, Value value,
