@@ -30,6 +30,13 @@ def rnd(rng, *shape, lo=-1.0, hi=1.0):
     return rng.uniform(lo, hi, size=shape).astype(np.float32)
 
 
+def optionals(spec):
+    """(name, wanted, make) triples -> (kwargs for the reference, Args for the
+    module) holding the wanted operands, in order."""
+    kw = {name: make() for name, on, make in spec if on}
+    return kw, [Arg(name, data) for name, data in kw.items()]
+
+
 def cu_for(T, parts):
     """Offsets splitting T into the given part lengths (may include 0)."""
     assert sum(parts) == T
@@ -199,16 +206,12 @@ def test_selective_scan(compiled, case):
     nseq = len(cu) if cu else B
     u, dt, A, Bm, Cm = ss_inputs(rng, B, T, D, G, N, nseq)
     ins = [Arg("u", u), Arg("delta", dt), Arg("A", A), Arg("B", Bm), Arg("C", Cm)]
-    kw, opt = {}, []
-    for name, on, data in [("D", dskip, lambda: rnd(rng, D)),
-                           ("z", z, lambda: rnd(rng, B, T, D)),
-                           ("delta_bias", bias, lambda: rnd(rng, D, lo=-1, hi=1)),
-                           ("delta_threshold", thr, lambda: np.full(D, 0.3, np.float32)),
-                           ("initial_state", init, lambda: rnd(rng, nseq, D, N)),
-                           ("cu_seqlens", cu, lambda: cu_for(T, cu))]:
-        if on:
-            kw[name] = data()
-            opt.append(Arg(name, kw[name]))
+    kw, opt = optionals([("D", dskip, lambda: rnd(rng, D)),
+                         ("z", z, lambda: rnd(rng, B, T, D)),
+                         ("delta_bias", bias, lambda: rnd(rng, D, lo=-1, hi=1)),
+                         ("delta_threshold", thr, lambda: np.full(D, 0.3, np.float32)),
+                         ("initial_state", init, lambda: rnd(rng, nseq, D, N)),
+                         ("cu_seqlens", cu, lambda: cu_for(T, cu))])
     results = [tensor_type((B, T, D), "f32")]
     if final:
         results.append(tensor_type((nseq, D, N), "f32"))
@@ -270,16 +273,12 @@ def ssd_case_inputs(rng, case):
     A = -rng.uniform(1, 4, size=(H,)).astype(np.float32)
     Bm, Cm = rnd(rng, B, T, G, N), rnd(rng, B, T, G, N)
     ins = [Arg("x", x), Arg("dt", dt), Arg("A", A), Arg("B", Bm), Arg("C", Cm)]
-    kw, opt = {}, []
-    for name, on, data in [("D", D, lambda: rnd(rng, *((H,) if D == "h" else (H, P)))),
-                           ("z", z, lambda: rnd(rng, B, T, H, P)),
-                           ("dt_bias", bias, lambda: rnd(rng, H)),
-                           ("delta_threshold", thr, lambda: np.full(H, 0.4, np.float32)),
-                           ("initial_state", init, lambda: rnd(rng, nseq, H, P, N)),
-                           ("cu_seqlens", cu, lambda: cu_for(T, cu))]:
-        if on:
-            kw[name] = data()
-            opt.append(Arg(name, kw[name]))
+    kw, opt = optionals([("D", D, lambda: rnd(rng, *((H,) if D == "h" else (H, P)))),
+                         ("z", z, lambda: rnd(rng, B, T, H, P)),
+                         ("dt_bias", bias, lambda: rnd(rng, H)),
+                         ("delta_threshold", thr, lambda: np.full(H, 0.4, np.float32)),
+                         ("initial_state", init, lambda: rnd(rng, nseq, H, P, N)),
+                         ("cu_seqlens", cu, lambda: cu_for(T, cu))])
     attrs = []
     if sp:
         attrs.append("dt_softplus")
@@ -353,13 +352,9 @@ def test_causal_conv1d(compiled, case):
     rng = np.random.default_rng(seed(case[0]))
     nseq = len(cu) if cu else B
     x, w = rnd(rng, B, T, D), rnd(rng, D, W)
-    kw, opt = {}, []
-    for name, on, data in [("bias", bias, lambda: rnd(rng, D)),
-                           ("initial_state", init, lambda: rnd(rng, nseq, W - 1, D)),
-                           ("cu_seqlens", cu, lambda: cu_for(T, cu))]:
-        if on:
-            kw[name] = data()
-            opt.append(Arg(name, kw[name]))
+    kw, opt = optionals([("bias", bias, lambda: rnd(rng, D)),
+                         ("initial_state", init, lambda: rnd(rng, nseq, W - 1, D)),
+                         ("cu_seqlens", cu, lambda: cu_for(T, cu))])
     results = [tensor_type((B, T, D), "f32")]
     if final:
         results.append(tensor_type((nseq, W - 1, D), "f32"))

@@ -15,6 +15,7 @@
 #include "seqmix/Conversion/Passes.h"
 
 #include "seqmix/Dialect/SeqMix/IR/SeqMixOps.h"
+#include "seqmix/Dialect/SeqMix/Utils/ScalarMath.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
@@ -84,15 +85,8 @@ struct Emitter {
   Value select(Value c, Value x, Value y) {
     return arith::SelectOp::create(b, loc, c, x, y);
   }
-  Value sigmoid(Value x) {
-    return divf(f32(1), addf(f32(1), exp(arith::NegFOp::create(b, loc, x))));
-  }
-  Value silu(Value x) { return mulf(x, sigmoid(x)); }
-  /// Mamba's softplus: x when x > 20, else log(1 + exp(x)).
-  Value softplus(Value x) {
-    Value big = cmpf(arith::CmpFPredicate::OGT, x, f32(20));
-    return select(big, x, math::Log1pOp::create(b, loc, exp(x)));
-  }
+  Value sigmoid(Value x) { return seqmix::sigmoid(b, loc, x); }
+  Value silu(Value x) { return seqmix::silu(b, loc, x); }
   Value toIndex(Value v) {
     return arith::IndexCastOp::create(b, loc, b.getIndexType(), v);
   }
@@ -204,28 +198,13 @@ struct Emitter {
     return memref::LoadOp::create(b, loc, mem, indices);
   }
   Value toF32(Value v, const Buf &buf) {
-    Type f32t = b.getF32Type();
-    if (v.getType() == f32t)
-      return v;
-    if (isa<FloatType>(v.getType()))
-      return arith::ExtFOp::create(b, loc, f32t, v);
-    Value f = arith::SIToFPOp::create(b, loc, f32t, v);
-    return buf.scale ? mulf(f, f32(buf.scale)) : f;
+    return seqmix::toF32(b, loc, v, buf.scale);
   }
   /// Stores an f32 value, narrowing or quantizing
   /// (round half to even, clamp to [-128, 127]) as the buffer needs.
   void store(const Buf &buf, Value v, ValueRange indices) {
-    Type t = buf.elt;
-    if (t.isF16() || t.isBF16()) {
-      v = arith::TruncFOp::create(b, loc, t, v);
-    } else if (isa<IntegerType>(t)) {
-      if (buf.scale)
-        v = divf(v, f32(buf.scale));
-      v = math::RoundEvenOp::create(b, loc, v);
-      v = arith::MinimumFOp::create(b, loc, maxf(v, f32(-128)), f32(127));
-      v = arith::FPToSIOp::create(b, loc, t, v);
-    }
-    memref::StoreOp::create(b, loc, v, buf.mem, indices);
+    memref::StoreOp::create(b, loc, seqmix::fromF32(b, loc, v, buf.elt, buf.scale),
+                            buf.mem, indices);
   }
   void store(Value mem, Value v, ValueRange indices) {
     memref::StoreOp::create(b, loc, v, mem, indices);
@@ -458,23 +437,14 @@ void lowerLinearAttention(LinearAttentionOp op, OpBuilder &b) {
   e.replace(op, {{&o, op.getO()}, {&fin, op.getFinalState()}});
 }
 
-/// The Δ preprocessing shared by the Mamba scans: bias, softplus, optional
-/// clamp, and LongMamba's threshold (Δ := 0 where Δ < threshold).
+/// The Mamba Δ of channel (or head) `ch`, from its optional bias and
+/// threshold buffers.
 Value mambaDelta(Emitter &e, Value raw, const Buf &bias, const Buf &thr,
                  Value ch, bool softplus, std::optional<ArrayRef<float>> limit) {
-  Value d = raw;
-  if (bias.mem)
-    d = e.addf(d, e.load(bias, {ch}));
-  if (softplus)
-    d = e.softplus(d);
-  if (limit)
-    d = arith::MinimumFOp::create(e.b, e.loc, e.maxf(d, e.f32((*limit)[0])),
-                                  e.f32((*limit)[1]));
-  if (thr.mem) {
-    Value skip = e.cmpf(arith::CmpFPredicate::OLT, d, e.load(thr, {ch}));
-    d = e.select(skip, e.f32(0), d);
-  }
-  return d;
+  return seqmix::mambaDelta(e.b, e.loc, raw,
+                            bias.mem ? e.load(bias, {ch}) : Value(),
+                            thr.mem ? e.load(thr, {ch}) : Value(), softplus,
+                            limit);
 }
 
 /// selective_scan (Mamba-1): one channel and one sequence at a time.

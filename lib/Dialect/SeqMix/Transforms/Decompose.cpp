@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "seqmix/Dialect/SeqMix/Transforms/Passes.h"
+#include "seqmix/Dialect/SeqMix/Utils/ScalarMath.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -24,15 +25,6 @@ using namespace mlir;
 using namespace mlir::seqmix;
 
 namespace {
-
-Value toF32(OpBuilder &b, Location loc, Value v) {
-  Type f32 = b.getF32Type();
-  return v.getType() == f32 ? v : arith::ExtFOp::create(b, loc, f32, v);
-}
-
-Value fromF32(OpBuilder &b, Location loc, Value v, Type type) {
-  return type == v.getType() ? v : arith::TruncFOp::create(b, loc, type, v);
-}
 
 /// An f32 tensor.empty shaped like the leading `rank` dims of `like`.
 Value emptyLike(OpBuilder &b, Location loc, Value like, int64_t rank,
@@ -80,35 +72,12 @@ struct DecomposeSSD : OpRewritePattern<SSDOp> {
         rewriter, loc, TypeRange{emptyBTH.getType(), emptyBTH.getType()}, ins,
         ValueRange{emptyBTH, emptyBTH}, maps, SmallVector<utils::IteratorType>(3, par),
         [&](OpBuilder &b, Location l, ValueRange args) {
-          Value d = toF32(b, l, args[0]);
           Value a = toF32(b, l, args[1]);
           unsigned next = 2;
-          if (bias)
-            d = arith::AddFOp::create(b, l, d, toF32(b, l, args[next++]));
-          if (softplus) {
-            // softplus(x) = x when x > 20 (Mamba's cut-off), else log1p(exp x).
-            Value twenty = arith::ConstantOp::create(b, l, b.getF32FloatAttr(20));
-            Value big = arith::CmpFOp::create(b, l, arith::CmpFPredicate::OGT,
-                                              d, twenty);
-            Value sp = math::Log1pOp::create(b, l, math::ExpOp::create(b, l, d));
-            d = arith::SelectOp::create(b, l, big, d, sp);
-          }
-          if (limit) {
-            Value lo = arith::ConstantOp::create(
-                b, l, b.getF32FloatAttr((*limit)[0]));
-            Value hi = arith::ConstantOp::create(
-                b, l, b.getF32FloatAttr((*limit)[1]));
-            d = arith::MinimumFOp::create(
-                b, l, arith::MaximumFOp::create(b, l, d, lo), hi);
-          }
-          if (thr) {
-            // LongMamba: a step below the threshold becomes the identity.
-            Value t = toF32(b, l, args[next++]);
-            Value skip = arith::CmpFOp::create(b, l, arith::CmpFPredicate::OLT,
-                                               d, t);
-            Value zero = arith::ConstantOp::create(b, l, b.getF32FloatAttr(0));
-            d = arith::SelectOp::create(b, l, skip, zero, d);
-          }
+          Value bv = bias ? toF32(b, l, args[next++]) : Value();
+          Value tv = thr ? toF32(b, l, args[next++]) : Value();
+          Value d = mambaDelta(b, l, toF32(b, l, args[0]), bv, tv, softplus,
+                               limit);
           Value g = arith::MulFOp::create(b, l, d, a);
           linalg::YieldOp::create(b, l, ValueRange{d, g});
         });
@@ -178,17 +147,9 @@ struct DecomposeSSD : OpRewritePattern<SSDOp> {
                        y = arith::AddFOp::create(
                            b, l, y, arith::MulFOp::create(b, l, ds, xs));
                      }
-                     if (z) {
-                       // silu(z) = z / (1 + exp(-z))
-                       Value zs = toF32(b, l, args[next++]);
-                       Value one = arith::ConstantOp::create(
-                           b, l, b.getF32FloatAttr(1));
-                       Value e = math::ExpOp::create(
-                           b, l, arith::NegFOp::create(b, l, zs));
-                       Value silu = arith::DivFOp::create(
-                           b, l, zs, arith::AddFOp::create(b, l, one, e));
-                       y = arith::MulFOp::create(b, l, y, silu);
-                     }
+                     if (z)
+                       y = arith::MulFOp::create(
+                           b, l, y, silu(b, l, toF32(b, l, args[next++])));
                      linalg::YieldOp::create(b, l, fromF32(b, l, y, yElt));
                    })
                    .getResult(0);

@@ -1,6 +1,7 @@
 //===- LowerQuant.cpp - quant casts and quantized boundaries to int8 -----===//
 
 #include "seqmix/Dialect/SeqMix/Transforms/Passes.h"
+#include "seqmix/Dialect/SeqMix/Utils/ScalarMath.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -68,17 +69,7 @@ struct SeqMixLowerQuantPass
       Value i8 = mapElements(
           b, op.getLoc(), op.getInput(), q.getStorageType(),
           [&](OpBuilder &nb, Location l, Value x) -> Value {
-            Type f32 = nb.getF32Type();
-            if (x.getType() != f32)
-              x = arith::ExtFOp::create(nb, l, f32, x);
-            auto c = [&](double v) {
-              return arith::ConstantOp::create(nb, l, nb.getF32FloatAttr(v));
-            };
-            Value r = math::RoundEvenOp::create(
-                nb, l, arith::DivFOp::create(nb, l, x, c(s)));
-            r = arith::MinimumFOp::create(
-                nb, l, arith::MaximumFOp::create(nb, l, r, c(-128)), c(127));
-            return arith::FPToSIOp::create(nb, l, q.getStorageType(), r);
+            return fromF32(nb, l, toF32(nb, l, x), q.getStorageType(), s);
           });
       Value cast = quant::StorageCastOp::create(
           b, op.getLoc(), op.getResult().getType(), i8);
@@ -100,12 +91,7 @@ struct SeqMixLowerQuantPass
       Value x = mapElements(
           b, op.getLoc(), i8, outElt,
           [&](OpBuilder &nb, Location l, Value v) -> Value {
-            Type f32 = nb.getF32Type();
-            Value f = arith::SIToFPOp::create(nb, l, f32, v);
-            f = arith::MulFOp::create(
-                nb, l, f,
-                arith::ConstantOp::create(nb, l, nb.getF32FloatAttr(s)));
-            return outElt == f32 ? f : arith::TruncFOp::create(nb, l, outElt, f);
+            return fromF32(nb, l, toF32(nb, l, v, s), outElt);
           });
       op.getResult().replaceAllUsesWith(x);
       op.erase();

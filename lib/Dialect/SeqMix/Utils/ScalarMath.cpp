@@ -1,0 +1,78 @@
+//===- ScalarMath.cpp - scalar formulas shared by every lowering ----------===//
+
+#include "seqmix/Dialect/SeqMix/Utils/ScalarMath.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+
+using namespace mlir;
+
+static Value constF32(OpBuilder &b, Location loc, double v) {
+  return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(v));
+}
+
+Value mlir::seqmix::toF32(OpBuilder &b, Location loc, Value v, double scale) {
+  Type f32 = b.getF32Type();
+  if (v.getType() == f32)
+    return v;
+  if (isa<FloatType>(v.getType()))
+    return arith::ExtFOp::create(b, loc, f32, v);
+  Value f = arith::SIToFPOp::create(b, loc, f32, v);
+  return scale ? arith::MulFOp::create(b, loc, f, constF32(b, loc, scale))
+               : f;
+}
+
+Value mlir::seqmix::fromF32(OpBuilder &b, Location loc, Value v, Type type,
+                            double scale) {
+  if (type == v.getType())
+    return v;
+  if (isa<FloatType>(type))
+    return arith::TruncFOp::create(b, loc, type, v);
+  if (scale)
+    v = arith::DivFOp::create(b, loc, v, constF32(b, loc, scale));
+  v = math::RoundEvenOp::create(b, loc, v);
+  v = arith::MinimumFOp::create(
+      b, loc, arith::MaximumFOp::create(b, loc, v, constF32(b, loc, -128)),
+      constF32(b, loc, 127));
+  return arith::FPToSIOp::create(b, loc, type, v);
+}
+
+Value mlir::seqmix::sigmoid(OpBuilder &b, Location loc, Value x) {
+  Value one = constF32(b, loc, 1);
+  Value e = math::ExpOp::create(b, loc, arith::NegFOp::create(b, loc, x));
+  return arith::DivFOp::create(b, loc, one, arith::AddFOp::create(b, loc, e, one));
+}
+
+Value mlir::seqmix::silu(OpBuilder &b, Location loc, Value x) {
+  Value one = constF32(b, loc, 1);
+  Value e = math::ExpOp::create(b, loc, arith::NegFOp::create(b, loc, x));
+  return arith::DivFOp::create(b, loc, x, arith::AddFOp::create(b, loc, e, one));
+}
+
+Value mlir::seqmix::softplus(OpBuilder &b, Location loc, Value x) {
+  Value big = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT, x,
+                                    constF32(b, loc, 20));
+  Value soft = math::Log1pOp::create(b, loc, math::ExpOp::create(b, loc, x));
+  return arith::SelectOp::create(b, loc, big, x, soft);
+}
+
+Value mlir::seqmix::mambaDelta(OpBuilder &b, Location loc, Value raw,
+                               Value bias, Value threshold, bool useSoftplus,
+                               std::optional<ArrayRef<float>> limit) {
+  Value d = raw;
+  if (bias)
+    d = arith::AddFOp::create(b, loc, d, bias);
+  if (useSoftplus)
+    d = softplus(b, loc, d);
+  if (limit)
+    d = arith::MinimumFOp::create(
+        b, loc,
+        arith::MaximumFOp::create(b, loc, d, constF32(b, loc, (*limit)[0])),
+        constF32(b, loc, (*limit)[1]));
+  if (threshold) {
+    Value skip =
+        arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLT, d, threshold);
+    d = arith::SelectOp::create(b, loc, skip, constF32(b, loc, 0), d);
+  }
+  return d;
+}
