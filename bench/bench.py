@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""seqmix benchmarks: the shapes users run today (../shared/PERFORMANCE.md),
+"""seqmix benchmarks: the shapes users run today,
 each compiled with every available CPU pipeline and timed by seqmix-run
 --bench. Prints one table: ms (median), GFLOP/s, GB/s and the share of this
 machine's roofline, with the speed-up over the naive reference pipeline
@@ -20,7 +20,7 @@ import tempfile
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "python"))
 
-from seqmix.run import Arg, single_op_module, tensor_type, tool  # noqa: E402
+from seqmix.run import Arg, Out, single_op_module, tensor_type, tool  # noqa: E402
 
 import numpy as np  # noqa: E402
 
@@ -29,13 +29,20 @@ def f32(*shape):
     return np.zeros(shape, np.float32)
 
 
+def outs(y_shape, state_shape):
+    """The output (tensor.empty) and a zero initial state (its final value is
+    returned too, as every recurrence does)."""
+    return [Out("y", tensor_type(y_shape, "f32")),
+            Out("state", tensor_type(state_shape, "f32"), "zero")]
+
+
 def mamba1(T):
     D, N = 1536, 16
     ins = [Arg("u", f32(1, T, D)), Arg("delta", f32(1, T, D)), Arg("A", f32(D, N)),
            Arg("B", f32(1, T, 1, N)), Arg("C", f32(1, T, 1, N))]
     opt = [Arg("D", f32(D)), Arg("z", f32(1, T, D)), Arg("delta_bias", f32(D))]
     return single_op_module("selective_scan", ins, opt, "delta_softplus",
-                            [tensor_type((1, T, D), "f32")])
+                            outs((1, T, D), (1, D, N)))
 
 
 def mamba2(T):
@@ -44,7 +51,7 @@ def mamba2(T):
            Arg("B", f32(1, T, 1, N)), Arg("C", f32(1, T, 1, N))]
     opt = [Arg("D", f32(H)), Arg("dt_bias", f32(H))]
     return single_op_module("ssd", ins, opt, "dt_softplus",
-                            [tensor_type((1, T, H, P), "f32")])
+                            outs((1, T, H, P), (1, H, P, N)))
 
 
 def conv(T):
@@ -52,14 +59,14 @@ def conv(T):
     return single_op_module("causal_conv1d", [Arg("x", f32(1, T, D)), Arg("w", f32(D, W))],
                             [Arg("bias", f32(D))],
                             "activation = #seqmix.activation<silu>",
-                            [tensor_type((1, T, D), "f32")])
+                            outs((1, T, D), (1, W - 1, D)))
 
 
 def gla(T):
     H, K = 16, 64
     ins = [Arg("q", f32(1, T, H, K)), Arg("k", f32(1, T, H, K)), Arg("v", f32(1, T, H, K))]
     return single_op_module("linear_attention", ins, [Arg("log_decay", f32(1, T, H, K))],
-                            "scale = 0.125 : f32", [tensor_type((1, T, H, K), "f32")])
+                            "scale = 0.125 : f32", outs((1, T, H, K), (1, H, K, K)))
 
 
 CASES = {

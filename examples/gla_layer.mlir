@@ -50,8 +50,13 @@ func.func @gla_layer(
   %vh25 = tensor.expand_shape %v15 [[0], [1], [2, 3]] output_shape [1, 100, 2, 32] : tensor<1x100x64xf32> into tensor<1x100x2x32xf32>
   %gh26 = tensor.expand_shape %g22 [[0], [1], [2, 3]] output_shape [1, 100, 2, 32] : tensor<1x100x64xf32> into tensor<1x100x2x32xf32>
   // the recurrence: a vector gate over K
-  %o27 = seqmix.linear_attention ins(%qh23, %kh24, %vh25 : tensor<1x100x2x32xf32>, tensor<1x100x2x32xf32>, tensor<1x100x2x32xf32>)
-         log_decay(%gh26 : tensor<1x100x2x32xf32>) {scale = 0.176776695 : f32} -> tensor<1x100x2x32xf32>
+  //   (outs: the output, and the state, zero here, whose final value is unused)
+  %o_e27 = tensor.empty() : tensor<1x100x2x32xf32>
+  %s_e27 = tensor.empty() : tensor<1x2x32x32xf32>
+  %s0_27 = linalg.fill ins(%zero : f32) outs(%s_e27 : tensor<1x2x32x32xf32>) -> tensor<1x2x32x32xf32>
+  %o27, %s27 = seqmix.linear_attention ins(%qh23, %kh24, %vh25 : tensor<1x100x2x32xf32>, tensor<1x100x2x32xf32>, tensor<1x100x2x32xf32>)
+         log_decay(%gh26 : tensor<1x100x2x32xf32>) outs(%o_e27, %s0_27 : tensor<1x100x2x32xf32>, tensor<1x2x32x32xf32>)
+         {scale = 0.176776695 : f32} -> tensor<1x100x2x32xf32>, tensor<1x2x32x32xf32>
   %om28 = tensor.collapse_shape %o27 [[0], [1], [2, 3]] : tensor<1x100x2x32xf32> into tensor<1x100x64xf32>
   %out_in29 = tensor.collapse_shape %om28 [[0, 1], [2]] : tensor<1x100x64xf32> into tensor<100x64xf32>
   %out_e30 = tensor.empty() : tensor<100x64xf32>

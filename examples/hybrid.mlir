@@ -59,8 +59,12 @@ func.func @hybrid(
     %r = arith.negf %ex : f32
     linalg.yield %r : f32
   } -> tensor<2xf32>
-  %m1y26 = seqmix.ssd ins(%m1xh6, %m1dt11, %m1A25, %m1bh22, %m1ch23 : tensor<1x64x2x16xf32>, tensor<1x64x2xf32>, tensor<2xf32>, tensor<1x64x1x8xf32>, tensor<1x64x1x8xf32>)
-         D(%m1_D : tensor<2xf32>) dt_bias(%m1_dt_bias : tensor<2xf32>) {dt_softplus} -> tensor<1x64x2x16xf32>
+  %m1y_e26 = tensor.empty() : tensor<1x64x2x16xf32>
+  %m1s_e26 = tensor.empty() : tensor<1x2x16x8xf32>
+  %m1s0_26 = linalg.fill ins(%zero : f32) outs(%m1s_e26 : tensor<1x2x16x8xf32>) -> tensor<1x2x16x8xf32>
+  %m1y26, %m1s26 = seqmix.ssd ins(%m1xh6, %m1dt11, %m1A25, %m1bh22, %m1ch23 : tensor<1x64x2x16xf32>, tensor<1x64x2xf32>, tensor<2xf32>, tensor<1x64x1x8xf32>, tensor<1x64x1x8xf32>)
+         D(%m1_D : tensor<2xf32>) dt_bias(%m1_dt_bias : tensor<2xf32>) outs(%m1y_e26, %m1s0_26 : tensor<1x64x2x16xf32>, tensor<1x2x16x8xf32>)
+         {dt_softplus} -> tensor<1x64x2x16xf32>, tensor<1x2x16x8xf32>
   %m1ym27 = tensor.collapse_shape %m1y26 [[0], [1], [2, 3]] : tensor<1x64x2x16xf32> into tensor<1x64x32xf32>
   %m1o_in28 = tensor.collapse_shape %m1ym27 [[0, 1], [2]] : tensor<1x64x32xf32> into tensor<64x32xf32>
   %m1o_e29 = tensor.empty() : tensor<64x32xf32>
@@ -87,8 +91,9 @@ func.func @hybrid(
   %av_mm49 = linalg.matmul ins(%av_in46, %a_wv : tensor<64x32xf32>, tensor<32x32xf32>) outs(%av_z48 : tensor<64x32xf32>) -> tensor<64x32xf32>
   %av50 = tensor.expand_shape %av_mm49 [[0, 1], [2]] output_shape [1, 64, 32] : tensor<64x32xf32> into tensor<1x64x32xf32>
   %avh51 = tensor.expand_shape %av50 [[0], [1], [2, 3]] output_shape [1, 64, 2, 16] : tensor<1x64x32xf32> into tensor<1x64x2x16xf32>
+  %attn_e52 = tensor.empty() : tensor<1x64x2x16xf32>
   %attn52 = seqmix.sliding_window_attention ins(%aqh39, %akh45, %avh51 : tensor<1x64x2x16xf32>, tensor<1x64x2x16xf32>, tensor<1x64x2x16xf32>)
-         {window_left = 16 : i64, window_right = 0 : i64, scale = 0.25 : f32} -> tensor<1x64x2x16xf32>
+         outs(%attn_e52 : tensor<1x64x2x16xf32>) {window_left = 16 : i64, window_right = 0 : i64, scale = 0.25 : f32} -> tensor<1x64x2x16xf32>
   %attn_m53 = tensor.collapse_shape %attn52 [[0], [1], [2, 3]] : tensor<1x64x2x16xf32> into tensor<1x64x32xf32>
   %attn_o_in54 = tensor.collapse_shape %attn_m53 [[0, 1], [2]] : tensor<1x64x32xf32> into tensor<64x32xf32>
   %attn_o_e55 = tensor.empty() : tensor<64x32xf32>
@@ -128,8 +133,12 @@ func.func @hybrid(
     %r = arith.negf %ex : f32
     linalg.yield %r : f32
   } -> tensor<2xf32>
-  %m2y85 = seqmix.ssd ins(%m2xh65, %m2dt70, %m2A84, %m2bh81, %m2ch82 : tensor<1x64x2x16xf32>, tensor<1x64x2xf32>, tensor<2xf32>, tensor<1x64x1x8xf32>, tensor<1x64x1x8xf32>)
-         D(%m2_D : tensor<2xf32>) dt_bias(%m2_dt_bias : tensor<2xf32>) {dt_softplus} -> tensor<1x64x2x16xf32>
+  %m2y_e85 = tensor.empty() : tensor<1x64x2x16xf32>
+  %m2s_e85 = tensor.empty() : tensor<1x2x16x8xf32>
+  %m2s0_85 = linalg.fill ins(%zero : f32) outs(%m2s_e85 : tensor<1x2x16x8xf32>) -> tensor<1x2x16x8xf32>
+  %m2y85, %m2s85 = seqmix.ssd ins(%m2xh65, %m2dt70, %m2A84, %m2bh81, %m2ch82 : tensor<1x64x2x16xf32>, tensor<1x64x2xf32>, tensor<2xf32>, tensor<1x64x1x8xf32>, tensor<1x64x1x8xf32>)
+         D(%m2_D : tensor<2xf32>) dt_bias(%m2_dt_bias : tensor<2xf32>) outs(%m2y_e85, %m2s0_85 : tensor<1x64x2x16xf32>, tensor<1x2x16x8xf32>)
+         {dt_softplus} -> tensor<1x64x2x16xf32>, tensor<1x2x16x8xf32>
   %m2ym86 = tensor.collapse_shape %m2y85 [[0], [1], [2, 3]] : tensor<1x64x2x16xf32> into tensor<1x64x32xf32>
   %m2o_in87 = tensor.collapse_shape %m2ym86 [[0, 1], [2]] : tensor<1x64x32xf32> into tensor<64x32xf32>
   %m2o_e88 = tensor.empty() : tensor<64x32xf32>

@@ -32,9 +32,14 @@ func.func @mamba2_block(%x: tensor<1x100x64xf32>, %w_in: tensor<64x292xf32>,
   %dt = tensor.extract_slice %proj[0, 0, 288] [1, 100, 4] [1, 1, 1] : tensor<1x100x292xf32> to tensor<1x100x4xf32>
 
   // short convolution over x, B and C together
-  %xbc_c = seqmix.causal_conv1d ins(%xbc, %conv_w : tensor<1x100x160xf32>, tensor<160x4xf32>)
-             bias(%conv_b : tensor<160xf32>) {activation = #seqmix.activation<silu>}
-           -> tensor<1x100x160xf32>
+  //   (outs: the output, and a zero conv state whose final value is unused)
+  %ec = tensor.empty() : tensor<1x100x160xf32>
+  %esc = tensor.empty() : tensor<1x3x160xf32>
+  %sc0 = linalg.fill ins(%zero : f32) outs(%esc : tensor<1x3x160xf32>) -> tensor<1x3x160xf32>
+  %xbc_c, %sc = seqmix.causal_conv1d ins(%xbc, %conv_w : tensor<1x100x160xf32>, tensor<160x4xf32>)
+             bias(%conv_b : tensor<160xf32>) outs(%ec, %sc0 : tensor<1x100x160xf32>, tensor<1x3x160xf32>)
+             {activation = #seqmix.activation<silu>}
+           -> tensor<1x100x160xf32>, tensor<1x3x160xf32>
   %xs3 = tensor.extract_slice %xbc_c[0, 0, 0] [1, 100, 128] [1, 1, 1] : tensor<1x100x160xf32> to tensor<1x100x128xf32>
   %B3 = tensor.extract_slice %xbc_c[0, 0, 128] [1, 100, 16] [1, 1, 1] : tensor<1x100x160xf32> to tensor<1x100x16xf32>
   %C3 = tensor.extract_slice %xbc_c[0, 0, 144] [1, 100, 16] [1, 1, 1] : tensor<1x100x160xf32> to tensor<1x100x16xf32>
@@ -44,10 +49,15 @@ func.func @mamba2_block(%x: tensor<1x100x64xf32>, %w_in: tensor<64x292xf32>,
   %C = tensor.expand_shape %C3 [[0], [1], [2, 3]] output_shape [1, 100, 1, 16] : tensor<1x100x16xf32> into tensor<1x100x1x16xf32>
 
   // the SSD scan
-  %y = seqmix.ssd ins(%xs, %dt, %A, %B, %C : tensor<1x100x4x32xf32>, tensor<1x100x4xf32>,
-                      tensor<4xf32>, tensor<1x100x1x16xf32>, tensor<1x100x1x16xf32>)
+  //   (outs: the output, and a zero SSM state whose final value is unused)
+  %ey = tensor.empty() : tensor<1x100x4x32xf32>
+  %esh = tensor.empty() : tensor<1x4x32x16xf32>
+  %h0 = linalg.fill ins(%zero : f32) outs(%esh : tensor<1x4x32x16xf32>) -> tensor<1x4x32x16xf32>
+  %y, %h = seqmix.ssd ins(%xs, %dt, %A, %B, %C : tensor<1x100x4x32xf32>, tensor<1x100x4xf32>,
+                          tensor<4xf32>, tensor<1x100x1x16xf32>, tensor<1x100x1x16xf32>)
          D(%D : tensor<4xf32>) z(%z : tensor<1x100x4x32xf32>) dt_bias(%dt_bias : tensor<4xf32>)
-         {dt_softplus} -> tensor<1x100x4x32xf32>
+         outs(%ey, %h0 : tensor<1x100x4x32xf32>, tensor<1x4x32x16xf32>)
+         {dt_softplus} -> tensor<1x100x4x32xf32>, tensor<1x4x32x16xf32>
 
   // out_proj
   %y2 = tensor.collapse_shape %y [[0, 1], [2, 3]] : tensor<1x100x4x32xf32> into tensor<100x128xf32>

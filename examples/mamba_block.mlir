@@ -24,9 +24,14 @@ func.func @mamba_block(%x: tensor<1x100x64xf32>, %w_in: tensor<64x256xf32>,
   %z = tensor.extract_slice %xz[0, 0, 128] [1, 100, 128] [1, 1, 1] : tensor<1x100x256xf32> to tensor<1x100x128xf32>
 
   // short convolution
-  %xc = seqmix.causal_conv1d ins(%xi, %conv_w : tensor<1x100x128xf32>, tensor<128x4xf32>)
-          bias(%conv_b : tensor<128xf32>) {activation = #seqmix.activation<silu>}
-        -> tensor<1x100x128xf32>
+  //   (outs: the output, and a zero conv state whose final value is unused)
+  %ec = tensor.empty() : tensor<1x100x128xf32>
+  %esc = tensor.empty() : tensor<1x3x128xf32>
+  %sc0 = linalg.fill ins(%zero : f32) outs(%esc : tensor<1x3x128xf32>) -> tensor<1x3x128xf32>
+  %xc, %sc = seqmix.causal_conv1d ins(%xi, %conv_w : tensor<1x100x128xf32>, tensor<128x4xf32>)
+          bias(%conv_b : tensor<128xf32>) outs(%ec, %sc0 : tensor<1x100x128xf32>, tensor<1x3x128xf32>)
+          {activation = #seqmix.activation<silu>}
+        -> tensor<1x100x128xf32>, tensor<1x3x128xf32>
 
   // x_proj -> dt (rank 4), B, C; dt_proj back to d_inner
   %xc2 = tensor.collapse_shape %xc [[0, 1], [2]] : tensor<1x100x128xf32> into tensor<100x128xf32>
@@ -54,10 +59,15 @@ func.func @mamba_block(%x: tensor<1x100x64xf32>, %w_in: tensor<64x256xf32>,
   } -> tensor<128x16xf32>
 
   // the selective scan with everything fused
-  %y = seqmix.selective_scan ins(%xc, %dt, %A, %B, %C : tensor<1x100x128xf32>, tensor<1x100x128xf32>,
-                                 tensor<128x16xf32>, tensor<1x100x1x16xf32>, tensor<1x100x1x16xf32>)
+  //   (outs: the output, and a zero SSM state whose final value is unused)
+  %ey = tensor.empty() : tensor<1x100x128xf32>
+  %esh = tensor.empty() : tensor<1x128x16xf32>
+  %h0 = linalg.fill ins(%zero : f32) outs(%esh : tensor<1x128x16xf32>) -> tensor<1x128x16xf32>
+  %y, %h = seqmix.selective_scan ins(%xc, %dt, %A, %B, %C : tensor<1x100x128xf32>, tensor<1x100x128xf32>,
+                                     tensor<128x16xf32>, tensor<1x100x1x16xf32>, tensor<1x100x1x16xf32>)
          D(%D : tensor<128xf32>) z(%z : tensor<1x100x128xf32>) delta_bias(%dt_bias : tensor<128xf32>)
-         {delta_softplus} -> tensor<1x100x128xf32>
+         outs(%ey, %h0 : tensor<1x100x128xf32>, tensor<1x128x16xf32>)
+         {delta_softplus} -> tensor<1x100x128xf32>, tensor<1x128x16xf32>
 
   // out_proj
   %y2 = tensor.collapse_shape %y [[0, 1], [2]] : tensor<1x100x128xf32> into tensor<100x128xf32>

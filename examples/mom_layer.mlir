@@ -26,8 +26,16 @@ func.func @mom_layer(
   %logits_z3 = linalg.fill ins(%zero : f32) outs(%logits_e2 : tensor<64x4xf32>) -> tensor<64x4xf32>
   %logits_mm4 = linalg.matmul ins(%logits_in1, %w_router : tensor<64x32xf32>, tensor<32x4xf32>) outs(%logits_z3 : tensor<64x4xf32>) -> tensor<64x4xf32>
   %logits5 = tensor.expand_shape %logits_mm4 [[0, 1], [2]] output_shape [1, 64, 4] : tensor<64x4xf32> into tensor<1x64x4xf32>
-  %idx, %w = seqmix.route %logits5 {top_k = 2 : i64, renormalize} : tensor<1x64x4xf32>
-  %packed, %offsets, %rows = seqmix.dispatch %x, %idx {num_memories = 4 : i64} : tensor<1x64x32xf32>, tensor<1x64x2xi32>
+  %idx_e = tensor.empty() : tensor<1x64x2xi32>
+  %w_e = tensor.empty() : tensor<1x64x2xf32>
+  %idx, %w = seqmix.route ins(%logits5 : tensor<1x64x4xf32>) outs(%idx_e, %w_e : tensor<1x64x2xi32>, tensor<1x64x2xf32>)
+             {top_k = 2 : i64, renormalize} -> tensor<1x64x2xi32>, tensor<1x64x2xf32>
+  %packed_e = tensor.empty() : tensor<128x32xf32>
+  %offsets_e = tensor.empty() : tensor<5xi32>
+  %rows_e = tensor.empty() : tensor<128xi32>
+  %packed, %offsets, %rows = seqmix.dispatch ins(%x, %idx : tensor<1x64x32xf32>, tensor<1x64x2xi32>)
+             outs(%packed_e, %offsets_e, %rows_e : tensor<128x32xf32>, tensor<5xi32>, tensor<128xi32>)
+             {num_memories = 4 : i64} -> tensor<128x32xf32>, tensor<5xi32>, tensor<128xi32>
   // per-memory projections: q shared by all memories, k, v, beta, gate per memory
   %pe6 = tensor.expand_shape %packed [[0, 1], [2]] output_shape [1, 128, 32] : tensor<128x32xf32> into tensor<1x128x32xf32>
   %q_in7 = tensor.collapse_shape %pe6 [[0, 1], [2]] : tensor<1x128x32xf32> into tensor<128x32xf32>
@@ -35,13 +43,26 @@ func.func @mom_layer(
   %q_z9 = linalg.fill ins(%zero : f32) outs(%q_e8 : tensor<128x16xf32>) -> tensor<128x16xf32>
   %q_mm10 = linalg.matmul ins(%q_in7, %w_q : tensor<128x32xf32>, tensor<32x16xf32>) outs(%q_z9 : tensor<128x16xf32>) -> tensor<128x16xf32>
   %q11 = tensor.expand_shape %q_mm10 [[0, 1], [2]] output_shape [1, 128, 16] : tensor<128x16xf32> into tensor<1x128x16xf32>
-  %k_mem12 = seqmix.segment_matmul %packed, %w_k_mem, %offsets : tensor<128x32xf32>, tensor<4x32x16xf32>, tensor<5xi32>
+  // segment_matmul accumulates into its init: start from zeros
+  %k_mem_e12 = tensor.empty() : tensor<128x16xf32>
+  %k_mem_z12 = linalg.fill ins(%zero : f32) outs(%k_mem_e12 : tensor<128x16xf32>) -> tensor<128x16xf32>
+  %k_mem12 = seqmix.segment_matmul ins(%packed, %w_k_mem, %offsets : tensor<128x32xf32>, tensor<4x32x16xf32>, tensor<5xi32>)
+         outs(%k_mem_z12 : tensor<128x16xf32>) -> tensor<128x16xf32>
   %k_e13 = tensor.expand_shape %k_mem12 [[0, 1], [2]] output_shape [1, 128, 16] : tensor<128x16xf32> into tensor<1x128x16xf32>
-  %v_mem14 = seqmix.segment_matmul %packed, %w_v_mem, %offsets : tensor<128x32xf32>, tensor<4x32x16xf32>, tensor<5xi32>
+  %v_mem_e14 = tensor.empty() : tensor<128x16xf32>
+  %v_mem_z14 = linalg.fill ins(%zero : f32) outs(%v_mem_e14 : tensor<128x16xf32>) -> tensor<128x16xf32>
+  %v_mem14 = seqmix.segment_matmul ins(%packed, %w_v_mem, %offsets : tensor<128x32xf32>, tensor<4x32x16xf32>, tensor<5xi32>)
+         outs(%v_mem_z14 : tensor<128x16xf32>) -> tensor<128x16xf32>
   %v_e15 = tensor.expand_shape %v_mem14 [[0, 1], [2]] output_shape [1, 128, 16] : tensor<128x16xf32> into tensor<1x128x16xf32>
-  %b_mem16 = seqmix.segment_matmul %packed, %w_b_mem, %offsets : tensor<128x32xf32>, tensor<4x32x1xf32>, tensor<5xi32>
+  %b_mem_e16 = tensor.empty() : tensor<128x1xf32>
+  %b_mem_z16 = linalg.fill ins(%zero : f32) outs(%b_mem_e16 : tensor<128x1xf32>) -> tensor<128x1xf32>
+  %b_mem16 = seqmix.segment_matmul ins(%packed, %w_b_mem, %offsets : tensor<128x32xf32>, tensor<4x32x1xf32>, tensor<5xi32>)
+         outs(%b_mem_z16 : tensor<128x1xf32>) -> tensor<128x1xf32>
   %b_e17 = tensor.expand_shape %b_mem16 [[0, 1], [2]] output_shape [1, 128, 1] : tensor<128x1xf32> into tensor<1x128x1xf32>
-  %a_mem18 = seqmix.segment_matmul %packed, %w_a_mem, %offsets : tensor<128x32xf32>, tensor<4x32x1xf32>, tensor<5xi32>
+  %a_mem_e18 = tensor.empty() : tensor<128x1xf32>
+  %a_mem_z18 = linalg.fill ins(%zero : f32) outs(%a_mem_e18 : tensor<128x1xf32>) -> tensor<128x1xf32>
+  %a_mem18 = seqmix.segment_matmul ins(%packed, %w_a_mem, %offsets : tensor<128x32xf32>, tensor<4x32x1xf32>, tensor<5xi32>)
+         outs(%a_mem_z18 : tensor<128x1xf32>) -> tensor<128x1xf32>
   %a_e19 = tensor.expand_shape %a_mem18 [[0, 1], [2]] output_shape [1, 128, 1] : tensor<128x1xf32> into tensor<1x128x1xf32>
   %beta_e20 = tensor.empty() : tensor<1x128x1xf32>
   %beta21 = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2) -> (d0, d1, d2)>, affine_map<(d0, d1, d2) -> (d0, d1, d2)>], iterator_types = ["parallel", "parallel", "parallel"]}
@@ -69,11 +90,20 @@ func.func @mom_layer(
   %betah27 = tensor.collapse_shape %beta21 [[0], [1, 2]] : tensor<1x128x1xf32> into tensor<1x128xf32>
   %betah228 = tensor.expand_shape %betah27 [[0], [1, 2]] output_shape [1, 128, 1] : tensor<1x128xf32> into tensor<1x128x1xf32>
   // gated delta rule per memory: the segments of the packed rows are the sequences
-  %o_mem29 = seqmix.linear_attention ins(%qh24, %kh25, %vh26 : tensor<1x128x1x16xf32>, tensor<1x128x1x16xf32>, tensor<1x128x1x16xf32>)
+  //   (outs: the output, and zero initial states, one per segment, whose final values are unused)
+  %o_mem_e29 = tensor.empty() : tensor<1x128x1x16xf32>
+  %s_mem_e29 = tensor.empty() : tensor<4x1x16x16xf32>
+  %s_mem0_29 = linalg.fill ins(%zero : f32) outs(%s_mem_e29 : tensor<4x1x16x16xf32>) -> tensor<4x1x16x16xf32>
+  %o_mem29, %s_mem29 = seqmix.linear_attention ins(%qh24, %kh25, %vh26 : tensor<1x128x1x16xf32>, tensor<1x128x1x16xf32>, tensor<1x128x1x16xf32>)
          log_decay(%gate23 : tensor<1x128x1xf32>) beta(%betah228 : tensor<1x128x1xf32>) cu_seqlens(%offsets : tensor<5xi32>)
-         {scale = 0.25 : f32, qk_norm = #seqmix.qk_norm<l2>} -> tensor<1x128x1x16xf32>
+         outs(%o_mem_e29, %s_mem0_29 : tensor<1x128x1x16xf32>, tensor<4x1x16x16xf32>)
+         {scale = 0.25 : f32, qk_norm = #seqmix.qk_norm<l2>} -> tensor<1x128x1x16xf32>, tensor<4x1x16x16xf32>
   %o_rows30 = tensor.collapse_shape %o_mem29 [[0, 1], [2, 3]] : tensor<1x128x1x16xf32> into tensor<128x16xf32>
-  %combined31 = seqmix.combine %o_rows30, %rows, %w : tensor<128x16xf32>, tensor<128xi32>, tensor<1x64x2xf32>
+  // combine accumulates into its init: start from zeros
+  %combined_e31 = tensor.empty() : tensor<1x64x16xf32>
+  %combined_z31 = linalg.fill ins(%zero : f32) outs(%combined_e31 : tensor<1x64x16xf32>) -> tensor<1x64x16xf32>
+  %combined31 = seqmix.combine ins(%o_rows30, %rows, %w : tensor<128x16xf32>, tensor<128xi32>, tensor<1x64x2xf32>)
+         outs(%combined_z31 : tensor<1x64x16xf32>) -> tensor<1x64x16xf32>
   // shared memory over every token, added with weight 1
   %qs_in32 = tensor.collapse_shape %x [[0, 1], [2]] : tensor<1x64x32xf32> into tensor<64x32xf32>
   %qs_e33 = tensor.empty() : tensor<64x16xf32>
@@ -123,9 +153,13 @@ func.func @mom_layer(
   %qsh61 = tensor.expand_shape %qs36 [[0], [1], [2, 3]] output_shape [1, 64, 1, 16] : tensor<1x64x16xf32> into tensor<1x64x1x16xf32>
   %ksh62 = tensor.expand_shape %ks41 [[0], [1], [2, 3]] output_shape [1, 64, 1, 16] : tensor<1x64x16xf32> into tensor<1x64x1x16xf32>
   %vsh63 = tensor.expand_shape %vs46 [[0], [1], [2, 3]] output_shape [1, 64, 1, 16] : tensor<1x64x16xf32> into tensor<1x64x1x16xf32>
-  %o_shared64 = seqmix.linear_attention ins(%qsh61, %ksh62, %vsh63 : tensor<1x64x1x16xf32>, tensor<1x64x1x16xf32>, tensor<1x64x1x16xf32>)
+  %o_shared_e64 = tensor.empty() : tensor<1x64x1x16xf32>
+  %s_shared_e64 = tensor.empty() : tensor<1x1x16x16xf32>
+  %s_shared0_64 = linalg.fill ins(%zero : f32) outs(%s_shared_e64 : tensor<1x1x16x16xf32>) -> tensor<1x1x16x16xf32>
+  %o_shared64, %s_shared64 = seqmix.linear_attention ins(%qsh61, %ksh62, %vsh63 : tensor<1x64x1x16xf32>, tensor<1x64x1x16xf32>, tensor<1x64x1x16xf32>)
          log_decay(%gate_s60 : tensor<1x64x1xf32>) beta(%beta_s58 : tensor<1x64x1xf32>)
-         {scale = 0.25 : f32, qk_norm = #seqmix.qk_norm<l2>} -> tensor<1x64x1x16xf32>
+         outs(%o_shared_e64, %s_shared0_64 : tensor<1x64x1x16xf32>, tensor<1x1x16x16xf32>)
+         {scale = 0.25 : f32, qk_norm = #seqmix.qk_norm<l2>} -> tensor<1x64x1x16xf32>, tensor<1x1x16x16xf32>
   %o_shared_m65 = tensor.collapse_shape %o_shared64 [[0], [1], [2, 3]] : tensor<1x64x1x16xf32> into tensor<1x64x16xf32>
   %mixed66 = arith.addf %combined31, %o_shared_m65 : tensor<1x64x16xf32>
   %out_in67 = tensor.collapse_shape %mixed66 [[0, 1], [2]] : tensor<1x64x16xf32> into tensor<64x16xf32>

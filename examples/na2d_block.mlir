@@ -29,8 +29,10 @@ func.func @na2d_block(
   %v17 = tensor.expand_shape %v_mm16 [[0, 1, 2], [3]] output_shape [1, 12, 12, 32] : tensor<144x32xf32> into tensor<1x12x12x32xf32>
   %vh18 = tensor.expand_shape %v17 [[0], [1], [2], [3, 4]] output_shape [1, 12, 12, 2, 16] : tensor<1x12x12x32xf32> into tensor<1x12x12x2x16xf32>
   // 5x5 neighborhood with relative position bias, dilation 1
+  %o_e19 = tensor.empty() : tensor<1x12x12x2x16xf32>
   %o19 = seqmix.neighborhood_attention ins(%qh6, %kh12, %vh18 : tensor<1x12x12x2x16xf32>, tensor<1x12x12x2x16xf32>, tensor<1x12x12x2x16xf32>)
-         rpb(%rpb : tensor<2x9x9xf32>) {kernel_size = array<i64: 5, 5>, scale = 0.25 : f32} -> tensor<1x12x12x2x16xf32>
+         rpb(%rpb : tensor<2x9x9xf32>) outs(%o_e19 : tensor<1x12x12x2x16xf32>)
+         {kernel_size = array<i64: 5, 5>, scale = 0.25 : f32} -> tensor<1x12x12x2x16xf32>
   %om20 = tensor.collapse_shape %o19 [[0], [1], [2], [3, 4]] : tensor<1x12x12x2x16xf32> into tensor<1x12x12x32xf32>
   %out_in21 = tensor.collapse_shape %om20 [[0, 1, 2], [3]] : tensor<1x12x12x32xf32> into tensor<144x32xf32>
   %out_e22 = tensor.empty() : tensor<144x32xf32>

@@ -23,10 +23,16 @@ func.func @quamba_block(
     linalg.yield %r : f32
   } -> tensor<48x8xf32>
   // int8 scan: inputs dequantized inside the kernel, f32 state
-  %y3 = seqmix.selective_scan ins(%u, %dt, %A2, %B, %C : tensor<1x64x48x!quant.uniform<i8:f32, 0.05>>, tensor<1x64x48x!quant.uniform<i8:f32, 0.02>>, tensor<48x8xf32>, tensor<1x64x1x8x!quant.uniform<i8:f32, 0.03>>, tensor<1x64x1x8x!quant.uniform<i8:f32, 0.03>>)
-         D(%D : tensor<48xf32>) z(%z : tensor<1x64x48x!quant.uniform<i8:f32, 0.05>>) delta_bias(%dt_bias : tensor<48xf32>) {delta_softplus} -> tensor<1x64x48xf32>
+  //   (outs: the output, and a zero initial state whose final value is unused)
+  %y_e3 = tensor.empty() : tensor<1x64x48xf32>
+  %s_e3 = tensor.empty() : tensor<1x48x8xf32>
+  %s0_3 = linalg.fill ins(%zero : f32) outs(%s_e3 : tensor<1x48x8xf32>) -> tensor<1x48x8xf32>
+  %y3, %s3 = seqmix.selective_scan ins(%u, %dt, %A2, %B, %C : tensor<1x64x48x!quant.uniform<i8:f32, 0.05>>, tensor<1x64x48x!quant.uniform<i8:f32, 0.02>>, tensor<48x8xf32>, tensor<1x64x1x8x!quant.uniform<i8:f32, 0.03>>, tensor<1x64x1x8x!quant.uniform<i8:f32, 0.03>>)
+         D(%D : tensor<48xf32>) z(%z : tensor<1x64x48x!quant.uniform<i8:f32, 0.05>>) delta_bias(%dt_bias : tensor<48xf32>)
+         outs(%y_e3, %s0_3 : tensor<1x64x48xf32>, tensor<1x48x8xf32>) {delta_softplus} -> tensor<1x64x48xf32>, tensor<1x48x8xf32>
   // Hadamard rotation of d_inner = 48 = 12 * 4 fused with int8 quantization
-  %yq4 = seqmix.hadamard %y3 : tensor<1x64x48xf32> -> tensor<1x64x48x!quant.uniform<i8:f32, 0.02>>
+  %yq_e4 = tensor.empty() : tensor<1x64x48x!quant.uniform<i8:f32, 0.02>>
+  %yq4 = seqmix.hadamard ins(%y3 : tensor<1x64x48xf32>) outs(%yq_e4 : tensor<1x64x48x!quant.uniform<i8:f32, 0.02>>) -> tensor<1x64x48x!quant.uniform<i8:f32, 0.02>>
   // out_proj takes the dequantized rotated activations (H^T fused into w_out offline)
   %yd5 = quant.dcast %yq4 : tensor<1x64x48x!quant.uniform<i8:f32, 0.02>> to tensor<1x64x48xf32>
   %out_in6 = tensor.collapse_shape %yd5 [[0, 1], [2]] : tensor<1x64x48xf32> into tensor<64x48xf32>

@@ -2,38 +2,70 @@
 
 #include "seqmix/Pipelines/Pipelines.h"
 
+#include "seqmix/Conversion/Passes.h"
+#include "seqmix/Dialect/SeqMix/Transforms/Passes.h"
+
+#include "mlir/Conversion/Passes.h"
+#include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
+#include "mlir/Dialect/Bufferization/Transforms/Passes.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/Passes.h"
+#include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/Dialect/SCF/Transforms/Passes.h"
 #include "mlir/Pass/PassRegistry.h"
-#include "llvm/Support/ErrorHandling.h"
+#include "mlir/Transforms/Passes.h"
 
 using namespace mlir;
 
-/// Bufferization and the lowering to LLVM shared by every CPU pipeline once
-/// the seqmix ops are gone. libm provides the transcendentals of the
-/// reference path, so its results do not depend on approximations.
-static constexpr llvm::StringLiteral kToLLVM =
-    "func.func(convert-elementwise-to-linalg),"
-    "one-shot-bufferize{bufferize-function-boundaries "
-    "function-boundary-type-conversion=identity-layout-map "
-    "allow-return-allocs-from-loops},"
-    "buffer-deallocation-pipeline,convert-bufferization-to-memref,"
-    "convert-linalg-to-loops,expand-strided-metadata,lower-affine,"
-    "convert-scf-to-cf,convert-math-to-libm,convert-to-llvm,"
-    "reconcile-unrealized-casts";
-
-static void parseInto(OpPassManager &pm, StringRef text) {
-  if (failed(parsePassPipeline(text, pm, llvm::errs())))
-    llvm::report_fatal_error("seqmix: malformed built-in pass pipeline");
+void mlir::seqmix::buildBufferize(OpPassManager &pm) {
+  pm.addNestedPass<func::FuncOp>(createConvertElementwiseToLinalgPass());
+  bufferization::OneShotBufferizePassOptions bufferize;
+  bufferize.bufferizeFunctionBoundaries = true;
+  bufferize.functionBoundaryTypeConversion =
+      bufferization::LayoutMapOption::IdentityLayoutMap;
+  bufferize.allowReturnAllocsFromLoops = true;
+  pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
 }
 
-void mlir::seqmix::buildReferencePipeline(OpPassManager &pm) {
-  parseInto(pm, "func.func(convert-seqmix-to-loops),seqmix-lower-quant,"
-                "seqmix-read-only-arguments,canonicalize,cse");
-  parseInto(pm, kToLLVM);
+void mlir::seqmix::buildLowerToLLVM(OpPassManager &pm) {
+  // Tiled IR keeps its scf.forall loops up to here; the reference path runs
+  // them in order.
+  pm.addPass(createForallToForLoopPass());
+  bufferization::buildBufferDeallocationPipeline(pm);
+  pm.addPass(createConvertBufferizationToMemRefPass());
+  pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
+  pm.addPass(memref::createExpandStridedMetadataPass());
+  pm.addPass(createLowerAffinePass());
+  pm.addPass(createSCFToControlFlowPass());
+  pm.addPass(createConvertMathToLibmPass());
+  pm.addPass(createConvertToLLVMPass());
+  pm.addPass(createReconcileUnrealizedCastsPass());
+}
+
+void mlir::seqmix::buildReferencePipeline(
+    OpPassManager &pm, const ReferencePipelineOptions &options) {
+  pm.addPass(createSeqMixLintPass());
+  if (options.decompose)
+    pm.addPass(createSeqMixDecomposePass());
+  pm.addPass(createSeqMixLowerQuantPass());
+  // seqmix.scan has a tensor body: it becomes loops before bufferization.
+  pm.addNestedPass<func::FuncOp>(createConvertSeqMixToLoopsPass());
+  if (options.readOnlyArguments)
+    pm.addPass(createSeqMixReadOnlyArgumentsPass());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+  buildBufferize(pm);
+  // Every other op, on buffers, through its scalar implementation.
+  pm.addNestedPass<func::FuncOp>(createConvertSeqMixToLoopsPass());
+  buildLowerToLLVM(pm);
 }
 
 void mlir::seqmix::registerSeqMixPipelines() {
-  PassPipelineRegistration<>(
+  PassPipelineRegistration<ReferencePipelineOptions>(
       "seqmix-reference-pipeline",
-      "Naive reference lowering of seqmix ops (plain loops) down to LLVM",
-      [](OpPassManager &pm) { buildReferencePipeline(pm); });
+      "Reference lowering of seqmix ops (each op's scalar implementation in "
+      "plain loops) down to LLVM",
+      [](OpPassManager &pm, const ReferencePipelineOptions &options) {
+        buildReferencePipeline(pm, options);
+      });
 }

@@ -31,10 +31,22 @@ double eltBytes(Type t) {
   return std::ceil(e.getIntOrFloatBitWidth() / 8.0);
 }
 
-/// Compulsory traffic: every operand read once, every result written once.
+/// Compulsory traffic: every operand read once (a destination only when the
+/// op reads it: a state, an accumulator), every result written once.
 std::optional<double> traffic(Operation *op) {
+  auto dps = dyn_cast<DestinationStyleOpInterface>(op);
+  auto loops = dyn_cast<LoopStructureOpInterface>(op);
+  SmallVector<Type> types;
+  for (OpOperand &operand : op->getOpOperands()) {
+    if (dps && loops && dps.isDpsInit(&operand) &&
+        !loops.readsInit(operand.getOperandNumber() -
+                         dps.getNumDpsInputs()))
+      continue;
+    types.push_back(operand.get().getType());
+  }
+  llvm::append_range(types, op->getResultTypes());
   double bytes = 0;
-  for (Type t : llvm::concat<Type>(op->getOperandTypes(), op->getResultTypes())) {
+  for (Type t : types) {
     std::optional<double> n = count(t);
     if (!n)
       return std::nullopt;

@@ -1,6 +1,6 @@
 """Independent numpy references for every seqmix op.
 
-Each function is written straight from the formulas of DESIGN.md ("Ops"):
+Each function is written straight from the formulas of docs/Ops.md:
 plain loops over time, vectorised over the batch / head / channel axes, with
 all arithmetic in float64. Results come back as float32 (the dialect's state
 and accumulator type); integer results (route indices, dispatch offsets and
@@ -441,7 +441,7 @@ def ssd_via_linear_attention(x, dt, A, B, C, D=None, z=None, dt_bias=None,
                              delta_threshold=None, dt_softplus=False, dt_limit=None,
                              initial_state=None, cu_seqlens=None,
                              output_final_state=False):
-    """seqmix.ssd through its DESIGN.md decomposition.
+    """seqmix.ssd through its decomposition (docs/Ops.md).
 
     linear_attention with q = C, k = B, v = Delta x, scalar gate
     g = Delta A, scale 1 and state_layout 'vk', then the D skip and the
@@ -524,9 +524,12 @@ def route(logits, top_k, score="softmax", renormalize=False):
     """seqmix.route: top-k memories per token.
 
     logits [B,T,M] -> (indices [B,T,k] int32, weights [B,T,k] float32).
-    Scores are softmax or sigmoid of the logits (float64); the k picks come
-    in descending score order with ties going to the lower memory index (a
-    stable sort of -score). renormalize divides the k weights by their sum.
+    The k picks are ranked on the logits, highest first, ties going to the
+    lower memory index (a stable sort of -logits). Both score functions are
+    monotonic, so this is the score order, except that it never lets scores
+    that saturate to the same float (sigmoid of 30 and 40 are both 1.0 in
+    f32) tie. The weights are the scores, softmax or sigmoid of the logits
+    (float64), of the picks; renormalize divides the k weights by their sum.
     """
     lg = _f64(logits)
     _expect_ndim("logits", lg, 3, "[B,T,M]")
@@ -540,7 +543,7 @@ def route(logits, top_k, score="softmax", renormalize=False):
         s = sigmoid(lg)
     else:
         raise ValueError("score: expected 'softmax' or 'sigmoid', got %r" % (score,))
-    order = np.argsort(-s, axis=-1, kind="stable")[..., :int(top_k)]
+    order = np.argsort(-lg, axis=-1, kind="stable")[..., :int(top_k)]
     w = np.take_along_axis(s, order, axis=-1)
     if renormalize:
         w = w / w.sum(axis=-1, keepdims=True)

@@ -8,6 +8,7 @@ $SEQMIX_BIN, else build/bin of this checkout).
 
 import os
 import pathlib
+import re
 import subprocess
 import tempfile
 
@@ -46,19 +47,126 @@ class Arg:
         self.type = tensor_type(self.data.shape, self.elt, dynamic)
 
 
-def ins_op(op, ins, optional=(), attrs="", results=()):
-    """The text of one `seqmix.<op> ins(...) kw(...)... {attrs} -> types`.
+def parse_tensor_type(type_str):
+    """tensor<2x?x4xf32> -> ([2, None, 4], "f32") (None for a dynamic size).
+    The element type may itself contain x (!quant.uniform<i8:f32, 0.5>)."""
+    m = re.fullmatch(r"tensor<(.*)>", type_str.strip())
+    if not m:
+        raise ValueError(f"not a ranked tensor type: {type_str}")
+    rest, dims = m.group(1), []
+    while True:
+        d = re.match(r"(\d+|\?)x", rest)
+        if not d:
+            break
+        dims.append(None if d.group(1) == "?" else int(d.group(1)))
+        rest = rest[d.end():]
+    return dims, rest
 
-    ins / optional: lists of Arg (optional ones print as `name(%name : T)`),
-    results: result type strings."""
+
+class Out:
+    """One destination (`outs`) operand of a seqmix op, and so one result.
+
+    init: "empty" (tensor.empty), "zero" (tensor.empty + linalg.fill 0) or an
+    Arg, passed as a function argument and fed to the op as is (a recurrence's
+    initial state, an accumulator). type: the tensor type (an Arg's own type
+    when init is an Arg). Dynamic sizes of an empty / zero init are read with
+    tensor.dim from an input: `dims` maps an axis of this type to (Arg,
+    axis of that Arg); an axis not in `dims` takes the first input (ins, then
+    optional operands) that is dynamic at the same axis."""
+
+    def __init__(self, name, type=None, init="empty", dims=None):
+        if isinstance(init, Arg):
+            type = type or init.type
+        elif init not in ("empty", "zero"):
+            raise ValueError(f"init must be 'empty', 'zero' or an Arg, got {init!r}")
+        if type is None:
+            raise ValueError(f"Out {name}: a type is needed")
+        self.name, self.type, self.init, self.dims = name, type, init, dict(dims or {})
+
+
+def _as_out(o):
+    """Out, or a (name, type[, init]) tuple."""
+    return o if isinstance(o, Out) else Out(*o)
+
+
+def arguments(ins, optional=(), outs=()):
+    """The function arguments of single_op_module, in order: ins, optional
+    operands, then every Arg that feeds an init."""
+    inits = [o.init for o in map(_as_out, outs) if isinstance(o.init, Arg)]
+    return list(ins) + list(optional) + inits
+
+
+def _zero_literal(elt):
+    return "0" if re.fullmatch(r"i\d+|index", elt) else "0.0"
+
+
+def init_lines(outs, sources):
+    """Lines that make each Out's init value (nothing for an Arg init), and
+    the SSA name of each init, in order. `sources`: Args whose dynamic sizes
+    may size an empty init."""
+    lines, names, consts = [], [], set()
+
+    def const(n):
+        if n not in consts:
+            consts.add(n)
+            lines.append(f"%c{n}_idx = arith.constant {n} : index")
+        return f"%c{n}_idx"
+
+    for o in map(_as_out, outs):
+        if isinstance(o.init, Arg):
+            names.append(f"%{o.init.name}")
+            continue
+        dims, elt = parse_tensor_type(o.type)
+        sizes = []
+        for axis, d in enumerate(dims):
+            if d is not None:
+                continue
+            if axis in o.dims:
+                src, src_axis = o.dims[axis]
+            else:
+                src = next((a for a in sources
+                            if axis < len(parse_tensor_type(a.type)[0])
+                            and parse_tensor_type(a.type)[0][axis] is None), None)
+                src_axis = axis
+                if src is None:
+                    raise ValueError(f"Out {o.name}: no input is dynamic at axis "
+                                     f"{axis}; give dims={{{axis}: (arg, axis)}}")
+            v = f"%{o.name}_d{axis}"
+            lines.append(f"{v} = tensor.dim %{src.name}, {const(src_axis)} : {src.type}")
+            sizes.append(v)
+        empty = f"%{o.name}_empty"
+        lines.append(f"{empty} = tensor.empty({', '.join(sizes)}) : {o.type}")
+        if o.init == "zero":
+            z = f"%{o.name}_zero"
+            lines.append(f"{z}_c = arith.constant {_zero_literal(elt)} : {elt}")
+            lines.append(f"{z} = linalg.fill ins({z}_c : {elt}) outs({empty} : {o.type}) -> {o.type}")
+            names.append(z)
+        else:
+            names.append(empty)
+    return lines, names
+
+
+def ins_op(op, ins, optional=(), attrs="", outs=()):
+    """The lines of one `seqmix.<op> ins(...) kw(...)... outs(...) {attrs}
+    -> types`, preceded by the lines that make its inits.
+
+    ins / optional: lists of Arg (optional ones print as `name(%name : T)`);
+    outs: Out or (name, type[, init]) per destination, in the op's order. The
+    results are %r0, %r1, .. with the outs types."""
+    outs = [_as_out(o) for o in outs]
+    lines, init_names = init_lines(outs, list(ins) + list(optional))
     names = ", ".join(f"%{a.name}" for a in ins)
     types = ", ".join(a.type for a in ins)
     opt = "".join(f" {a.name}(%{a.name} : {a.type})" for a in optional)
-    res = ", ".join(f"%r{i}" for i in range(len(results)))
+    otypes = [o.type for o in outs]
+    res = ", ".join(f"%r{i}" for i in range(len(outs)))
     body = f"seqmix.{op} ins({names} : {types}){opt}"
+    if outs:
+        body += f" outs({', '.join(init_names)} : {', '.join(otypes)})"
     if attrs:
         body += " {" + attrs + "}"
-    return f"{res} = {body} -> {', '.join(results)}"
+    lines.append(f"{res} = {body} -> {', '.join(otypes)}")
+    return lines
 
 
 def func(name, args, body_lines, results):
@@ -73,12 +181,13 @@ def func(name, args, body_lines, results):
     return "\n".join(lines)
 
 
-def single_op_module(op, ins, optional=(), attrs="", results=()):
-    """A module whose @main runs one seqmix op and returns all its results."""
-    args = list(ins) + list(optional)
-    line = ins_op(op, ins, optional, attrs, results)
-    rets = [(f"%r{i}", t) for i, t in enumerate(results)]
-    return func("main", args, [line], rets)
+def single_op_module(op, ins, optional=(), attrs="", outs=()):
+    """A module whose @main runs one seqmix op and returns all its results
+    (one per outs entry). Its arguments are arguments(ins, optional, outs)."""
+    outs = [_as_out(o) for o in outs]
+    lines = ins_op(op, ins, optional, attrs, outs)
+    rets = [(f"%r{i}", o.type) for i, o in enumerate(outs)]
+    return func("main", arguments(ins, optional, outs), lines, rets)
 
 
 class RunError(RuntimeError):

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from seqmix import reference as ref
-from seqmix.run import Arg, func, ins_op, single_op_module, tensor_type
+from seqmix.run import Arg, Out, arguments, func, single_op_module, tensor_type
 
 
 def seed(name):
@@ -39,30 +39,72 @@ def test_route(compiled, score, renorm, k):
     attrs = f"top_k = {k} : i64, score = #seqmix.score<{score}>"
     if renorm:
         attrs += ", renormalize"
-    x = Arg("logits", logits)
-    text = func("main", [x],
-                [f"%i, %w = seqmix.route %logits {{{attrs}}} : {x.type}"],
-                [("%i", tensor_type((B, T, k), "i32")),
-                 ("%w", tensor_type((B, T, k), "f32"))])
-    idx, w = compiled.run(text, [logits])
+    idx, w = compiled.run(route_module(logits, k, attrs), [logits])
     want_i, want_w = ref.route(logits, k, score=score, renormalize=renorm)
+    np.testing.assert_array_equal(idx, want_i)
+    close(w, want_w)
+
+
+def route_module(logits, k, attrs):
+    B, T, _ = logits.shape
+    return single_op_module("route", [Arg("logits", logits)], [], attrs,
+                            [Out("indices", tensor_type((B, T, k), "i32")),
+                             Out("weights", tensor_type((B, T, k), "f32"))])
+
+
+def test_route_ranks_on_logits_not_saturated_scores(compiled):
+    """Sigmoid scores of logits 30 and 40 are both 1.0f in f32: the pick
+    follows the logits (memory 2, logit 40), not a tie of the scores (which
+    would go to the lower index); the weight is still the score."""
+    logits = np.full((1, 2, 4), -1.0, np.float32)
+    logits[0, :, 0] = 30.0
+    logits[0, :, 2] = 40.0
+    logits[0, 1, 3] = 35.0   # second token: order 40, 35, 30
+    assert np.float32(ref.sigmoid(30.0)) == np.float32(ref.sigmoid(40.0)) == 1.0
+    attrs = "top_k = 1 : i64, score = #seqmix.score<sigmoid>"
+    idx, w = compiled.run(route_module(logits, 1, attrs), [logits])
+    np.testing.assert_array_equal(idx, [[[2], [2]]])
+    close(w, [[[1.0], [1.0]]])
+    want_i, want_w = ref.route(logits, 1, score="sigmoid")
+    np.testing.assert_array_equal(idx, want_i)
+    close(w, want_w)
+    attrs = "top_k = 3 : i64, score = #seqmix.score<sigmoid>"
+    idx, w = compiled.run(route_module(logits, 3, attrs), [logits])
+    np.testing.assert_array_equal(idx, [[[2, 0, 1], [2, 3, 0]]])
+    want_i, want_w = ref.route(logits, 3, score="sigmoid")
     np.testing.assert_array_equal(idx, want_i)
     close(w, want_w)
 
 
 def routing_module(B, T, F, M, k, Dout):
     """route -> dispatch -> segment_matmul -> combine, returning every
-    intermediate."""
+    intermediate. segment_matmul and combine accumulate into zeros."""
     logits = Arg("logits", np.zeros((B, T, M), np.float32))
     x = Arg("x", np.zeros((B, T, F), np.float32))
     W = Arg("W", np.zeros((M, F, Dout), np.float32))
     R = B * T * k
     t = tensor_type
+    ti, tw = t((B, T, k), 'i32'), t((B, T, k), 'f32')
+    tp, toff, trows = t((R, F), 'f32'), t((B * M + 1,), 'i32'), t((R,), 'i32')
+    th, to = t((R, Dout), 'f32'), t((B, T, Dout), 'f32')
     body = [
-        f"%i, %w = seqmix.route %logits {{top_k = {k} : i64, renormalize}} : {logits.type}",
-        f"%p, %off, %rows = seqmix.dispatch %x, %i {{num_memories = {M} : i64}} : {x.type}, {t((B, T, k), 'i32')}",
-        f"%h = seqmix.segment_matmul %p, %W, %off : {t((R, F), 'f32')}, {W.type}, {t((B * M + 1,), 'i32')}",
-        f"%o = seqmix.combine %h, %rows, %w : {t((R, Dout), 'f32')}, {t((R,), 'i32')}, {t((B, T, k), 'f32')}",
+        f"%ie = tensor.empty() : {ti}",
+        f"%we = tensor.empty() : {tw}",
+        f"%i, %w = seqmix.route ins(%logits : {logits.type}) outs(%ie, %we : {ti}, {tw}) "
+        f"{{top_k = {k} : i64, renormalize}} -> {ti}, {tw}",
+        f"%pe = tensor.empty() : {tp}",
+        f"%offe = tensor.empty() : {toff}",
+        f"%rowse = tensor.empty() : {trows}",
+        f"%p, %off, %rows = seqmix.dispatch ins(%x, %i : {x.type}, {ti}) "
+        f"outs(%pe, %offe, %rowse : {tp}, {toff}, {trows}) "
+        f"{{num_memories = {M} : i64}} -> {tp}, {toff}, {trows}",
+        "%zero = arith.constant 0.0 : f32",
+        f"%he = tensor.empty() : {th}",
+        f"%h0 = linalg.fill ins(%zero : f32) outs(%he : {th}) -> {th}",
+        f"%h = seqmix.segment_matmul ins(%p, %W, %off : {tp}, {W.type}, {toff}) outs(%h0 : {th}) -> {th}",
+        f"%oe = tensor.empty() : {to}",
+        f"%o0 = linalg.fill ins(%zero : f32) outs(%oe : {to}) -> {to}",
+        f"%o = seqmix.combine ins(%h, %rows, %w : {th}, {trows}, {tw}) outs(%o0 : {to}) -> {to}",
     ]
     rets = [("%i", t((B, T, k), "i32")), ("%w", t((B, T, k), "f32")),
             ("%p", t((R, F), "f32")), ("%off", t((B * M + 1,), "i32")),
@@ -89,6 +131,37 @@ def test_mom_routing_chain(compiled):
     close(o, ref.combine(wh, wrows, ww))
 
 
+def test_segment_matmul_accumulates_into_init(compiled):
+    """result = init + packed · W[s mod M] per segment, like linalg.matmul;
+    rows of an empty segment keep their init."""
+    rng = np.random.default_rng(31)
+    R, F, M, Dout = 10, 6, 3, 4
+    packed, W = rnd(rng, R, F), rnd(rng, M, F, Dout)
+    off = np.array([0, 3, 3, 7, 8, 8, 10], np.int32)   # B = 2 batches of M = 3
+    acc = rnd(rng, R, Dout) * 4
+    ins = [Arg("packed", packed), Arg("W", W), Arg("offsets", off)]
+    dest = [Out("result", init=Arg("acc", acc))]
+    text = single_op_module("segment_matmul", ins, [], "", dest)
+    got = compiled.run(text, [a.data for a in arguments(ins, [], dest)])[0]
+    close(got, acc.astype(np.float64) + ref.segment_matmul(packed, W, off))
+
+
+def test_combine_accumulates_into_init(compiled):
+    """result = init + Σ_j w · packed[row]: combine adds to what it is given
+    (e.g. a residual or the shared memory's output)."""
+    rng = np.random.default_rng(32)
+    B, T, k, M, F = 2, 5, 2, 3, 4
+    idx = np.stack([rng.permutation(M)[:k] for _ in range(B * T)]).reshape(B, T, k)
+    _, _, rows = ref.dispatch(np.zeros((B, T, 1), np.float32), idx, M)
+    packed, w = rnd(rng, B * T * k, F), rng.uniform(0, 1, (B, T, k)).astype(np.float32)
+    acc = rnd(rng, B, T, F) * 4
+    ins = [Arg("packed", packed), Arg("rows", rows), Arg("weights", w)]
+    dest = [Out("result", init=Arg("acc", acc))]
+    text = single_op_module("combine", ins, [], "", dest)
+    got = compiled.run(text, [a.data for a in arguments(ins, [], dest)])[0]
+    close(got, acc.astype(np.float64) + ref.combine(packed, rows, w))
+
+
 def test_dispatch_feature_axes_and_empty_memories(compiled):
     """Several feature axes, i64 indices, memories nobody picks."""
     rng = np.random.default_rng(2)
@@ -97,11 +170,10 @@ def test_dispatch_feature_axes_and_empty_memories(compiled):
     idx = rng.integers(0, 3, size=(B, T, k)).astype(np.int64)
     a, i = Arg("x", x), Arg("idx", idx)
     R = B * T * k
-    text = func("main", [a, i],
-                [f"%p, %off, %rows = seqmix.dispatch %x, %idx {{num_memories = {M} : i64}} : {a.type}, {i.type}"],
-                [("%p", tensor_type((R, 3, 2), "f32")),
-                 ("%off", tensor_type((B * M + 1,), "i32")),
-                 ("%rows", tensor_type((R,), "i32"))])
+    text = single_op_module("dispatch", [a, i], [], f"num_memories = {M} : i64",
+                            [Out("packed", tensor_type((R, 3, 2), "f32")),
+                             Out("offsets", tensor_type((B * M + 1,), "i32")),
+                             Out("rows", tensor_type((R,), "i32"))])
     p, off, rows = compiled.run(text, [x, idx])
     wp, woff, wrows = ref.dispatch(x, idx, M)
     close(p, wp)
@@ -145,12 +217,12 @@ def test_neighborhood_attention(compiled, case):
     if causal:
         attrs.append("is_causal = array<i1: " +
                      ", ".join("true" if c else "false" for c in causal) + ">")
-    results = [tensor_type((1, *sp, H, Dv), "f32")]
+    dest = [Out("o", tensor_type((1, *sp, H, Dv), "f32"))]
     if lse:
-        results.append(tensor_type((1, *sp, H), "f32"))
+        dest.append(Out("lse", tensor_type((1, *sp, H), "f32")))
     text = single_op_module("neighborhood_attention",
                             [Arg("q", q), Arg("k", k), Arg("v", v)], opt,
-                            ", ".join(attrs), results)
+                            ", ".join(attrs), dest)
     outs = compiled.run(text, [q, k, v] + [a.data for a in opt])
     want = ref.neighborhood_attention(q, k, v, ks, dilation=dil, stride=st,
                                       is_causal=causal, scale=scale,
@@ -181,8 +253,8 @@ def test_sliding_window_attention(compiled, case):
              f"scale = {scale!r} : f32")
     text = single_op_module("sliding_window_attention",
                             [Arg("q", q), Arg("k", k), Arg("v", v)], [], attrs,
-                            [tensor_type((2, Tq, H, Dv), "f32"),
-                             tensor_type((2, Tq, H), "f32")])
+                            [Out("o", tensor_type((2, Tq, H, Dv), "f32")),
+                             Out("lse", tensor_type((2, Tq, H), "f32"))])
     o, lse = compiled.run(text, [q, k, v])
     wo, wl = ref.sliding_window_attention(q, k, v, left, right, scale=scale,
                                           return_lse=True)
@@ -200,8 +272,7 @@ def test_hadamard(compiled, n):
     rows = 3 if n < 1000 else 2
     x = rnd(rng, rows, n)
     a = Arg("x", x)
-    text = func("main", [a], [f"%y = seqmix.hadamard %x : {a.type} -> {a.type}"],
-                [("%y", a.type)])
+    text = single_op_module("hadamard", [a], [], "", [Out("y", a.type)])
     y = compiled.run(text, [x])[0]
     close(y, ref.hadamard(x), atol=2e-5)
 
@@ -213,8 +284,7 @@ def test_hadamard_int8(compiled):
     scale = 0.02
     a = Arg("x", x)
     qt = tensor_type((4, 12), f"!quant.uniform<i8:f32, {scale!r}>")
-    text = func("main", [a], [f"%y = seqmix.hadamard %x : {a.type} -> {qt}"],
-                [("%y", qt)])
+    text = single_op_module("hadamard", [a], [], "", [Out("y", qt)])
     y = compiled.run(text, [x])[0]
     assert y.dtype == np.int8
     want = ref.quantize(ref.hadamard(x), scale)
@@ -254,8 +324,10 @@ def scan_module(B, T, C, nseq, cu):
         args.append(c)
         cu_txt = f" cu_seqlens(%cu : {c.type})"
     st = tensor_type((C,), "f32")
+    ty = tensor_type((B, T, C), "f32")
     body = [
-        f"%s, %y = seqmix.scan ins(%a, %x : {a.type}, {x.type}) init(%h0 : {h0.type}){cu_txt} {{",
+        f"%y0 = tensor.empty() : {ty}",
+        f"%s, %y = seqmix.scan ins(%a, %x : {a.type}, {x.type}){cu_txt} init(%h0 : {h0.type}) outs(%y0 : {ty}) {{",
         f"^bb0(%at: {st}, %xt: {st}, %h: {st}):",
         f"  %m = arith.mulf %at, %h : {st}",
         f"  %n = arith.addf %m, %xt : {st}",

@@ -1,6 +1,10 @@
 """Compiled linear recurrences (reference pipeline) against the numpy
 references: linear_attention, selective_scan, ssd, causal_conv1d.
 
+Every recurrence takes its output and its state as `outs`: the state's init is
+the initial state (an argument, or zeros) and the op always returns the final
+state; the `final` column of a case says whether it is compared.
+
 f32 runs compare at rtol 1e-5 (plus a small atol for values near zero); the
 loops accumulate in f32 in a different order than the float64 references.
 """
@@ -11,7 +15,7 @@ import numpy as np
 import pytest
 
 from seqmix import reference as ref
-from seqmix.run import Arg, single_op_module, tensor_type
+from seqmix.run import Arg, Out, arguments, single_op_module, tensor_type
 
 RTOL, ATOL = 1e-5, 1e-5
 
@@ -32,9 +36,24 @@ def rnd(rng, *shape, lo=-1.0, hi=1.0):
 
 def optionals(spec):
     """(name, wanted, make) triples -> (kwargs for the reference, Args for the
-    module) holding the wanted operands, in order."""
+    module) holding the wanted operands, in order. An `initial_state` goes to
+    the kwargs only: it feeds the state init (see state_out)."""
     kw = {name: make() for name, on, make in spec if on}
-    return kw, [Arg(name, data) for name, data in kw.items()]
+    return kw, [Arg(name, data) for name, data in kw.items()
+                if name != "initial_state"]
+
+
+def state_out(shape, s0):
+    """The state destination: the initial state s0 as an argument, or zeros."""
+    if s0 is not None:
+        return Out("state", init=Arg("state0", s0))
+    return Out("state", tensor_type(shape, "f32"), "zero")
+
+
+def run_op(compiled, op, ins, opt, attrs, outs):
+    """Builds the single-op module and runs it on the Args' own data."""
+    text = single_op_module(op, ins, opt, attrs, outs)
+    return compiled.run(text, [a.data for a in arguments(ins, opt, outs)])
 
 
 def cu_for(T, parts):
@@ -92,8 +111,6 @@ def test_linear_attention(compiled, case):
         opt.append(Arg("log_decay", g))
     if bt is not None:
         opt.append(Arg("beta", bt))
-    if s0 is not None:
-        opt.append(Arg("initial_state", s0))
     if cu_arr is not None:
         opt.append(Arg("cu_seqlens", cu_arr))
     attrs = [f"scale = {scale!r} : f32"]
@@ -102,11 +119,8 @@ def test_linear_attention(compiled, case):
     if layout == "vk":
         attrs.append("state_layout = #seqmix.state_layout<vk>")
     state_shape = (nseq, H, V, K) if layout == "vk" else (nseq, H, K, V)
-    results = [tensor_type((B, T, H, V), "f32")]
-    if final:
-        results.append(tensor_type(state_shape, "f32"))
-    text = single_op_module("linear_attention", ins, opt, ", ".join(attrs), results)
-    outs = compiled.run(text, [a.data for a in ins + opt])
+    dest = [Out("o", tensor_type((B, T, H, V), "f32")), state_out(state_shape, s0)]
+    outs = run_op(compiled, "linear_attention", ins, opt, ", ".join(attrs), dest)
     want = ref.linear_attention(q, k, v, log_decay=g, beta=bt, initial_state=s0,
                                 cu_seqlens=cu_arr, scale=scale,
                                 qk_norm="l2" if l2 else None, state_layout=layout,
@@ -128,7 +142,8 @@ def test_linear_attention_f16_inputs_dynamic_T(compiled):
            Arg("v", v, dynamic=(1,))]
     opt = [Arg("log_decay", g, dynamic=(1,))]
     text = single_op_module("linear_attention", ins, opt, "scale = 0.25 : f32",
-                            [tensor_type((B, T, H, V), "f16", dynamic=(1,))])
+                            [Out("o", tensor_type((B, T, H, V), "f16", dynamic=(1,))),
+                             Out("state", tensor_type((B, H, K, V), "f32"), "zero")])
     out = compiled.run(text, [q, k, v, g])[0]
     assert out.dtype == np.float16
     want = ref.linear_attention(q.astype(np.float32), k.astype(np.float32),
@@ -145,13 +160,10 @@ def test_linear_attention_two_halves(compiled):
     def call(sl, s0):
         ins = [Arg("q", q[:, sl]), Arg("k", k[:, sl]), Arg("v", v[:, sl])]
         opt = [Arg("log_decay", g[:, sl])]
-        if s0 is not None:
-            opt.append(Arg("initial_state", s0))
         n = q[:, sl].shape[1]
-        text = single_op_module("linear_attention", ins, opt, "scale = 1.0 : f32",
-                                [tensor_type((B, n, H, V), "f32"),
-                                 tensor_type((B, H, K, V), "f32")])
-        return compiled.run(text, [a.data for a in ins + opt])
+        return run_op(compiled, "linear_attention", ins, opt, "scale = 1.0 : f32",
+                      [Out("o", tensor_type((B, n, H, V), "f32")),
+                       state_out((B, H, K, V), s0)])
 
     o_all, s_all = call(slice(0, T), None)
     o1, s1 = call(slice(0, 23), None)
@@ -169,7 +181,8 @@ def test_linear_attention_long_strong_decay(compiled):
     ins = [Arg("q", q), Arg("k", k), Arg("v", v)]
     opt = [Arg("log_decay", g)]
     text = single_op_module("linear_attention", ins, opt, "scale = 1.0 : f32",
-                            [tensor_type((B, T, H, V), "f32")])
+                            [Out("o", tensor_type((B, T, H, V), "f32")),
+                             Out("state", tensor_type((B, H, K, V), "f32"), "zero")])
     out = compiled.run(text, [q, k, v, g])[0]
     assert np.isfinite(out).all()
     close(out, ref.linear_attention(q, k, v, log_decay=g, scale=1.0))
@@ -212,12 +225,10 @@ def test_selective_scan(compiled, case):
                          ("delta_threshold", thr, lambda: np.full(D, 0.3, np.float32)),
                          ("initial_state", init, lambda: rnd(rng, nseq, D, N)),
                          ("cu_seqlens", cu, lambda: cu_for(T, cu))])
-    results = [tensor_type((B, T, D), "f32")]
-    if final:
-        results.append(tensor_type((nseq, D, N), "f32"))
-    text = single_op_module("selective_scan", ins, opt,
-                            "delta_softplus" if sp else "", results)
-    outs = compiled.run(text, [a.data for a in ins + opt])
+    dest = [Out("y", tensor_type((B, T, D), "f32")),
+            state_out((nseq, D, N), kw.get("initial_state"))]
+    outs = run_op(compiled, "selective_scan", ins, opt,
+                  "delta_softplus" if sp else "", dest)
     want = ref.selective_scan(u, dt, A, Bm, Cm, delta_softplus=sp,
                               output_final_state=True, **kw)
     close(outs[0], want[0], atol=1e-4)
@@ -240,9 +251,9 @@ def test_selective_scan_int8(compiled):
     ins = [Arg("u", q["u"], qt["u"]), Arg("delta", q["delta"], qt["delta"]),
            Arg("A", A), Arg("B", q["B"], qt["B"]), Arg("C", q["C"], qt["C"])]
     opt = [Arg("z", q["z"], qt["z"])]
-    text = single_op_module("selective_scan", ins, opt, "delta_softplus",
-                            [tensor_type((B, T, D), "f32")])
-    out = compiled.run(text, [a.data for a in ins + opt])[0]
+    out = run_op(compiled, "selective_scan", ins, opt, "delta_softplus",
+                 [Out("y", tensor_type((B, T, D), "f32")),
+                  state_out((B, D, N), None)])[0]
     dq = {n: ref.dequantize(q[n], scales[n]) for n in q}
     want = ref.selective_scan(dq["u"], dq["delta"], A, dq["B"], dq["C"],
                               z=dq["z"], delta_softplus=True)
@@ -284,12 +295,11 @@ def ssd_case_inputs(rng, case):
         attrs.append("dt_softplus")
     if limit:
         attrs.append(f"dt_limit = array<f32: {limit[0]}, {limit[1]}>")
-    results = [tensor_type((B, T, H, P), "f32")]
-    if final:
-        results.append(tensor_type((nseq, H, P, N), "f32"))
-    text = single_op_module("ssd", ins, opt, ", ".join(attrs), results)
+    dest = [Out("y", tensor_type((B, T, H, P), "f32")),
+            state_out((nseq, H, P, N), kw.get("initial_state"))]
+    text = single_op_module("ssd", ins, opt, ", ".join(attrs), dest)
     args = dict(x=x, dt=dt, A=A, B=Bm, C=Cm, dt_softplus=sp, dt_limit=limit, **kw)
-    return text, [a.data for a in ins + opt], args, final
+    return text, [a.data for a in arguments(ins, opt, dest)], args, final
 
 
 @pytest.mark.parametrize("case", SSD_CASES, ids=[c[0] for c in SSD_CASES])
@@ -318,7 +328,8 @@ def test_mamba2_as_linear_attention(compiled):
     Bm, Cm = rnd(rng, B, T, 1, N), rnd(rng, B, T, 1, N)
     ssd_text = single_op_module(
         "ssd", [Arg("x", x), Arg("dt", dt), Arg("A", A), Arg("B", Bm), Arg("C", Cm)],
-        [], "", [tensor_type((B, T, H, P), "f32")])
+        [], "", [Out("y", tensor_type((B, T, H, P), "f32")),
+                 state_out((B, H, P, N), None)])
     y_ssd = compiled.run(ssd_text, [x, dt, A, Bm, Cm])[0]
     v = (dt[..., None] * x).astype(np.float32)
     g = (dt * A).astype(np.float32)
@@ -326,7 +337,7 @@ def test_mamba2_as_linear_attention(compiled):
         "linear_attention", [Arg("q", Cm), Arg("k", Bm), Arg("v", v)],
         [Arg("log_decay", g)],
         "scale = 1.0 : f32, state_layout = #seqmix.state_layout<vk>",
-        [tensor_type((B, T, H, P), "f32")])
+        [Out("o", tensor_type((B, T, H, P), "f32")), state_out((B, H, P, N), None)])
     y_la = compiled.run(la_text, [Cm, Bm, v, g])[0]
     close(y_la, y_ssd, atol=1e-5)
 
@@ -355,13 +366,11 @@ def test_causal_conv1d(compiled, case):
     kw, opt = optionals([("bias", bias, lambda: rnd(rng, D)),
                          ("initial_state", init, lambda: rnd(rng, nseq, W - 1, D)),
                          ("cu_seqlens", cu, lambda: cu_for(T, cu))])
-    results = [tensor_type((B, T, D), "f32")]
-    if final:
-        results.append(tensor_type((nseq, W - 1, D), "f32"))
+    dest = [Out("y", tensor_type((B, T, D), "f32")),
+            state_out((nseq, W - 1, D), kw.get("initial_state"))]
     attrs = "activation = #seqmix.activation<silu>" if silu else ""
-    text = single_op_module("causal_conv1d", [Arg("x", x), Arg("w", w)], opt,
-                            attrs, results)
-    outs = compiled.run(text, [x, w] + [a.data for a in opt])
+    outs = run_op(compiled, "causal_conv1d", [Arg("x", x), Arg("w", w)], opt,
+                  attrs, dest)
     want = ref.causal_conv1d(x, w, activation="silu" if silu else "none",
                              output_final_state=True, **kw)
     close(outs[0], want[0])
@@ -393,9 +402,9 @@ def test_selective_scan_bf16(compiled):
     ins = [Arg("u", raw["u"], "bf16"), Arg("delta", raw["delta"], "bf16"),
            Arg("A", A), Arg("B", raw["B"], "bf16"), Arg("C", raw["C"], "bf16")]
     opt = [Arg("z", raw["z"], "bf16")]
-    text = single_op_module("selective_scan", ins, opt, "delta_softplus",
-                            [tensor_type((B, T, D), "bf16")])
-    out = compiled.run(text, [a.data for a in ins + opt])[0]
+    out = run_op(compiled, "selective_scan", ins, opt, "delta_softplus",
+                 [Out("y", tensor_type((B, T, D), "bf16")),
+                  state_out((B, D, N), None)])[0]
     got = from_bf16_bits(out.view(np.uint16))
     f = {n: from_bf16_bits(r) for n, r in raw.items()}
     want = ref.selective_scan(f["u"], f["delta"], A, f["B"], f["C"], z=f["z"],
@@ -411,7 +420,8 @@ def test_selective_scan_long_strong_decay(compiled):
     A = A * 20
     ins = [Arg("u", u), Arg("delta", dt), Arg("A", A), Arg("B", Bm), Arg("C", Cm)]
     text = single_op_module("selective_scan", ins, [], "delta_softplus",
-                            [tensor_type((B, T, D), "f32")])
+                            [Out("y", tensor_type((B, T, D), "f32")),
+                             state_out((B, D, N), None)])
     out = compiled.run(text, [u, dt, A, Bm, Cm])[0]
     assert np.isfinite(out).all()
     close(out, ref.selective_scan(u, dt, A, Bm, Cm, delta_softplus=True), atol=1e-4)

@@ -713,6 +713,27 @@ def test_route_ties_go_to_the_lower_index():
     close(w, 1 / (1 + np.exp(-np.array([[[3.0, 3, 3], [2, 2, 2]]]))), 1e-7)
 
 
+def test_route_ranks_on_logits_when_scores_saturate():
+    # sigmoid(30) and sigmoid(40) are both 1.0 in f32, sigmoid(40) and
+    # sigmoid(50) both 1.0 even in float64: the picks follow the logits, the
+    # weights stay the (saturated) scores.
+    assert np.float32(ref.sigmoid(30.0)) == np.float32(ref.sigmoid(40.0)) == 1.0
+    assert ref.sigmoid(40.0) == ref.sigmoid(50.0) == 1.0
+    logits = np.array([[[30.0, -1.0, 40.0, -1.0], [40.0, 50.0, -1.0, 45.0]]],
+                      np.float32)
+    idx, w = ref.route(logits, 1, score="sigmoid")
+    assert idx.tolist() == [[[2], [1]]]
+    close(w, 1.0, 1e-7)
+    idx, w = ref.route(logits, 3, score="sigmoid")
+    assert idx.tolist() == [[[2, 0, 1], [1, 3, 0]]]
+    close(w[..., :2], 1.0, 1e-7)
+    # softmax: logits 0 and 1e-17 give equal float64 scores; the larger
+    # logit still comes first (equal logits go to the lower index).
+    lg = np.array([[[0.0, 1e-17, 0.0]]])
+    assert np.exp(lg[0, 0, 0] - lg[0, 0, 1]) == 1.0
+    assert ref.route(lg, 3)[0].tolist() == [[[1, 0, 2]]]
+
+
 @pytest.mark.parametrize("score", ["softmax", "sigmoid"])
 def test_route_descending_and_renormalised(score):
     logits = rng_for(61).normal(size=(2, 7, 6))

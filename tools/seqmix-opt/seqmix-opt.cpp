@@ -12,6 +12,7 @@
 
 #include "seqmix/Dialect/SeqMix/IR/SeqMixDialect.h"
 #include "seqmix/Conversion/Passes.h"
+#include "seqmix/Dialect/SeqMix/Transforms/Interfaces.h"
 #include "seqmix/Dialect/SeqMix/Transforms/Passes.h"
 #include "seqmix/Pipelines/Pipelines.h"
 
@@ -24,7 +25,7 @@ int main(int argc, char **argv) {
   mlir::DialectRegistry registry;
   mlir::registerAllDialects(registry);
   mlir::registerAllExtensions(registry);
-  registry.insert<mlir::seqmix::SeqMixDialect>();
+  mlir::seqmix::registerSeqMixDialectAndExtensions(registry);
 
   return mlir::asMainReturnCode(
       mlir::MlirOptMain(argc, argv, "seqmix optimizer driver\n", registry));

@@ -48,6 +48,7 @@
 #include "seqmix/Conversion/Passes.h"
 #include "seqmix/Dialect/SeqMix/IR/SeqMixDialect.h"
 #include "seqmix/Dialect/SeqMix/IR/SeqMixOps.h"
+#include "seqmix/Dialect/SeqMix/Transforms/Interfaces.h"
 #include "seqmix/Dialect/SeqMix/Transforms/Passes.h"
 #include "seqmix/Pipelines/Pipelines.h"
 
@@ -600,7 +601,7 @@ Expected<HostTensor> loadInput(const Entry &entry, unsigned i,
 
 /// T of an op reading packed sequences: dim `d` of `v`, --dim if dynamic.
 int64_t lengthOf(Value v, unsigned d) {
-  auto t = dyn_cast_or_null<RankedTensorType>(v ? v.getType() : Type());
+  auto t = dyn_cast_or_null<ShapedType>(v ? v.getType() : Type());
   if (!t || t.getRank() <= d || t.isDynamicDim(d))
     return dynamicDim;
   return t.getDimSize(d);
@@ -619,31 +620,23 @@ llvm::DenseMap<unsigned, int64_t> findOffsetArgs(func::FuncOp f) {
     if (arg && arg.getOwner() == &f.front())
       found[arg.getArgNumber()] = length;
   };
-  f.walk([&](Operation *op) {
-    llvm::TypeSwitch<Operation *>(op)
-        .Case([&](seqmix::LinearAttentionOp o) {
-          note(o.getCuSeqlens(), lengthOf(o.getQ(), 1));
-        })
-        .Case([&](seqmix::SelectiveScanOp o) {
-          note(o.getCuSeqlens(), lengthOf(o.getU(), 1));
-        })
-        .Case([&](seqmix::SSDOp o) {
-          note(o.getCuSeqlens(), lengthOf(o.getX(), 1));
-        })
-        .Case([&](seqmix::CausalConv1dOp o) {
-          note(o.getCuSeqlens(), lengthOf(o.getX(), 1));
-        })
-        .Case([&](seqmix::ScanOp o) {
-          // Without per-step inputs the stacked outputs carry T.
-          Value timed = !o.getInputs().empty() ? o.getInputs().front()
-                        : o->getNumResults() > o.getInits().size()
-                            ? o->getResult(o.getInits().size())
-                            : Value();
-          note(o.getCuSeqlens(), lengthOf(timed, 1));
-        })
-        .Case([&](seqmix::SegmentMatmulOp o) {
-          note(o.getOffsets(), lengthOf(o.getPacked(), 0));
-        });
+  // The offsets split the op's time loop ("t") or packed-row loop ("r"):
+  // their last value is the size of an operand dimension that follows it.
+  f.walk([&](seqmix::LoopStructureOpInterface op) {
+    Value offsets = op.getSequenceOffsets();
+    if (!offsets)
+      return;
+    SmallVector<StringRef> loops = op.getLoopNames();
+    const auto *split = llvm::find_if(
+        loops, [](StringRef n) { return n == "t" || n == "r"; });
+    int64_t loop = split - loops.begin();
+    int64_t length = dynamicDim;
+    for (auto [v, dims] :
+         llvm::zip_equal(op->getOperands(), op.getOperandLoopDims()))
+      for (auto [d, ld] : llvm::enumerate(dims))
+        if (ld.loop == loop && !ld.grouped && length == dynamicDim)
+          length = lengthOf(v, d);
+    note(offsets, length);
   });
   return found;
 }
@@ -1216,7 +1209,7 @@ int main(int argc, char **argv) {
   DialectRegistry registry;
   registerAllDialects(registry);
   registerAllExtensions(registry);
-  registry.insert<seqmix::SeqMixDialect>();
+  seqmix::registerSeqMixDialectAndExtensions(registry);
   registerBuiltinDialectTranslation(registry);
   registerLLVMDialectTranslation(registry);
   registerAllToLLVMIRTranslations(registry);

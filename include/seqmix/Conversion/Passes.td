@@ -6,33 +6,38 @@
 include "mlir/Pass/PassBase.td"
 
 def ConvertSeqMixToLoopsPass : Pass<"convert-seqmix-to-loops"> {
-  let summary = "Naive reference lowering of seqmix ops to scf loops";
+  let summary = "Reference lowering of seqmix ops to scf loops";
   let description = [{
-    Lowers every seqmix op straight from the formulas of the design into
-    plain `scf.for` loops over buffers (`bufferization.to_buffer` of the
-    operands, `memref.alloc` for the results, scalar `memref.load` /
-    `memref.store`, f32 arithmetic). No tiling, no vectorization: this is
-    the in-compiler oracle that every optimized lowering is checked against
-    and the baseline of the benchmarks.
+    Lowers every buffer-form seqmix op to plain `scf.for` loops over its
+    iteration domain (upstream `scf::lowerToLoopsUsingSCFForOp`), whose body
+    is the op's scalar implementation (`TilingInterface`'s
+    `generateScalarImplementation`): f32 arithmetic straight from the
+    formulas, no tiling, no vectorization. This is the in-compiler oracle
+    that every optimized lowering is checked against and the baseline of
+    the benchmarks.
 
-    `cu_seqlens` and routing offsets are checked at run time with
-    `cf.assert` before any access they index, so bad offsets stop with a
-    message instead of reading out of bounds. Quantized operands are read
-    through `quant.scast` to their i8 storage and dequantized in the loops;
-    quantized results are rounded half to even and clamped to [-128, 127].
+    Before the loops, `cf.assert` checks what the verifier cannot: sizes
+    that operands share when they are dynamic, `cu_seqlens` and segment
+    offsets (start at 0, never decrease, end at T or R), and one state row
+    per packed sequence; routing indices are checked where they are read.
+    A bad input stops with a message instead of reading out of bounds.
 
-    `seqmix.scan` becomes an `scf.for` over time on tensors whose body is
-    the scan's region.
+    `seqmix.scan`, whose body is tensor IR, is lowered on tensors to an
+    `scf.for` over sequences and one over time whose body is the region;
+    run the pass before bufferization for it, and after for the others.
+    Ops in the other form are left unchanged. The patterns of each op family
+    are available on their own (`populate*ToLoopsPatterns`).
   }];
   let dependentDialects = [
+    "::mlir::affine::AffineDialect",
     "::mlir::arith::ArithDialect",
     "::mlir::bufferization::BufferizationDialect",
     "::mlir::cf::ControlFlowDialect",
     "::mlir::math::MathDialect",
     "::mlir::memref::MemRefDialect",
-    "::mlir::quant::QuantDialect",
     "::mlir::scf::SCFDialect",
-    "::mlir::tensor::TensorDialect"
+    "::mlir::tensor::TensorDialect",
+    "::mlir::vector::VectorDialect"
   ];
 }
 

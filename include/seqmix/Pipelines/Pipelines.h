@@ -1,8 +1,8 @@
 //===- Pipelines.h - seqmix compilation pipelines ---------------*- C++ -*-===//
 //
-// Pipelines from seqmix ops on tensors down to the LLVM dialect, ready for
-// MLIR's ExecutionEngine. Each is registered as a pass pipeline for
-// seqmix-opt and used by seqmix-run.
+// Each pipeline is a sequence of typed pass constructors with an options
+// struct, registered with PassPipelineRegistration<Options> (as upstream's
+// gpu-lower-to-nvvm-pipeline): no pipeline text is parsed at run time.
 //
 //===----------------------------------------------------------------------===//
 
@@ -10,18 +10,38 @@
 #define SEQMIX_PIPELINES_PIPELINES_H
 
 #include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassOptions.h"
 
 namespace mlir::seqmix {
 
-/// seqmix-reference-pipeline: the naive convert-seqmix-to-loops lowering
-/// (every op straight from its formula, seqmix.ssd included, so running
-/// seqmix-decompose first is a cross-check), seqmix-lower-quant,
-/// bufferization and the LLVM lowering. The in-compiler oracle and the
-/// benchmark baseline. Functions keep tensor-shaped memref arguments
-/// (identity layouts); quantized boundaries carry their int8 storage.
-void buildReferencePipeline(OpPassManager &pm);
+/// Options of seqmix-reference-pipeline.
+struct ReferencePipelineOptions
+    : public PassPipelineOptions<ReferencePipelineOptions> {
+  PassOptions::Option<bool> decompose{
+      *this, "decompose",
+      llvm::cl::desc("Rewrite composite ops (ssd) into primitive ones first"),
+      llvm::cl::init(false)};
+  PassOptions::Option<bool> readOnlyArguments{
+      *this, "read-only-arguments",
+      llvm::cl::desc("Never write into a caller's tensors (arguments that "
+                     "carry bufferization.writable = true stay writable)"),
+      llvm::cl::init(true)};
+};
 
-/// Registers every seqmix pipeline with the pass registry.
+/// seqmix ops on tensors to LLVM through each op's scalar implementation:
+/// quant lowering, scan on tensors, one-shot bufferization (in place for
+/// donated states), reference loops, then the LLVM lowering.
+void buildReferencePipeline(OpPassManager &pm,
+                            const ReferencePipelineOptions &options = {});
+
+/// One-shot bufferization of a module whose functions take and return
+/// identity-layout buffers; shared by every pipeline.
+void buildBufferize(OpPassManager &pm);
+
+/// Buffer deallocation and the lowering of buffers, loops and math to LLVM
+/// (libm for the transcendentals), once no seqmix op is left.
+void buildLowerToLLVM(OpPassManager &pm);
+
 void registerSeqMixPipelines();
 
 } // namespace mlir::seqmix

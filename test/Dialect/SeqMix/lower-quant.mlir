@@ -36,12 +36,16 @@ func.func @dcast(%q: tensor<4x!quant.uniform<i8:f32, 0.25>>) -> tensor<4xf32> {
 
 // -----
 
-// A quantized argument feeding a seqmix op keeps one storage cast.
+// A quantized argument feeding a seqmix op is dequantized from its i8
+// storage: seqmix ops compute in f32 and never see int8 after this pass.
 // CHECK-LABEL: func @boundary
 // CHECK-SAME: (%[[U:.+]]: tensor<1x4x2xi8>
-// CHECK: %[[C:.+]] = quant.scast %[[U]] : tensor<1x4x2xi8> to tensor<1x4x2x!quant.uniform<i8:f32, 1.000000e-01>>
-// CHECK: seqmix.selective_scan ins(%[[C]],
-func.func @boundary(%u: tensor<1x4x2x!quant.uniform<i8:f32, 0.1>>, %dt: tensor<1x4x2xf32>, %A: tensor<2x1xf32>, %B: tensor<1x4x1x1xf32>) -> tensor<1x4x2xf32> {
-  %y = seqmix.selective_scan ins(%u, %dt, %A, %B, %B : tensor<1x4x2x!quant.uniform<i8:f32, 0.1>>, tensor<1x4x2xf32>, tensor<2x1xf32>, tensor<1x4x1x1xf32>, tensor<1x4x1x1xf32>) -> tensor<1x4x2xf32>
+// CHECK: %[[F:.+]] = linalg.generic
+// CHECK-SAME: ins(%[[U]] : tensor<1x4x2xi8>)
+// CHECK: arith.sitofp %{{.+}} : i8 to f32
+// CHECK-NOT: quant.
+// CHECK: seqmix.selective_scan ins(%[[F]],
+func.func @boundary(%u: tensor<1x4x2x!quant.uniform<i8:f32, 0.1>>, %dt: tensor<1x4x2xf32>, %A: tensor<2x1xf32>, %B: tensor<1x4x1x1xf32>, %y0: tensor<1x4x2xf32>, %s0: tensor<1x2x1xf32>) -> tensor<1x4x2xf32> {
+  %y, %s = seqmix.selective_scan ins(%u, %dt, %A, %B, %B : tensor<1x4x2x!quant.uniform<i8:f32, 0.1>>, tensor<1x4x2xf32>, tensor<2x1xf32>, tensor<1x4x1x1xf32>, tensor<1x4x1x1xf32>) outs(%y0, %s0 : tensor<1x4x2xf32>, tensor<1x2x1xf32>) -> tensor<1x4x2xf32>, tensor<1x2x1xf32>
   return %y : tensor<1x4x2xf32>
 }

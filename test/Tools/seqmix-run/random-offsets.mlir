@@ -18,15 +18,31 @@
 func.func @conv(%x: tensor<1x?x16xf32>, %w: tensor<16x4xf32>,
                 %b: tensor<16xf32>, %cu: tensor<3xi32>, %unused: tensor<2xi64>,
                 %q: tensor<8xi8>) -> tensor<1x?x16xf32> {
-  %y = seqmix.causal_conv1d ins(%x, %w : tensor<1x?x16xf32>, tensor<16x4xf32>)
+  %zero = arith.constant 0.0 : f32
+  %c1 = arith.constant 1 : index
+  %T = tensor.dim %x, %c1 : tensor<1x?x16xf32>
+  %y0 = tensor.empty(%T) : tensor<1x?x16xf32>
+  %e = tensor.empty() : tensor<2x3x16xf32>
+  %s0 = linalg.fill ins(%zero : f32) outs(%e : tensor<2x3x16xf32>)
+      -> tensor<2x3x16xf32>
+  %y, %s = seqmix.causal_conv1d ins(%x, %w : tensor<1x?x16xf32>, tensor<16x4xf32>)
          bias(%b : tensor<16xf32>) cu_seqlens(%cu : tensor<3xi32>)
-         {activation = #seqmix.activation<silu>} -> tensor<1x?x16xf32>
+         outs(%y0, %s0 : tensor<1x?x16xf32>, tensor<2x3x16xf32>)
+         {activation = #seqmix.activation<silu>}
+         -> tensor<1x?x16xf32>, tensor<2x3x16xf32>
   return %y : tensor<1x?x16xf32>
 }
 
 func.func @segments(%p: tensor<?x4xf32>, %w: tensor<4x4x8xf32>,
                     %off: tensor<5xi64>) -> tensor<?x8xf32> {
-  %o = seqmix.segment_matmul %p, %w, %off
-     : tensor<?x4xf32>, tensor<4x4x8xf32>, tensor<5xi64>
+  %zero = arith.constant 0.0 : f32
+  %c0 = arith.constant 0 : index
+  %R = tensor.dim %p, %c0 : tensor<?x4xf32>
+  %e = tensor.empty(%R) : tensor<?x8xf32>
+  %acc = linalg.fill ins(%zero : f32) outs(%e : tensor<?x8xf32>)
+      -> tensor<?x8xf32>
+  %o = seqmix.segment_matmul ins(%p, %w, %off
+                                 : tensor<?x4xf32>, tensor<4x4x8xf32>, tensor<5xi64>)
+         outs(%acc : tensor<?x8xf32>) -> tensor<?x8xf32>
   return %o : tensor<?x8xf32>
 }

@@ -1,9 +1,9 @@
 //===- SeqMixOps.cpp - seqmix operations ----------------------------------===//
 //
-// Verifiers follow DESIGN.md's shape tables one operand at a time through the
-// shared ShapeChecker, so every message names the operand and its expected
-// shape. Routing ops infer their result types; their checks live in the
-// inference hook, which runs before any verifier.
+// Verifiers follow the shape tables of docs/Ops.md one operand at a time
+// through the shared ShapeChecker, so every message names the operand (or
+// the destination, "init 'state'") and its expected shape. Verifiers are
+// local: they read types and attributes only, never producer ops.
 //
 //===----------------------------------------------------------------------===//
 
@@ -23,6 +23,7 @@ using namespace mlir;
 using namespace mlir::seqmix;
 using mlir::seqmix::detail::Dims;
 using mlir::seqmix::detail::ShapeChecker;
+using mlir::seqmix::detail::typeStr;
 
 static ShapeChecker checkerFor(Operation *op) {
   return ShapeChecker(op->getLoc(), op->getName().getStringRef());
@@ -60,14 +61,28 @@ static LogicalResult floatShape(ShapeChecker &c, StringRef kind, StringRef name,
   return c.shape(kind, name, type, dims);
 }
 
-/// initial_state operand and final_state result: f32 of the state shape.
-static LogicalResult states(ShapeChecker &c, Value init, Value final,
-                            const Dims &dims) {
-  if (init && (failed(c.f32Elt("operand", "initial_state", init.getType())) ||
-               failed(c.operand("initial_state", init.getType(), dims))))
-    return failure();
-  if (final && (failed(c.f32Elt("result", "final_state", final.getType())) ||
-                failed(c.result("final_state", final.getType(), dims))))
+/// The number of destinations an op takes, named in order; the last
+/// `optional` of them may be left out.
+static LogicalResult numInits(ShapeChecker &c, ValueRange inits,
+                              ArrayRef<StringRef> names, size_t optional = 0) {
+  size_t n = inits.size(), most = names.size(), least = most - optional;
+  if (n >= least && n <= most)
+    return success();
+  std::string count = std::to_string(least);
+  if (optional)
+    count += " or " + std::to_string(most);
+  return c.fail("needs " + Twine(count) +
+                (most == 1 && !optional ? " destination" : " destinations") +
+                ", outs(%" + llvm::join(names, ", %") + "), but got " +
+                Twine(n));
+}
+
+/// The state destination: f32 of the state shape. Its value is the initial
+/// state and the matching result the final state.
+static LogicalResult checkState(ShapeChecker &c, Value init,
+                                const Dims &dims) {
+  if (failed(c.f32Elt("init", "state", init.getType())) ||
+      failed(c.shape("init", "state", init.getType(), dims)))
     return failure();
   return success();
 }
@@ -84,6 +99,8 @@ ArrayRef<TileKey> LinearAttentionOp::getTileKeys() {
 
 LogicalResult LinearAttentionOp::verify() {
   ShapeChecker c = checkerFor(*this);
+  if (failed(numInits(c, getOutputs(), {"o", "state"})))
+    return failure();
   if (failed(floatShape(c, "operand", "q", getQ().getType(),
                         {"B", "T", "Hqk", "K"})) ||
       failed(floatShape(c, "operand", "k", getK().getType(),
@@ -117,8 +134,8 @@ LogicalResult LinearAttentionOp::verify() {
   Dims state = getStateLayout() == StateLayout::kv
                    ? Dims{"Nseq", "H", "K", "V"}
                    : Dims{"Nseq", "H", "V", "K"};
-  if (failed(states(c, getInitialState(), getFinalState(), state)) ||
-      failed(floatShape(c, "result", "o", getO().getType(),
+  if (failed(checkState(c, getStateInit(), state)) ||
+      failed(floatShape(c, "init", "o", getOutputInit().getType(),
                         {"B", "T", "H", "V"})))
     return failure();
   return success();
@@ -137,7 +154,8 @@ ArrayRef<TileKey> SelectiveScanOp::getTileKeys() {
 LogicalResult SelectiveScanOp::verify() {
   ShapeChecker c = checkerFor(*this);
   const bool q = true; // quantized element types allowed
-  if (failed(floatShape(c, "operand", "u", getU().getType(), {"B", "T", "D"},
+  if (failed(numInits(c, getOutputs(), {"y", "state"})) ||
+      failed(floatShape(c, "operand", "u", getU().getType(), {"B", "T", "D"},
                         q)) ||
       failed(floatShape(c, "operand", "delta", getDelta().getType(),
                         {"B", "T", "D"}, q)) ||
@@ -152,9 +170,9 @@ LogicalResult SelectiveScanOp::verify() {
       failed(optional(c, "delta_bias", getDeltaBias(), {"D"})) ||
       failed(optional(c, "delta_threshold", getDeltaThreshold(), {"D"})) ||
       failed(c.seqlens(getCuSeqlens())) ||
-      failed(states(c, getInitialState(), getFinalState(),
-                    {"Nseq", "D", "N"})) ||
-      failed(floatShape(c, "result", "y", getY().getType(), {"B", "T", "D"})))
+      failed(checkState(c, getStateInit(), {"Nseq", "D", "N"})) ||
+      failed(floatShape(c, "init", "y", getOutputInit().getType(),
+                        {"B", "T", "D"})))
     return failure();
   return success();
 }
@@ -171,7 +189,8 @@ ArrayRef<TileKey> SSDOp::getTileKeys() {
 
 LogicalResult SSDOp::verify() {
   ShapeChecker c = checkerFor(*this);
-  if (failed(floatShape(c, "operand", "x", getX().getType(),
+  if (failed(numInits(c, getOutputs(), {"y", "state"})) ||
+      failed(floatShape(c, "operand", "x", getX().getType(),
                         {"B", "T", "H", "P"})) ||
       failed(floatShape(c, "operand", "dt", getDt().getType(),
                         {"B", "T", "H"})) ||
@@ -194,9 +213,8 @@ LogicalResult SSDOp::verify() {
       failed(optional(c, "dt_bias", getDtBias(), {"H"})) ||
       failed(optional(c, "delta_threshold", getDeltaThreshold(), {"H"})) ||
       failed(c.seqlens(getCuSeqlens())) ||
-      failed(states(c, getInitialState(), getFinalState(),
-                    {"Nseq", "H", "P", "N"})) ||
-      failed(floatShape(c, "result", "y", getY().getType(),
+      failed(checkState(c, getStateInit(), {"Nseq", "H", "P", "N"})) ||
+      failed(floatShape(c, "init", "y", getOutputInit().getType(),
                         {"B", "T", "H", "P"})))
     return failure();
   if (std::optional<ArrayRef<float>> limit = getDtLimit()) {
@@ -217,7 +235,8 @@ ArrayRef<TileKey> CausalConv1dOp::getTileKeys() {
 
 LogicalResult CausalConv1dOp::verify() {
   ShapeChecker c = checkerFor(*this);
-  if (failed(floatShape(c, "operand", "x", getX().getType(), {"B", "T", "D"})) ||
+  if (failed(numInits(c, getOutputs(), {"y", "state"})) ||
+      failed(floatShape(c, "operand", "x", getX().getType(), {"B", "T", "D"})) ||
       failed(floatShape(c, "operand", "w", getW().getType(), {"D", "W"})))
     return failure();
   if (c.get("W") == 0)
@@ -226,9 +245,9 @@ LogicalResult CausalConv1dOp::verify() {
     c.bind("W-1", c.get("W") - 1);
   if (failed(optional(c, "bias", getBias(), {"D"})) ||
       failed(c.seqlens(getCuSeqlens())) ||
-      failed(states(c, getInitialState(), getFinalState(),
-                    {"Nseq", "W-1", "D"})) ||
-      failed(floatShape(c, "result", "y", getY().getType(), {"B", "T", "D"})))
+      failed(checkState(c, getStateInit(), {"Nseq", "W-1", "D"})) ||
+      failed(floatShape(c, "init", "y", getOutputInit().getType(),
+                        {"B", "T", "D"})))
     return failure();
   return success();
 }
@@ -246,13 +265,33 @@ static int64_t product(ArrayRef<int64_t> sizes) {
   return p;
 }
 
-/// While parsing, inherent attributes are still in the dictionary, not yet in
-/// the properties the adaptor reads.
-static IntegerAttr inherentAttr(IntegerAttr fromProps, DictionaryAttr attrs,
-                                StringRef name) {
-  if (fromProps)
-    return fromProps;
-  return attrs ? attrs.getAs<IntegerAttr>(name) : IntegerAttr();
+/// An i32 destination of the given shape.
+static LogicalResult i32Init(ShapeChecker &c, StringRef name, Type type,
+                             const Dims &dims) {
+  auto st = dyn_cast<ShapedType>(type);
+  if (!st || !st.getElementType().isSignlessInteger(32))
+    return c.fail("init '" + name + "' must have element type i32, but got " +
+                  typeStr(type));
+  return c.shape("init", name, type, dims);
+}
+
+/// Binds `sym` to the product of `factors` when all are known.
+static void bindProduct(ShapeChecker &c, StringRef sym,
+                        ArrayRef<StringRef> factors, int64_t extra = 1) {
+  SmallVector<int64_t> sizes = {extra};
+  for (StringRef f : factors)
+    sizes.push_back(c.get(f));
+  int64_t p = product(sizes);
+  if (!ShapedType::isDynamic(p))
+    c.bind(sym, p);
+}
+
+/// "F1", "F2", .. for the trailing feature axes of a routed tensor.
+static Dims featureDims(int64_t first, int64_t rank) {
+  Dims d;
+  for (int64_t i = first; i < rank; ++i)
+    d.push_back("F" + std::to_string(i - first + 1));
+  return d;
 }
 
 ArrayRef<TileKey> RouteOp::getTileKeys() {
@@ -260,29 +299,24 @@ ArrayRef<TileKey> RouteOp::getTileKeys() {
   return keys;
 }
 
-LogicalResult RouteOp::verify() { return success(); }
-
-LogicalResult RouteOp::inferReturnTypes(
-    MLIRContext *ctx, std::optional<Location> loc, ValueRange operands,
-    DictionaryAttr attrs, OpaqueProperties props, RegionRange regions,
-    SmallVectorImpl<Type> &inferred) {
-  RouteOp::Adaptor adaptor(operands, attrs, props, regions);
-  ShapeChecker c(loc, getOperationName());
-  Type logits = adaptor.getLogits().getType();
-  if (failed(floatShape(c, "operand", "logits", logits, {"B", "T", "M"})))
+LogicalResult RouteOp::verify() {
+  ShapeChecker c = checkerFor(*this);
+  if (failed(numInits(c, getOutputs(), {"indices", "weights"})) ||
+      failed(floatShape(c, "operand", "logits", getLogits().getType(),
+                        {"B", "T", "M"})))
     return failure();
-  IntegerAttr topK = inherentAttr(adaptor.getTopKAttr(), attrs, "top_k");
-  if (!topK)
-    return c.fail("requires attribute 'top_k'");
-  int64_t k = topK.getInt();
+  int64_t k = getTopKAttr().getInt();
   if (k < 1 || (c.isKnown("M") && k > c.get("M")))
     return c.fail("attribute 'top_k' must be in [1, M] = [1, " +
                   (c.isKnown("M") ? std::to_string(c.get("M")) : "?") +
                   "], but got " + Twine(k));
-  auto shape = cast<RankedTensorType>(logits).getShape();
-  SmallVector<int64_t> out = {shape[0], shape[1], k};
-  inferred.push_back(RankedTensorType::get(out, IntegerType::get(ctx, 32)));
-  inferred.push_back(RankedTensorType::get(out, Float32Type::get(ctx)));
+  c.bind("k", k);
+  if (failed(i32Init(c, "indices", getOutputs()[0].getType(),
+                     {"B", "T", "k"})) ||
+      failed(c.f32Elt("init", "weights", getOutputs()[1].getType())) ||
+      failed(c.shape("init", "weights", getOutputs()[1].getType(),
+                     {"B", "T", "k"})))
+    return failure();
   return success();
 }
 
@@ -291,47 +325,40 @@ ArrayRef<TileKey> DispatchOp::getTileKeys() {
   return keys;
 }
 
-LogicalResult DispatchOp::verify() { return success(); }
-
-LogicalResult DispatchOp::inferReturnTypes(
-    MLIRContext *ctx, std::optional<Location> loc, ValueRange operands,
-    DictionaryAttr attrs, OpaqueProperties props, RegionRange regions,
-    SmallVectorImpl<Type> &inferred) {
-  DispatchOp::Adaptor adaptor(operands, attrs, props, regions);
-  ShapeChecker c(loc, getOperationName());
-  auto x = dyn_cast<RankedTensorType>(adaptor.getX().getType());
-  if (!x || x.getRank() < 2)
-    return c.fail("operand 'x' must be a ranked tensor [B, T, F..], but got " +
-                  Twine(x ? "rank " + std::to_string(x.getRank())
-                          : std::string("an unranked tensor")));
+LogicalResult DispatchOp::verify() {
+  ShapeChecker c = checkerFor(*this);
+  if (failed(numInits(c, getOutputs(), {"packed", "offsets", "rows"})))
+    return failure();
+  auto x = cast<ShapedType>(getX().getType());
+  if (x.getRank() < 2)
+    return c.fail("operand 'x' must have shape [B, T, F..], but has rank " +
+                  Twine(x.getRank()));
   Dims xDims = {"B", "T"};
-  for (int64_t i = 2; i < x.getRank(); ++i)
-    xDims.push_back("F" + std::to_string(i - 1));
-  Type idx = adaptor.getIndices().getType();
+  Dims feat = featureDims(2, x.getRank());
+  xDims.append(feat.begin(), feat.end());
+  Type idx = getIndices().getType();
   if (failed(floatShape(c, "operand", "x", x, xDims)) ||
       failed(c.intElt("operand", "indices", idx)) ||
       failed(c.operand("indices", idx, {"B", "T", "k"})))
     return failure();
-  IntegerAttr numMem =
-      inherentAttr(adaptor.getNumMemoriesAttr(), attrs, "num_memories");
-  if (!numMem)
-    return c.fail("requires attribute 'num_memories'");
-  int64_t m = numMem.getInt();
+  int64_t m = getNumMemoriesAttr().getInt();
   if (m < 1)
     return c.fail("attribute 'num_memories' must be >= 1, but got " + Twine(m));
-  int64_t rows = product({c.get("B"), c.get("T"), c.get("k")});
-  SmallVector<int64_t> packed = {rows};
-  llvm::append_range(packed, x.getShape().drop_front(2));
-  int64_t b = c.get("B");
-  int64_t segs = product({b, m});
-  if (!ShapedType::isDynamic(segs) && segs < std::numeric_limits<int64_t>::max())
-    segs += 1;
-  else
-    segs = ShapedType::kDynamic;
-  Type i32 = IntegerType::get(ctx, 32);
-  inferred.push_back(RankedTensorType::get(packed, x.getElementType()));
-  inferred.push_back(RankedTensorType::get({segs}, i32));
-  inferred.push_back(RankedTensorType::get({rows}, i32));
+  c.bind("M", m);
+  bindProduct(c, "R", {"B", "T", "k"});
+  bindProduct(c, "B*M", {"B", "M"});
+  if (c.isKnown("B*M") && c.get("B*M") < std::numeric_limits<int64_t>::max())
+    c.bind("B*M+1", c.get("B*M") + 1);
+  Dims packed = {"R"};
+  packed.append(feat.begin(), feat.end());
+  Type p = getOutputs()[0].getType();
+  if (cast<ShapedType>(p).getElementType() != x.getElementType())
+    return c.fail("init 'packed' must have the element type of 'x' (" +
+                  typeStr(x.getElementType()) + "), but got " + typeStr(p));
+  if (failed(c.shape("init", "packed", p, packed)) ||
+      failed(i32Init(c, "offsets", getOutputs()[1].getType(), {"B*M+1"})) ||
+      failed(i32Init(c, "rows", getOutputs()[2].getType(), {"R"})))
+    return failure();
   return success();
 }
 
@@ -341,19 +368,14 @@ ArrayRef<TileKey> SegmentMatmulOp::getTileKeys() {
   return keys;
 }
 
-LogicalResult SegmentMatmulOp::verify() { return success(); }
-
-LogicalResult SegmentMatmulOp::inferReturnTypes(
-    MLIRContext *ctx, std::optional<Location> loc, ValueRange operands,
-    DictionaryAttr attrs, OpaqueProperties props, RegionRange regions,
-    SmallVectorImpl<Type> &inferred) {
-  SegmentMatmulOp::Adaptor adaptor(operands, attrs, props, regions);
-  ShapeChecker c(loc, getOperationName());
-  Type packed = adaptor.getPacked().getType();
-  if (failed(floatShape(c, "operand", "packed", packed, {"R", "Din"})) ||
-      failed(floatShape(c, "operand", "weight", adaptor.getWeight().getType(),
+LogicalResult SegmentMatmulOp::verify() {
+  ShapeChecker c = checkerFor(*this);
+  if (failed(numInits(c, getOutputs(), {"result"})) ||
+      failed(floatShape(c, "operand", "packed", getPacked().getType(),
+                        {"R", "Din"})) ||
+      failed(floatShape(c, "operand", "weight", getWeight().getType(),
                         {"M", "Din", "Dout"})) ||
-      failed(c.offsets("offsets", adaptor.getOffsets(), "S", "R")))
+      failed(c.offsets("offsets", getOffsets(), "S", "R")))
     return failure();
   if (c.get("M") == 0)
     return c.fail("operand 'weight' must hold at least one memory (M >= 1)");
@@ -361,10 +383,8 @@ LogicalResult SegmentMatmulOp::inferReturnTypes(
     return c.fail("operand 'offsets' must describe a multiple of M = " +
                   Twine(c.get("M")) + " segments, but describes S = " +
                   Twine(c.get("S")));
-  inferred.push_back(RankedTensorType::get(
-      {c.get("R"), c.get("Dout")},
-      cast<RankedTensorType>(packed).getElementType()));
-  return success();
+  return floatShape(c, "init", "result", getOutputs()[0].getType(),
+                    {"R", "Dout"});
 }
 
 ArrayRef<TileKey> CombineOp::getTileKeys() {
@@ -372,36 +392,28 @@ ArrayRef<TileKey> CombineOp::getTileKeys() {
   return keys;
 }
 
-LogicalResult CombineOp::verify() { return success(); }
-
-LogicalResult CombineOp::inferReturnTypes(
-    MLIRContext *ctx, std::optional<Location> loc, ValueRange operands,
-    DictionaryAttr attrs, OpaqueProperties props, RegionRange regions,
-    SmallVectorImpl<Type> &inferred) {
-  CombineOp::Adaptor adaptor(operands, attrs, props, regions);
-  ShapeChecker c(loc, getOperationName());
-  auto packed = dyn_cast<RankedTensorType>(adaptor.getPacked().getType());
-  if (!packed || packed.getRank() < 1)
-    return c.fail("operand 'packed' must be a ranked tensor [R, F..] of rank "
-                  ">= 1");
+LogicalResult CombineOp::verify() {
+  ShapeChecker c = checkerFor(*this);
+  if (failed(numInits(c, getOutputs(), {"result"})))
+    return failure();
+  auto packed = cast<ShapedType>(getPacked().getType());
+  if (packed.getRank() < 1)
+    return c.fail("operand 'packed' must have shape [R, F..], but has rank 0");
   Dims pDims = {"R"};
-  for (int64_t i = 1; i < packed.getRank(); ++i)
-    pDims.push_back("F" + std::to_string(i));
-  Type rows = adaptor.getRows().getType();
-  Type weights = adaptor.getWeights().getType();
+  Dims feat = featureDims(1, packed.getRank());
+  pDims.append(feat.begin(), feat.end());
+  Type rows = getRows().getType();
   if (failed(floatShape(c, "operand", "packed", packed, pDims)) ||
       failed(c.intElt("operand", "rows", rows)) ||
       failed(c.operand("rows", rows, {"R"})) ||
-      failed(floatShape(c, "operand", "weights", weights, {"B", "T", "k"})))
+      failed(floatShape(c, "operand", "weights", getWeights().getType(),
+                        {"B", "T", "k"})))
     return failure();
-  int64_t slots = product({c.get("B"), c.get("T"), c.get("k")});
-  if (c.isKnown("R") && !ShapedType::isDynamic(slots) && c.get("R") != slots)
-    return c.fail("operand 'packed' must have R = B*T*k = " + Twine(slots) +
-                  " rows, but has " + Twine(c.get("R")));
-  SmallVector<int64_t> out = {c.get("B"), c.get("T")};
-  llvm::append_range(out, packed.getShape().drop_front());
-  inferred.push_back(RankedTensorType::get(out, packed.getElementType()));
-  return success();
+  // Any set of packed rows may be combined (a tile of them included): each
+  // adds into the token its slot names, so R need not be B*T*k.
+  Dims out = {"B", "T"};
+  out.append(feat.begin(), feat.end());
+  return floatShape(c, "init", "result", getOutputs()[0].getType(), out);
 }
 
 //===----------------------------------------------------------------------===//
@@ -414,7 +426,7 @@ ArrayRef<TileKey> NeighborhoodAttentionOp::getTileKeys() {
 }
 
 int64_t NeighborhoodAttentionOp::getNumSpatialDims() {
-  return cast<RankedTensorType>(getQ().getType()).getRank() - 3;
+  return cast<ShapedType>(getQ().getType()).getRank() - 3;
 }
 
 template <typename T>
@@ -437,7 +449,9 @@ SmallVector<bool> NeighborhoodAttentionOp::getIsCausalOrDefault() {
 
 LogicalResult NeighborhoodAttentionOp::verify() {
   ShapeChecker c = checkerFor(*this);
-  int64_t qRank = cast<RankedTensorType>(getQ().getType()).getRank();
+  if (failed(numInits(c, getOutputs(), {"o", "lse"}, /*optional=*/1)))
+    return failure();
+  int64_t qRank = cast<ShapedType>(getQ().getType()).getRank();
   if (qRank < 4 || qRank > 6)
     return c.fail("operand 'q' must have rank 4, 5 or 6 ([B, X1..Xr, H, Dqk] "
                   "with r in 1..3), but has rank " +
@@ -509,12 +523,12 @@ LogicalResult NeighborhoodAttentionOp::verify() {
     if (failed(optional(c, "rpb", rpb, rpbDims)))
       return failure();
   }
-  if (failed(floatShape(c, "result", "o", getO().getType(),
+  if (failed(floatShape(c, "init", "o", getOInit().getType(),
                         with({"B"}, {"H", "Dv"}))))
     return failure();
-  if (Value lse = getLse())
-    if (failed(c.f32Elt("result", "lse", lse.getType())) ||
-        failed(c.result("lse", lse.getType(), with({"B"}, {"H"}))))
+  if (Value lse = getLseInit())
+    if (failed(c.f32Elt("init", "lse", lse.getType())) ||
+        failed(c.shape("init", "lse", lse.getType(), with({"B"}, {"H"}))))
       return failure();
   return success();
 }
@@ -530,7 +544,8 @@ ArrayRef<TileKey> SlidingWindowAttentionOp::getTileKeys() {
 
 LogicalResult SlidingWindowAttentionOp::verify() {
   ShapeChecker c = checkerFor(*this);
-  if (failed(floatShape(c, "operand", "q", getQ().getType(),
+  if (failed(numInits(c, getOutputs(), {"o", "lse"}, /*optional=*/1)) ||
+      failed(floatShape(c, "operand", "q", getQ().getType(),
                         {"B", "Tq", "H", "D"})) ||
       failed(floatShape(c, "operand", "k", getK().getType(),
                         {"B", "Tk", "Hkv", "D"})) ||
@@ -545,12 +560,12 @@ LogicalResult SlidingWindowAttentionOp::verify() {
     return c.fail("attributes 'window_left' and 'window_right' must be >= 0 "
                   "or -1 (unbounded), but got (" +
                   Twine(left) + ", " + Twine(right) + ")");
-  if (failed(floatShape(c, "result", "o", getO().getType(),
+  if (failed(floatShape(c, "init", "o", getOInit().getType(),
                         {"B", "Tq", "H", "Dv"})))
     return failure();
-  if (Value lse = getLse())
-    if (failed(c.f32Elt("result", "lse", lse.getType())) ||
-        failed(c.result("lse", lse.getType(), {"B", "Tq", "H"})))
+  if (Value lse = getLseInit())
+    if (failed(c.f32Elt("init", "lse", lse.getType())) ||
+        failed(c.shape("init", "lse", lse.getType(), {"B", "Tq", "H"})))
       return failure();
   return success();
 }
@@ -566,7 +581,9 @@ ArrayRef<TileKey> HadamardOp::getTileKeys() {
 
 LogicalResult HadamardOp::verify() {
   ShapeChecker c = checkerFor(*this);
-  auto x = cast<RankedTensorType>(getX().getType());
+  if (failed(numInits(c, getOutputs(), {"y"})))
+    return failure();
+  auto x = cast<ShapedType>(getX().getType());
   if (x.getRank() < 1)
     return c.fail("operand 'x' must have rank >= 1 ([.., N]), but has rank 0");
   Dims dims;
@@ -589,7 +606,7 @@ LogicalResult HadamardOp::verify() {
   if (!ok)
     return c.fail("operand 'x' last dimension N = " + Twine(n) +
                   " must be m * 2^p with m in {1, 12, 20, 28}");
-  return floatShape(c, "result", "y", getY().getType(), dims,
+  return floatShape(c, "init", "y", getOutputs()[0].getType(), dims,
                     /*allowQuant=*/true);
 }
 
@@ -621,6 +638,19 @@ LogicalResult ScanOp::verify() {
     return c.fail("needs at least one 'init' state");
   if (failed(c.seqlens(getCuSeqlens())))
     return failure();
+  for (auto [i, y] : llvm::enumerate(getOutputs())) {
+    auto t = cast<RankedTensorType>(y.getType());
+    std::string name = "outs#" + std::to_string(i);
+    if (t.getRank() < 2)
+      return c.fail("init '" + name + "' must have shape [B, T, ..], but "
+                    "has rank " +
+                    Twine(t.getRank()));
+    Dims dims = {"B", "T"};
+    for (int64_t d = 2; d < t.getRank(); ++d)
+      dims.push_back(name + ".d" + std::to_string(d));
+    if (failed(c.shape("init", name, t, dims)))
+      return failure();
+  }
   for (auto [i, s] : llvm::enumerate(getInits())) {
     auto t = cast<RankedTensorType>(s.getType());
     std::string name = "init#" + std::to_string(i);
@@ -665,48 +695,27 @@ LogicalResult ScanOp::verifyRegions() {
   auto yield = body.empty() ? YieldOp() : dyn_cast<YieldOp>(body.back());
   if (!yield)
     return emitOpError() << "body must end with seqmix.yield";
-  if (yield.getValues().size() < nInit)
-    return emitOpError() << "seqmix.yield must return the " << nInit
-                         << " next states first, but returns "
-                         << yield.getValues().size() << " values";
-  size_t nOut = yield.getValues().size() - nInit;
-  if (getResults().size() != nInit + nOut)
-    return emitOpError() << "must have " << nInit + nOut
-                         << " results (final states, then stacked outputs), "
-                            "but has "
-                         << getResults().size();
+  size_t nOut = getOutputs().size();
+  if (yield.getValues().size() != nInit + nOut)
+    return yield.emitOpError()
+           << "must yield " << nInit + nOut
+           << " values (the next state of each init, then one step of each "
+              "outs), but yields "
+           << yield.getValues().size();
   for (size_t i = 0; i < nInit; ++i) {
     Type want = body.getArgument(nIn + i).getType();
     if (yield.getValues()[i].getType() != want)
-      return emitOpError() << "seqmix.yield state #" << i << " must be "
-                           << want << ", but is "
-                           << yield.getValues()[i].getType();
-    if (getResults()[i].getType() != getInits()[i].getType())
-      return emitOpError() << "result #" << i << " (final state) must be "
-                           << getInits()[i].getType() << ", but is "
-                           << getResults()[i].getType();
+      return yield.emitOpError() << "state #" << i << " must be " << want
+                                 << ", but is "
+                                 << yield.getValues()[i].getType();
   }
-  auto anyIn = getInputs().empty()
-                   ? RankedTensorType()
-                   : cast<RankedTensorType>(getInputs()[0].getType());
-  int64_t b = anyIn ? anyIn.getDimSize(0) : ShapedType::kDynamic;
-  int64_t t = anyIn ? anyIn.getDimSize(1) : ShapedType::kDynamic;
   for (size_t j = 0; j < nOut; ++j) {
-    auto y = dyn_cast<RankedTensorType>(yield.getValues()[nInit + j].getType());
-    if (!y)
-      return emitOpError() << "seqmix.yield output #" << j
-                           << " must be a ranked tensor, but is "
-                           << yield.getValues()[nInit + j].getType();
-    auto res = cast<RankedTensorType>(getResults()[nInit + j].getType());
-    bool ok = res.getRank() == y.getRank() + 2 &&
-              res.getElementType() == y.getElementType() &&
-              res.getShape().drop_front(2) == y.getShape() &&
-              (ShapedType::isDynamic(b) || res.getDimSize(0) == b) &&
-              (ShapedType::isDynamic(t) || res.getDimSize(1) == t);
-    if (!ok)
-      return emitOpError() << "result #" << nInit + j
-                           << " (stacked output #" << j
-                           << ") must be [B, T] x " << y << ", but is " << res;
+    Type want = sliceType(getOutputs()[j].getType(), 2);
+    if (yield.getValues()[nInit + j].getType() != want)
+      return yield.emitOpError()
+             << "output #" << j << " must be " << want
+             << " (one step of outs#" << j << "), but is "
+             << yield.getValues()[nInit + j].getType();
   }
   return success();
 }
@@ -715,3 +724,59 @@ LogicalResult ScanOp::verifyRegions() {
 #include "seqmix/Dialect/SeqMix/IR/SeqMixOps.cpp.inc"
 
 #include "seqmix/Dialect/SeqMix/IR/SeqMixInterfaces.cpp.inc"
+
+//===----------------------------------------------------------------------===//
+// Destination style and memory effects
+//===----------------------------------------------------------------------===//
+
+MutableOperandRange ScanOp::getDpsInitsMutable() {
+  // inits and outputs are the last two operand segments, in this order.
+  unsigned start = getInputs().size() + (getCuSeqlens() ? 1 : 0);
+  return MutableOperandRange(getOperation(), start,
+                             getInits().size() + getOutputs().size());
+}
+
+/// On tensors an op is pure; on memrefs it reads its inputs and the
+/// destinations it accumulates into, and writes every destination.
+static void bufferEffects(
+    Operation *op,
+    SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>>
+        &effects) {
+  auto dps = cast<DestinationStyleOpInterface>(op);
+  auto loops = cast<LoopStructureOpInterface>(op);
+  for (OpOperand &operand : op->getOpOperands()) {
+    if (!isa<MemRefType>(operand.get().getType()))
+      continue;
+    if (!dps.isDpsInit(&operand)) {
+      effects.emplace_back(MemoryEffects::Read::get(), &operand,
+                           SideEffects::DefaultResource::get());
+      continue;
+    }
+    // Destinations are the last operands.
+    unsigned init = operand.getOperandNumber() - dps.getNumDpsInputs();
+    if (loops.readsInit(init))
+      effects.emplace_back(MemoryEffects::Read::get(), &operand,
+                           SideEffects::DefaultResource::get());
+    effects.emplace_back(MemoryEffects::Write::get(), &operand,
+                         SideEffects::DefaultResource::get());
+  }
+}
+
+#define SEQMIX_BUFFER_EFFECTS(OP)                                              \
+  void OP::getEffects(                                                         \
+      SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>>      \
+          &effects) {                                                          \
+    bufferEffects(getOperation(), effects);                                    \
+  }
+SEQMIX_BUFFER_EFFECTS(LinearAttentionOp)
+SEQMIX_BUFFER_EFFECTS(SelectiveScanOp)
+SEQMIX_BUFFER_EFFECTS(SSDOp)
+SEQMIX_BUFFER_EFFECTS(CausalConv1dOp)
+SEQMIX_BUFFER_EFFECTS(RouteOp)
+SEQMIX_BUFFER_EFFECTS(DispatchOp)
+SEQMIX_BUFFER_EFFECTS(SegmentMatmulOp)
+SEQMIX_BUFFER_EFFECTS(CombineOp)
+SEQMIX_BUFFER_EFFECTS(NeighborhoodAttentionOp)
+SEQMIX_BUFFER_EFFECTS(SlidingWindowAttentionOp)
+SEQMIX_BUFFER_EFFECTS(HadamardOp)
+#undef SEQMIX_BUFFER_EFFECTS

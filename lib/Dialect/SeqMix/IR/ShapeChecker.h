@@ -61,9 +61,10 @@ public:
   /// "[B, T, H] = [2, 16, ?]".
   std::string describe(ArrayRef<std::string> dims) const;
 
-  /// Checks an offsets operand `name` ([count+1], i32/i64) whose constant
-  /// values, when known, must start at 0, not decrease and end at `total`.
-  /// Binds `countSym` to the number of segments.
+  /// Checks an offsets operand `name` ([count+1], i32/i64) and binds
+  /// `countSym` to the number of segments. Its values (start at 0, never
+  /// decrease, end at `totalSym`) are checked at run time, or by
+  /// seqmix-lint when they are constants: a verifier reads types only.
   LogicalResult offsets(StringRef name, Value value, StringRef countSym,
                         StringRef totalSym);
 
@@ -78,6 +79,9 @@ private:
   std::string opName;
   llvm::StringMap<int64_t> sizes;
 };
+
+/// How a type prints in messages.
+std::string typeStr(Type type);
 
 /// Symbol lists are built from string literals and computed names alike.
 using Dims = SmallVector<std::string, 6>;

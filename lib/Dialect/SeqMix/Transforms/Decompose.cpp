@@ -1,6 +1,6 @@
 //===- Decompose.cpp - composite seqmix ops into primitive ones ----------===//
 //
-// seqmix.ssd is defined as a composite of seqmix.linear_attention (DESIGN.md):
+// seqmix.ssd is defined as a composite of seqmix.linear_attention (Ops.md):
 // this pass spells that definition out so that every later lowering of the
 // recurrence serves Mamba-2 too.
 //
@@ -47,6 +47,8 @@ struct DecomposeSSD : OpRewritePattern<SSDOp> {
 
   LogicalResult matchAndRewrite(SSDOp op,
                                 PatternRewriter &rewriter) const override {
+    if (!op.hasPureTensorSemantics())
+      return rewriter.notifyMatchFailure(op, "decomposes on tensors only");
     Location loc = op.getLoc();
     MLIRContext *ctx = op.getContext();
     Type f32 = rewriter.getF32Type();
@@ -100,22 +102,21 @@ struct DecomposeSSD : OpRewritePattern<SSDOp> {
                   .getResult(0);
 
     // 3. The recurrence itself: q = C, k = B, scale 1, Mamba-2's [.., P, N].
-    auto yType = cast<RankedTensorType>(op.getY().getType());
-    auto oType = RankedTensorType::get(yType.getShape(), f32);
-    SmallVector<Type> laTypes = {oType};
-    if (Value fs = op.getFinalState())
-      laTypes.push_back(fs.getType());
+    // The state destination carries over unchanged.
+    auto yType = cast<RankedTensorType>(op.getOutput().getType());
+    Value emptyO = emptyLike(rewriter, loc, x, 4, f32);
+    Value stateInit = op.getStateInit();
     auto la = LinearAttentionOp::create(
-        rewriter, loc, laTypes, op.getC(), op.getB(), v, logDecay,
-        /*beta=*/Value(), op.getInitialState(), op.getCuSeqlens(),
-        rewriter.getF32FloatAttr(1.0f),
+        rewriter, loc, TypeRange{emptyO.getType(), stateInit.getType()},
+        op.getC(), op.getB(), v, logDecay, /*beta=*/Value(), op.getCuSeqlens(),
+        ValueRange{emptyO, stateInit}, rewriter.getF32FloatAttr(1.0f),
         StateLayoutAttr::get(ctx, StateLayout::vk),
         QKNormAttr::get(ctx, QKNorm::none));
     if (auto tile = op->getAttrOfType<TileAttr>(SeqMixDialect::kTileAttrName))
       la->setAttr(SeqMixDialect::kTileAttrName, renameTileKeys(ctx, tile));
 
     // 4. Epilogue: y = o + D·x, times silu(z); cast to the declared type.
-    Value o = la.getO();
+    Value o = la.getOutput();
     Value d = op.getD(), z = op.getZ();
     Value result = o;
     if (d || z || yType.getElementType() != f32) {
@@ -155,10 +156,7 @@ struct DecomposeSSD : OpRewritePattern<SSDOp> {
                    .getResult(0);
     }
 
-    SmallVector<Value> repl = {result};
-    if (op.getFinalState())
-      repl.push_back(la.getFinalState());
-    rewriter.replaceOp(op, repl);
+    rewriter.replaceOp(op, ValueRange{result, la.getFinalState()});
     return success();
   }
 

@@ -1,7 +1,11 @@
 //===- LowerQuant.cpp - quant casts and quantized boundaries to int8 -----===//
 
+#include "seqmix/Dialect/SeqMix/IR/SeqMixOps.h"
 #include "seqmix/Dialect/SeqMix/Transforms/Passes.h"
 #include "seqmix/Dialect/SeqMix/Utils/ScalarMath.h"
+
+#include "mlir/Dialect/Func/Transforms/FuncConversions.h"
+#include "mlir/Transforms/DialectConversion.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -53,10 +57,76 @@ Value mapElements(OpBuilder &b, Location loc, Value in, Type outElt,
       .getResult(0);
 }
 
+/// seqmix ops compute in f32: a quantized operand is dequantized
+/// (`quant.dcast`) and a quantized destination becomes an f32 one whose
+/// result is quantized (`quant.qcast`), so the casts below lower them and
+/// the ops never see int8 storage.
+void dequantizeSeqMixOperands(ModuleOp module) {
+  module.walk([](DestinationStyleOpInterface op) {
+    if (!isa<SeqMixDialect>(op->getDialect()) || !op.hasPureTensorSemantics())
+      return;
+    OpBuilder b(op);
+    Location loc = op->getLoc();
+    for (OpOperand &operand : op->getOpOperands()) {
+      auto q = quantElt(operand.get().getType());
+      if (!q)
+        continue;
+      auto tt = cast<RankedTensorType>(operand.get().getType());
+      RankedTensorType f32 = tt.clone(b.getF32Type());
+      if (!op.isDpsInit(&operand)) {
+        operand.set(
+            quant::DequantizeCastOp::create(b, loc, f32, operand.get()));
+        continue;
+      }
+      // A destination: compute into f32, quantize the result.
+      SmallVector<OpFoldResult> sizes =
+          tensor::getMixedSizes(b, loc, operand.get());
+      operand.set(tensor::EmptyOp::create(b, loc, sizes, b.getF32Type()));
+      OpResult result = op.getTiedOpResult(&operand);
+      result.setType(f32);
+      OpBuilder after(op->getContext());
+      after.setInsertionPointAfter(op);
+      auto qcast = quant::QuantizeCastOp::create(after, loc, tt, result);
+      result.replaceAllUsesExcept(qcast, qcast);
+    }
+  });
+}
+
+/// Function boundaries carry the int8 storage of quantized tensors, at
+/// definitions, calls and returns alike.
+LogicalResult lowerQuantizedBoundaries(ModuleOp module) {
+  MLIRContext *ctx = module.getContext();
+  TypeConverter converter;
+  converter.addConversion([](Type t) { return storageOf(t); });
+  auto cast = [](OpBuilder &b, Type type, ValueRange inputs,
+                 Location loc) -> Value {
+    if (inputs.size() != 1)
+      return Value();
+    return quant::StorageCastOp::create(b, loc, type, inputs[0]);
+  };
+  converter.addSourceMaterialization(cast);
+  converter.addTargetMaterialization(cast);
+  ConversionTarget target(*ctx);
+  target.addDynamicallyLegalOp<func::FuncOp>([&](func::FuncOp op) {
+    return converter.isSignatureLegal(op.getFunctionType()) &&
+           converter.isLegal(&op.getBody());
+  });
+  target.addDynamicallyLegalOp<func::CallOp, func::ReturnOp>(
+      [&](Operation *op) { return converter.isLegal(op); });
+  target.markUnknownOpDynamicallyLegal([](Operation *) { return true; });
+  RewritePatternSet patterns(ctx);
+  populateFunctionOpInterfaceTypeConversionPattern<func::FuncOp>(patterns,
+                                                                 converter);
+  populateCallOpTypeConversionPattern(patterns, converter);
+  populateReturnOpTypeConversionPattern(patterns, converter);
+  return applyPartialConversion(module, target, std::move(patterns));
+}
+
 struct SeqMixLowerQuantPass
     : seqmix::impl::SeqMixLowerQuantPassBase<SeqMixLowerQuantPass> {
   void runOnOperation() override {
     ModuleOp module = getOperation();
+    dequantizeSeqMixOperands(module);
 
     // qcast: q = clamp(round_half_even(x / s), -128, 127).
     module.walk([](quant::QuantizeCastOp op) {
@@ -97,35 +167,8 @@ struct SeqMixLowerQuantPass
       op.erase();
     });
 
-    // Function boundaries carry the int8 storage.
-    module.walk([](func::FuncOp fn) {
-      if (fn.isExternal())
-        return;
-      FunctionType type = fn.getFunctionType();
-      Block &entry = fn.getBody().front();
-      OpBuilder b(&entry, entry.begin());
-      SmallVector<Type> ins, outs;
-      for (BlockArgument arg : entry.getArguments()) {
-        Type quantType = arg.getType();
-        ins.push_back(storageOf(quantType));
-        if (ins.back() == quantType)
-          continue;
-        arg.setType(ins.back());
-        auto cast = quant::StorageCastOp::create(b, fn.getLoc(), quantType, arg);
-        arg.replaceAllUsesExcept(cast, cast);
-      }
-      for (Type t : type.getResults())
-        outs.push_back(storageOf(t));
-      fn.walk([&](func::ReturnOp ret) {
-        OpBuilder rb(ret);
-        for (OpOperand &operand : ret->getOpOperands())
-          if (quantElt(operand.get().getType()))
-            operand.set(quant::StorageCastOp::create(
-                rb, ret.getLoc(), storageOf(operand.get().getType()),
-                operand.get()));
-      });
-      fn.setFunctionType(FunctionType::get(fn.getContext(), ins, outs));
-    });
+    if (failed(lowerQuantizedBoundaries(module)))
+      return signalPassFailure();
 
     // scast(scast(x)) back to x's type is x.
     module.walk([](quant::StorageCastOp cast) {

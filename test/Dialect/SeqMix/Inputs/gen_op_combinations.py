@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """Prints one function per combination of optional operands and results of
 every seqmix op that has them, for the round-trip test
-ops-combinations.mlir. Shapes: B = 1, T = 10, cu_seqlens packs 2 sequences."""
+ops-combinations.mlir. Shapes: B = 1, T = 10, cu_seqlens packs 2 sequences.
+The destinations (`outs`) are function arguments; a recurrence always has a
+state init (the initial state) and a final-state result."""
 import itertools
 
 
@@ -9,17 +11,21 @@ def t(*dims, elt="f32"):
     return "tensor<" + "x".join(str(d) for d in dims) + "x" + elt + ">"
 
 
-def emit(name, op, ins, opt, attrs, results):
-    """ins: [(value, type)], opt: [(keyword, type) or None], results: [type]"""
-    args = [(v, ty) for v, ty in ins] + [(kw, ty) for kw, ty in opt]
+def emit(name, op, ins, opt, attrs, outs):
+    """ins: [(value, type)], opt: [(keyword, type)], outs: [(value, type)];
+    one result per outs operand, of its type."""
+    args = ([(v, ty) for v, ty in ins] + [(kw, ty) for kw, ty in opt] +
+            [(v, ty) for v, ty in outs])
     sig = ", ".join(f"%{v}: {ty}" for v, ty in args)
     names = ", ".join(f"%{v}" for v, _ in ins)
     types = ", ".join(ty for _, ty in ins)
     optional = "".join(f" {kw}(%{kw} : {ty})" for kw, ty in opt)
-    res = ", ".join(f"%r{i}" for i in range(len(results)))
-    rtypes = ", ".join(results)
+    onames = ", ".join(f"%{v}" for v, _ in outs)
+    rtypes = ", ".join(ty for _, ty in outs)
+    res = ", ".join(f"%r{i}" for i in range(len(outs)))
     print(f"func.func @{name}({sig}) -> ({rtypes}) {{")
-    print(f"  {res} = seqmix.{op} ins({names} : {types}){optional} {attrs} -> {rtypes}")
+    print(f"  {res} = seqmix.{op} ins({names} : {types}){optional} "
+          f"outs({onames} : {rtypes}) {attrs} -> {rtypes}")
     print(f"  return {res} : {rtypes}")
     print("}")
 
@@ -32,9 +38,9 @@ def subsets(options):
 def linear_attention():
     B, T, Hqk, H, K, V = 1, 10, 2, 4, 8, 6
     n = 0
-    for gate, beta, init, cu, final, vk in itertools.product(
+    for gate, beta, cu, vk in itertools.product(
             [None, t(H), t(B, T, H), t(B, T, H, K)], [False, True],
-            [False, True], [False, True], [False, True], [False, True]):
+            [False, True], [False, True]):
         nseq = 2 if cu else B
         state = t(nseq, H, V, K) if vk else t(nseq, H, K, V)
         opt = []
@@ -42,8 +48,6 @@ def linear_attention():
             opt.append(("log_decay", gate))
         if beta:
             opt.append(("beta", t(B, T, H)))
-        if init:
-            opt.append(("initial_state", state))
         if cu:
             opt.append(("cu_seqlens", t(3, elt="i32")))
         attrs = "{scale = 0.5 : f32" + (
@@ -51,7 +55,7 @@ def linear_attention():
         emit(f"la{n}", "linear_attention",
              [("q", t(B, T, Hqk, K)), ("k", t(B, T, Hqk, K)),
               ("v", t(B, T, H, V))], opt, attrs,
-             [t(B, T, H, V)] + ([state] if final else []))
+             [("o0", t(B, T, H, V)), ("s0", state)])
         n += 1
 
 
@@ -60,27 +64,25 @@ def selective_scan():
     slots = [("D", t(D)), ("z", t(B, T, D)), ("delta_bias", t(D)),
              ("delta_threshold", t(D))]
     n = 0
-    for mask in itertools.product([False, True], repeat=len(slots) + 3):
-        *present, init, cu, final = mask
+    for mask in itertools.product([False, True], repeat=len(slots) + 1):
+        *present, cu = mask
         nseq = 2 if cu else B
         state = t(nseq, D, N)
         opt = [s for s, p in zip(slots, present) if p]
-        if init:
-            opt.append(("initial_state", state))
         if cu:
             opt.append(("cu_seqlens", t(3, elt="i64")))
         emit(f"ss{n}", "selective_scan",
              [("u", t(B, T, D)), ("delta", t(B, T, D)), ("A", t(D, N)),
               ("B", t(B, T, G, N)), ("C", t(B, T, G, N))], opt,
-             "{delta_softplus}", [t(B, T, D)] + ([state] if final else []))
+             "{delta_softplus}", [("y0", t(B, T, D)), ("s0", state)])
         n += 1
 
 
 def ssd():
     B, T, H, P, G, N = 1, 10, 4, 6, 2, 8
     n = 0
-    for d, z, bias, thr, init, cu, final in itertools.product(
-            [None, t(H), t(H, P)], *[[False, True]] * 6):
+    for d, z, bias, thr, cu in itertools.product(
+            [None, t(H), t(H, P)], *[[False, True]] * 4):
         nseq = 2 if cu else B
         state = t(nseq, H, P, N)
         opt = []
@@ -92,33 +94,29 @@ def ssd():
             opt.append(("dt_bias", t(H)))
         if thr:
             opt.append(("delta_threshold", t(H)))
-        if init:
-            opt.append(("initial_state", state))
         if cu:
             opt.append(("cu_seqlens", t(3, elt="i32")))
         emit(f"ssd{n}", "ssd",
              [("x", t(B, T, H, P)), ("dt", t(B, T, H)), ("A", t(H)),
               ("B", t(B, T, G, N)), ("C", t(B, T, G, N))], opt,
-             "{dt_softplus}", [t(B, T, H, P)] + ([state] if final else []))
+             "{dt_softplus}", [("y0", t(B, T, H, P)), ("s0", state)])
         n += 1
 
 
 def causal_conv1d():
     B, T, D, W = 1, 10, 8, 4
     n = 0
-    for bias, init, cu, final in itertools.product([False, True], repeat=4):
+    for bias, cu in itertools.product([False, True], repeat=2):
         nseq = 2 if cu else B
         state = t(nseq, W - 1, D)
         opt = []
         if bias:
             opt.append(("bias", t(D)))
-        if init:
-            opt.append(("initial_state", state))
         if cu:
             opt.append(("cu_seqlens", t(3, elt="i32")))
         emit(f"conv{n}", "causal_conv1d", [("x", t(B, T, D)), ("w", t(D, W))],
              opt, "{activation = #seqmix.activation<silu>}",
-             [t(B, T, D)] + ([state] if final else []))
+             [("y0", t(B, T, D)), ("s0", state)])
         n += 1
 
 
@@ -134,14 +132,14 @@ def attention():
         emit(f"na{n}", "neighborhood_attention",
              [("q", t(1, *sp, 2, 16)), ("k", t(1, *sp, 1, 16)),
               ("v", t(1, *sp, 1, 8))], opt, attrs,
-             [t(1, *sp, 2, 8)] + ([t(1, *sp, 2)] if lse else []))
+             [("o0", t(1, *sp, 2, 8))] + ([("lse0", t(1, *sp, 2))] if lse else []))
         n += 1
     for lse in [False, True]:
         emit(f"swa{n}", "sliding_window_attention",
              [("q", t(1, 4, 2, 16)), ("k", t(1, 9, 1, 16)),
               ("v", t(1, 9, 1, 16))], [],
              "{scale = 0.25 : f32, window_left = 3 : i64, window_right = 0 : i64}",
-             [t(1, 4, 2, 16)] + ([t(1, 4, 2)] if lse else []))
+             [("o0", t(1, 4, 2, 16))] + ([("lse0", t(1, 4, 2))] if lse else []))
         n += 1
 
 

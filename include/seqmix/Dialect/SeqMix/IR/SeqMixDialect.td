@@ -13,7 +13,8 @@ def SeqMix_Dialect : Dialect {
                 "windowed attention and quantized scans";
   let description = [{
     The `seqmix` dialect holds the token mixers of modern sequence models as
-    single ops with value semantics on tensors: linear attention with every
+    single destination-style ops (`outs(...)`, like linalg) on tensors or,
+    after bufferization, on buffers: linear attention with every
     gate kind and the delta rule, the Mamba-1 selective scan, the Mamba-2 SSD,
     causal short convolutions, Mixture-of-Memories routing, neighborhood and
     sliding-window attention, the Hadamard rotation used by int8 Mamba, and
@@ -23,6 +24,11 @@ def SeqMix_Dialect : Dialect {
     f16 or bf16 (some scan inputs also int8 `!quant.uniform`); every
     reduction, exponent and state is computed in f32; states are f32.
     Block sizes are carried in the IR by the `#seqmix.tile` attribute.
+
+    Every op implements `TilingInterface` (the time axis of a recurrence is
+    a `reduction` loop whose accumulator is the state destination),
+    `BufferizableOpInterface` and `ReifyRankedShapedTypeOpInterface` once
+    `registerSeqMixDialectAndExtensions` has registered them.
   }];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",

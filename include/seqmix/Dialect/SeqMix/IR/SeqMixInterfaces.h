@@ -3,7 +3,10 @@
 #ifndef SEQMIX_DIALECT_SEQMIX_IR_SEQMIXINTERFACES_H
 #define SEQMIX_DIALECT_SEQMIX_IR_SEQMIXINTERFACES_H
 
+#include "mlir/Dialect/Utils/StructuredOpsUtils.h"
+#include "mlir/IR/Builders.h"
 #include "mlir/IR/OpDefinition.h"
+#include "llvm/ADT/SmallVector.h"
 #include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/StringRef.h"
 
@@ -15,6 +18,21 @@ struct TileKey {
   /// The lowering needs a power of two (masks, shuffles, shared-memory tiles).
   bool powerOfTwo;
 };
+
+/// How one operand dimension follows the iteration domain.
+struct LoopDim {
+  /// The loop index, or -1 when the dimension is always taken whole.
+  int64_t loop = -1;
+  /// The dimension is shared by `loopSize / dimSize` consecutive loop
+  /// iterations (GQA heads, Mamba groups): a tile along the loop takes
+  /// offset / ratio and size / ratio of it, and must be a multiple of ratio.
+  bool grouped = false;
+
+  static LoopDim whole() { return {}; }
+  static LoopDim of(int64_t loop) { return {loop, false}; }
+  static LoopDim groupOf(int64_t loop) { return {loop, true}; }
+};
+using OperandLoopDims = llvm::SmallVector<llvm::SmallVector<LoopDim, 4>>;
 
 } // namespace mlir::seqmix
 

@@ -20,4 +20,53 @@ def SeqMix_TileableOpInterface : OpInterface<"TileableOpInterface"> {
   ];
 }
 
+def SeqMix_LoopStructureOpInterface : OpInterface<"LoopStructureOpInterface"> {
+  let cppNamespace = "::mlir::seqmix";
+  let description = [{
+    The loop structure of a destination-style seqmix op: its iteration
+    domain (one loop per named dimension, each `parallel` or `reduction`),
+    which loop each dimension of each operand follows, and the scalar body
+    at one point of the domain, on buffers.
+
+    `TilingInterface`, `BufferizableOpInterface` and
+    `ReifyRankedShapedTypeOpInterface` are implemented once for every op
+    from these methods. The time axis of a recurrence is a `reduction` loop
+    whose accumulator is the state: tiling it by `chunk` gives the loop over
+    chunks that carries the state.
+  }];
+  let methods = [
+    InterfaceMethod<"Names of the loops, outermost first (for docs and "
+      "diagnostics).", "::llvm::SmallVector<::llvm::StringRef>",
+      "getLoopNames">,
+    InterfaceMethod<"The iterator type of each loop.",
+      "::llvm::SmallVector<::mlir::utils::IteratorType>", "getLoopKinds">,
+    InterfaceMethod<"The size of each loop.",
+      "::llvm::SmallVector<::mlir::OpFoldResult>", "getLoopSizes",
+      (ins "::mlir::OpBuilder &":$b)>,
+    InterfaceMethod<[{
+        For every operand in operand order (destinations included), for every
+        dimension: the loop it follows, or none when the dimension is always
+        taken whole.}],
+      "::mlir::seqmix::OperandLoopDims", "getOperandLoopDims">,
+    InterfaceMethod<"Whether a tile may cover part of loop `loop` (a loop "
+      "indexed through run-time offsets may only be taken whole).",
+      "bool", "isLoopTileable", (ins "unsigned":$loop), "",
+      "return true;">,
+    InterfaceMethod<"Whether destination #`init` is read (an accumulator or "
+      "a state) rather than only written.",
+      "bool", "readsInit", (ins "unsigned":$init), "", "return true;">,
+    InterfaceMethod<"The operand holding run-time offsets (cu_seqlens or "
+      "segment offsets), if any.",
+      "::mlir::Value", "getSequenceOffsets", (ins), "",
+      "return ::mlir::Value();">,
+    InterfaceMethod<[{
+        Emits the op's reference semantics at the point `ivs` of the
+        iteration domain, on buffers (the op must have memref operands).}],
+      "::llvm::LogicalResult", "emitScalarBody",
+      (ins "::mlir::OpBuilder &":$b, "::mlir::Location":$loc,
+           "::mlir::ValueRange":$ivs), "",
+      "return ::mlir::failure();">,
+  ];
+}
+
 #endif // SEQMIX_DIALECT_SEQMIX_IR_SEQMIXINTERFACES_TD

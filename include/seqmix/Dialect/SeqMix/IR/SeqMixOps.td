@@ -11,19 +11,52 @@
 include "mlir/IR/OpBase.td"
 include "mlir/IR/CommonAttrConstraints.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
-include "mlir/Interfaces/InferTypeOpInterface.td"
+include "mlir/Interfaces/DestinationStyleOpInterface.td"
 include "mlir/Interfaces/ControlFlowInterfaces.td"
 include "seqmix/Dialect/SeqMix/IR/SeqMixDialect.td"
 include "seqmix/Dialect/SeqMix/IR/SeqMixAttrs.td"
 include "seqmix/Dialect/SeqMix/IR/SeqMixInterfaces.td"
 
-defvar Tensor = AnyRankedTensor;
+// Operands are tensors before bufferization and memrefs after it.
+defvar Tensor = AnyTypeOf<[AnyRankedTensor, AnyMemRef]>;
 
+// Every seqmix op is in destination-passing style: its destinations are the
+// `outs` operands, and in tensor form it has one result per destination, of
+// the same type. On memrefs it has no results and writes its destinations.
+// The iteration domain, how each operand follows it, and the scalar body
+// come from SeqMix_LoopStructureOpInterface; TilingInterface,
+// BufferizableOpInterface and ReifyRankedShapedTypeOpInterface are built on
+// it once for all ops (external models).
 class SeqMix_TiledOp<string mnemonic, list<Trait> traits = []>
     : SeqMix_Op<mnemonic, !listconcat(traits, [
-        Pure, DeclareOpInterfaceMethods<SeqMix_TileableOpInterface>])> {
+        DeclareOpInterfaceMethods<MemoryEffectsOpInterface>,
+        DestinationStyleOpInterface,
+        DeclareOpInterfaceMethods<SeqMix_TileableOpInterface>,
+        DeclareOpInterfaceMethods<SeqMix_LoopStructureOpInterface,
+                                  ["readsInit", "isLoopTileable",
+                                   "getSequenceOffsets", "emitScalarBody"]>])> {
   let hasVerifier = 1;
+  code dpsDeclaration = [{
+    ::mlir::MutableOperandRange getDpsInitsMutable() {
+      return getOutputsMutable();
+    }
+  }];
+  let extraClassDeclaration = dpsDeclaration;
 }
+
+// Accessors shared by the recurrences: outs(%output, %state).
+defvar RecurrenceAccessors = [{
+    ::mlir::Value getOutputInit() { return getOutputs()[0]; }
+    ::mlir::Value getStateInit() { return getOutputs()[1]; }
+    /// Tensor form: the output and the final state (null on memrefs).
+    ::mlir::Value getOutput() {
+      return getResultTensors().empty() ? ::mlir::Value() : getResultTensors()[0];
+    }
+    ::mlir::Value getFinalState() {
+      return getResultTensors().size() < 2 ? ::mlir::Value()
+                                           : getResultTensors()[1];
+    }
+}];
 
 //===----------------------------------------------------------------------===//
 // Linear recurrences
@@ -51,16 +84,24 @@ def SeqMix_LinearAttentionOp : SeqMix_TiledOp<"linear_attention",
     `S' = diag(exp(g_t)) S_{t-1}`, `S_t = S' + k_t^T (beta_t (v_t - k_t S'))`.
     `qk_norm = l2` first maps q and k to `x / sqrt(sum(x^2) + 1e-6)`.
 
-    States are f32 `[N, H, K, V]` (`state_layout = kv`, fla) or `[N, H, V, K]`
-    (`vk`, Mamba-2), N = B, or the number of sequences when `cu_seqlens`
-    (`[N+1]`, i32/i64) packs N sequences into a batch of 1.
+    The destinations are `outs(%o, %state)`. The state is f32
+    `[N, H, K, V]` (`state_layout = kv`, fla) or `[N, H, V, K]` (`vk`,
+    Mamba-2), N = B, or the number of sequences when `cu_seqlens`
+    (`[N+1]`, i32/i64) packs N sequences into a batch of 1. Its value is
+    the initial state (zeros: `linalg.fill`), and the second result the
+    final state; a donated state buffer is updated in place.
+
+    Loops: (b, h, v, t), the last a reduction carried by the state, so
+    tiling t by a chunk gives the chunk loop.
 
     Example:
 
     ```mlir
     %o, %s = seqmix.linear_attention ins(%q, %k, %v : tensor<1x64x4x64xf32>,
                tensor<1x64x4x64xf32>, tensor<1x64x4x64xf32>)
-             log_decay(%g : tensor<1x64x4xf32>) {scale = 0.125 : f32}
+             log_decay(%g : tensor<1x64x4xf32>)
+             outs(%o0, %s0 : tensor<1x64x4x64xf32>, tensor<1x4x64x64xf32>)
+             {scale = 0.125 : f32}
              -> tensor<1x64x4x64xf32>, tensor<1x4x64x64xf32>
     ```
 
@@ -68,19 +109,20 @@ def SeqMix_LinearAttentionOp : SeqMix_TiledOp<"linear_attention",
   }];
   let arguments = (ins Tensor:$q, Tensor:$k, Tensor:$v,
       Optional<Tensor>:$log_decay, Optional<Tensor>:$beta,
-      Optional<Tensor>:$initial_state, Optional<Tensor>:$cu_seqlens,
+      Optional<Tensor>:$cu_seqlens, Variadic<Tensor>:$outputs,
       F32Attr:$scale,
       DefaultValuedAttr<SeqMix_StateLayoutAttr, "StateLayout::kv">:$state_layout,
       DefaultValuedAttr<SeqMix_QKNormAttr, "QKNorm::none">:$qk_norm);
-  let results = (outs Tensor:$o, Optional<Tensor>:$final_state);
+  let results = (outs Variadic<AnyRankedTensor>:$result_tensors);
   let assemblyFormat = [{
     `ins` `(` $q `,` $k `,` $v `:` type($q) `,` type($k) `,` type($v) `)`
     (`log_decay` `(` $log_decay^ `:` type($log_decay) `)`)?
     (`beta` `(` $beta^ `:` type($beta) `)`)?
-    (`initial_state` `(` $initial_state^ `:` type($initial_state) `)`)?
     (`cu_seqlens` `(` $cu_seqlens^ `:` type($cu_seqlens) `)`)?
-    attr-dict `->` type($o) (`,` type($final_state)^)?
+    `outs` `(` $outputs `:` type($outputs) `)`
+    attr-dict (`->` type($result_tensors)^)?
   }];
+  let extraClassDeclaration = !strconcat(dpsDeclaration, RecurrenceAccessors);
 }
 
 def SeqMix_SelectiveScanOp : SeqMix_TiledOp<"selective_scan",
@@ -98,16 +140,19 @@ def SeqMix_SelectiveScanOp : SeqMix_TiledOp<"selective_scan",
 
     u, delta, z `[B, T, D]`; A `[D, N]`; B, C `[B, T, G, N]` with G dividing
     D (channel d uses group `d / (D / G)`); D, delta_bias, delta_threshold
-    `[D]`; states f32 `[Nseq, D, N]`. u, delta, B, C and z may be int8
-    `!quant.uniform<i8:f32, s>` (Quamba), dequantized inside the kernel.
+    `[D]`; destinations `outs(%y, %state)` with the state f32
+    `[Nseq, D, N]` (initial state in, final state out). u, delta, B, C and
+    z may be int8 `!quant.uniform<i8:f32, s>` (Quamba), dequantized inside
+    the kernel. Loops: (b, d, t), t a reduction carried by the state.
 
     Example:
 
     ```mlir
-    %y = seqmix.selective_scan ins(%u, %dt, %A, %B, %C : tensor<1x64x32xf32>,
-           tensor<1x64x32xf32>, tensor<32x16xf32>, tensor<1x64x1x16xf32>,
-           tensor<1x64x1x16xf32>) D(%D : tensor<32xf32>) {delta_softplus}
-         -> tensor<1x64x32xf32>
+    %y, %s = seqmix.selective_scan ins(%u, %dt, %A, %B, %C : tensor<1x64x32xf32>,
+               tensor<1x64x32xf32>, tensor<32x16xf32>, tensor<1x64x1x16xf32>,
+               tensor<1x64x1x16xf32>) D(%D : tensor<32xf32>)
+             outs(%y0, %s0 : tensor<1x64x32xf32>, tensor<1x32x16xf32>)
+             {delta_softplus} -> tensor<1x64x32xf32>, tensor<1x32x16xf32>
     ```
 
     Reference: mamba `selective_scan_ref`.
@@ -115,9 +160,9 @@ def SeqMix_SelectiveScanOp : SeqMix_TiledOp<"selective_scan",
   let arguments = (ins Tensor:$u, Tensor:$delta, Tensor:$A, Tensor:$B,
       Tensor:$C, Optional<Tensor>:$D, Optional<Tensor>:$z,
       Optional<Tensor>:$delta_bias, Optional<Tensor>:$delta_threshold,
-      Optional<Tensor>:$initial_state, Optional<Tensor>:$cu_seqlens,
+      Optional<Tensor>:$cu_seqlens, Variadic<Tensor>:$outputs,
       UnitAttr:$delta_softplus);
-  let results = (outs Tensor:$y, Optional<Tensor>:$final_state);
+  let results = (outs Variadic<AnyRankedTensor>:$result_tensors);
   let assemblyFormat = [{
     `ins` `(` $u `,` $delta `,` $A `,` $B `,` $C `:` type($u) `,`
         type($delta) `,` type($A) `,` type($B) `,` type($C) `)`
@@ -125,13 +170,15 @@ def SeqMix_SelectiveScanOp : SeqMix_TiledOp<"selective_scan",
     (`z` `(` $z^ `:` type($z) `)`)?
     (`delta_bias` `(` $delta_bias^ `:` type($delta_bias) `)`)?
     (`delta_threshold` `(` $delta_threshold^ `:` type($delta_threshold) `)`)?
-    (`initial_state` `(` $initial_state^ `:` type($initial_state) `)`)?
     (`cu_seqlens` `(` $cu_seqlens^ `:` type($cu_seqlens) `)`)?
-    attr-dict `->` type($y) (`,` type($final_state)^)?
+    `outs` `(` $outputs `:` type($outputs) `)`
+    attr-dict (`->` type($result_tensors)^)?
   }];
+  let extraClassDeclaration = !strconcat(dpsDeclaration, RecurrenceAccessors);
 }
 
-def SeqMix_SSDOp : SeqMix_TiledOp<"ssd", [AttrSizedOperandSegments]> {
+def SeqMix_SSDOp : SeqMix_TiledOp<"ssd",
+    [AttrSizedOperandSegments]> {
   let summary = "Mamba-2 state-space duality scan";
   let description = [{
     A composite of `seqmix.linear_attention`: with
@@ -141,15 +188,19 @@ def SeqMix_SSDOp : SeqMix_TiledOp<"ssd", [AttrSizedOperandSegments]> {
     plus `D` skip (`[H]` or `[H, P]`) and the `silu(z)` gate.
 
     x, z `[B, T, H, P]`, dt `[B, T, H]`, A, dt_bias, delta_threshold `[H]`,
-    B, C `[B, T, G, N]` (head h uses group `h / (H / G)`), states f32
-    `[Nseq, H, P, N]`. `seqmix-decompose` rewrites it into those ops.
+    B, C `[B, T, G, N]` (head h uses group `h / (H / G)`), destinations
+    `outs(%y, %state)` with the state f32 `[Nseq, H, P, N]` (initial state
+    in, final state out). `seqmix-decompose` rewrites it into those ops.
+    Loops: (b, h, p, t), t a reduction carried by the state.
 
     Example:
 
     ```mlir
-    %y = seqmix.ssd ins(%x, %dt, %A, %B, %C : tensor<1x64x4x16xf32>,
-           tensor<1x64x4xf32>, tensor<4xf32>, tensor<1x64x1x32xf32>,
-           tensor<1x64x1x32xf32>) {dt_softplus} -> tensor<1x64x4x16xf32>
+    %y, %s = seqmix.ssd ins(%x, %dt, %A, %B, %C : tensor<1x64x4x16xf32>,
+               tensor<1x64x4xf32>, tensor<4xf32>, tensor<1x64x1x32xf32>,
+               tensor<1x64x1x32xf32>)
+             outs(%y0, %s0 : tensor<1x64x4x16xf32>, tensor<1x4x16x32xf32>)
+             {dt_softplus} -> tensor<1x64x4x16xf32>, tensor<1x4x16x32xf32>
     ```
 
     Reference: mamba `ssd_minimal_discrete`, `mamba_chunk_scan_combined`.
@@ -157,9 +208,9 @@ def SeqMix_SSDOp : SeqMix_TiledOp<"ssd", [AttrSizedOperandSegments]> {
   let arguments = (ins Tensor:$x, Tensor:$dt, Tensor:$A, Tensor:$B,
       Tensor:$C, Optional<Tensor>:$D, Optional<Tensor>:$z,
       Optional<Tensor>:$dt_bias, Optional<Tensor>:$delta_threshold,
-      Optional<Tensor>:$initial_state, Optional<Tensor>:$cu_seqlens,
+      Optional<Tensor>:$cu_seqlens, Variadic<Tensor>:$outputs,
       UnitAttr:$dt_softplus, OptionalAttr<DenseF32ArrayAttr>:$dt_limit);
-  let results = (outs Tensor:$y, Optional<Tensor>:$final_state);
+  let results = (outs Variadic<AnyRankedTensor>:$result_tensors);
   let assemblyFormat = [{
     `ins` `(` $x `,` $dt `,` $A `,` $B `,` $C `:` type($x) `,`
         type($dt) `,` type($A) `,` type($B) `,` type($C) `)`
@@ -167,10 +218,11 @@ def SeqMix_SSDOp : SeqMix_TiledOp<"ssd", [AttrSizedOperandSegments]> {
     (`z` `(` $z^ `:` type($z) `)`)?
     (`dt_bias` `(` $dt_bias^ `:` type($dt_bias) `)`)?
     (`delta_threshold` `(` $delta_threshold^ `:` type($delta_threshold) `)`)?
-    (`initial_state` `(` $initial_state^ `:` type($initial_state) `)`)?
     (`cu_seqlens` `(` $cu_seqlens^ `:` type($cu_seqlens) `)`)?
-    attr-dict `->` type($y) (`,` type($final_state)^)?
+    `outs` `(` $outputs `:` type($outputs) `)`
+    attr-dict (`->` type($result_tensors)^)?
   }];
+  let extraClassDeclaration = !strconcat(dpsDeclaration, RecurrenceAccessors);
 }
 
 def SeqMix_CausalConv1dOp : SeqMix_TiledOp<"causal_conv1d",
@@ -178,40 +230,44 @@ def SeqMix_CausalConv1dOp : SeqMix_TiledOp<"causal_conv1d",
   let summary = "depthwise causal 1-D convolution";
   let description = [{
     `y_t[d] = bias[d] + Σ_j w[d, j] x_{t-W+1+j}[d]`, then `activation`.
-    x `[B, T, D]`, w `[D, W]` (any W >= 1), bias `[D]`; the history before a
-    sequence start is zero or `initial_state` `[Nseq, W-1, D]` (f32, oldest
-    row first). `final_state` holds the last W-1 inputs of each sequence,
-    history included when T < W-1.
+    x `[B, T, D]`, w `[D, W]` (any W >= 1), bias `[D]`; destinations
+    `outs(%y, %state)`. The state `[Nseq, W-1, D]` (f32, oldest row first)
+    is the history before each sequence (zeros for a fresh sequence); the
+    result holds the last W-1 inputs of each sequence, history included
+    when T < W-1. Loops: (b, d, t), t a reduction: the state is a shift
+    register of the last inputs.
 
     Example:
 
     ```mlir
-    %y = seqmix.causal_conv1d ins(%x, %w : tensor<1x64x32xf32>, tensor<32x4xf32>)
-           bias(%b : tensor<32xf32>) {activation = #seqmix.activation<silu>}
-         -> tensor<1x64x32xf32>
+    %y, %s = seqmix.causal_conv1d ins(%x, %w : tensor<1x64x32xf32>, tensor<32x4xf32>)
+               bias(%b : tensor<32xf32>)
+               outs(%y0, %s0 : tensor<1x64x32xf32>, tensor<1x3x32xf32>)
+               {activation = #seqmix.activation<silu>}
+             -> tensor<1x64x32xf32>, tensor<1x3x32xf32>
     ```
 
     Reference: causal-conv1d `causal_conv1d_ref`.
   }];
   let arguments = (ins Tensor:$x, Tensor:$w, Optional<Tensor>:$bias,
-      Optional<Tensor>:$initial_state, Optional<Tensor>:$cu_seqlens,
+      Optional<Tensor>:$cu_seqlens, Variadic<Tensor>:$outputs,
       DefaultValuedAttr<SeqMix_ActivationAttr, "Activation::none">:$activation);
-  let results = (outs Tensor:$y, Optional<Tensor>:$final_state);
+  let results = (outs Variadic<AnyRankedTensor>:$result_tensors);
   let assemblyFormat = [{
     `ins` `(` $x `,` $w `:` type($x) `,` type($w) `)`
     (`bias` `(` $bias^ `:` type($bias) `)`)?
-    (`initial_state` `(` $initial_state^ `:` type($initial_state) `)`)?
     (`cu_seqlens` `(` $cu_seqlens^ `:` type($cu_seqlens) `)`)?
-    attr-dict `->` type($y) (`,` type($final_state)^)?
+    `outs` `(` $outputs `:` type($outputs) `)`
+    attr-dict (`->` type($result_tensors)^)?
   }];
+  let extraClassDeclaration = !strconcat(dpsDeclaration, RecurrenceAccessors);
 }
 
 //===----------------------------------------------------------------------===//
 // Memory routing (Mixture-of-Memories)
 //===----------------------------------------------------------------------===//
 
-def SeqMix_RouteOp : SeqMix_TiledOp<"route",
-    [DeclareOpInterfaceMethods<InferTypeOpInterface>]> {
+def SeqMix_RouteOp : SeqMix_TiledOp<"route"> {
   let summary = "deterministic top-k router";
   let description = [{
     logits `[B, T, M]` -> indices `[B, T, top_k]` (i32) and weights
@@ -220,21 +276,27 @@ def SeqMix_RouteOp : SeqMix_TiledOp<"route",
     index; `renormalize` divides the picked weights by their sum.
 
     ```mlir
-    %idx, %w = seqmix.route %logits {top_k = 2 : i64, renormalize}
-             : tensor<1x64x4xf32>
+    %idx, %w = seqmix.route ins(%logits : tensor<1x64x4xf32>)
+                 outs(%i0, %w0 : tensor<1x64x2xi32>, tensor<1x64x2xf32>)
+                 {top_k = 2 : i64, renormalize}
+               -> tensor<1x64x2xi32>, tensor<1x64x2xf32>
     ```
 
     Reference: fla `MomAttention` router.
   }];
-  let arguments = (ins Tensor:$logits, I64Attr:$top_k,
+  let arguments = (ins Tensor:$logits, Variadic<Tensor>:$outputs,
+      I64Attr:$top_k,
       DefaultValuedAttr<SeqMix_RouteScoreAttr, "RouteScore::softmax">:$score,
       UnitAttr:$renormalize);
-  let results = (outs Tensor:$indices, Tensor:$weights);
-  let assemblyFormat = "$logits attr-dict `:` type($logits)";
+  let results = (outs Variadic<AnyRankedTensor>:$result_tensors);
+  let assemblyFormat = [{
+    `ins` `(` $logits `:` type($logits) `)`
+    `outs` `(` $outputs `:` type($outputs) `)`
+    attr-dict (`->` type($result_tensors)^)?
+  }];
 }
 
-def SeqMix_DispatchOp : SeqMix_TiledOp<"dispatch",
-    [DeclareOpInterfaceMethods<InferTypeOpInterface>]> {
+def SeqMix_DispatchOp : SeqMix_TiledOp<"dispatch"> {
   let summary = "stable grouping of routed tokens by (batch, memory)";
   let description = [{
     x `[B, T, F..]`, indices `[B, T, k]` -> packed `[B*T*k, F..]`, offsets
@@ -244,55 +306,73 @@ def SeqMix_DispatchOp : SeqMix_TiledOp<"dispatch",
     M is the `num_memories` attribute.
 
     ```mlir
-    %p, %off, %rows = seqmix.dispatch %x, %idx {num_memories = 4 : i64}
-                    : tensor<1x64x32xf32>, tensor<1x64x2xi32>
+    %p, %off, %rows = seqmix.dispatch
+        ins(%x, %idx : tensor<1x64x32xf32>, tensor<1x64x2xi32>)
+        outs(%p0, %off0, %rows0 : tensor<128x32xf32>, tensor<5xi32>,
+             tensor<128xi32>) {num_memories = 4 : i64}
+        -> tensor<128x32xf32>, tensor<5xi32>, tensor<128xi32>
     ```
   }];
-  let arguments = (ins Tensor:$x, Tensor:$indices, I64Attr:$num_memories);
-  let results = (outs Tensor:$packed, Tensor:$offsets, Tensor:$rows);
-  let assemblyFormat =
-      "$x `,` $indices attr-dict `:` type($x) `,` type($indices)";
+  let arguments = (ins Tensor:$x, Tensor:$indices, Variadic<Tensor>:$outputs,
+      I64Attr:$num_memories);
+  let results = (outs Variadic<AnyRankedTensor>:$result_tensors);
+  let assemblyFormat = [{
+    `ins` `(` $x `,` $indices `:` type($x) `,` type($indices) `)`
+    `outs` `(` $outputs `:` type($outputs) `)`
+    attr-dict (`->` type($result_tensors)^)?
+  }];
 }
 
-def SeqMix_SegmentMatmulOp : SeqMix_TiledOp<"segment_matmul",
-    [DeclareOpInterfaceMethods<InferTypeOpInterface>]> {
+def SeqMix_SegmentMatmulOp : SeqMix_TiledOp<"segment_matmul"> {
   let summary = "grouped GEMM over the segments of a packed tensor";
   let description = [{
-    packed `[R, Din]`, weight `[M, Din, Dout]`, offsets `[S+1]` -> `[R, Dout]`:
-    the rows of segment s (`offsets[s]..offsets[s+1]`) are multiplied by
-    `weight[s mod M]`. S must be a multiple of M.
+    packed `[R, Din]`, weight `[M, Din, Dout]`, offsets `[S+1]`, destination
+    `[R, Dout]`: the rows of segment s (`offsets[s]..offsets[s+1]`) are
+    multiplied by `weight[s mod M]` and added into the destination, as
+    `linalg.matmul` does (zero it with `linalg.fill` for a plain product).
+    S must be a multiple of M.
 
     ```mlir
-    %o = seqmix.segment_matmul %p, %W, %off
-       : tensor<128x32xf32>, tensor<4x32x16xf32>, tensor<5xi32>
+    %o = seqmix.segment_matmul
+        ins(%p, %W, %off : tensor<128x32xf32>, tensor<4x32x16xf32>, tensor<5xi32>)
+        outs(%acc : tensor<128x16xf32>) -> tensor<128x16xf32>
     ```
   }];
-  let arguments = (ins Tensor:$packed, Tensor:$weight, Tensor:$offsets);
-  let results = (outs Tensor:$result);
+  let arguments = (ins Tensor:$packed, Tensor:$weight, Tensor:$offsets,
+      Variadic<Tensor>:$outputs);
+  let results = (outs Variadic<AnyRankedTensor>:$result_tensors);
   let assemblyFormat = [{
-    $packed `,` $weight `,` $offsets attr-dict `:` type($packed) `,`
-    type($weight) `,` type($offsets)
+    `ins` `(` $packed `,` $weight `,` $offsets `:` type($packed) `,`
+    type($weight) `,` type($offsets) `)`
+    `outs` `(` $outputs `:` type($outputs) `)`
+    attr-dict (`->` type($result_tensors)^)?
   }];
 }
 
-def SeqMix_CombineOp : SeqMix_TiledOp<"combine",
-    [DeclareOpInterfaceMethods<InferTypeOpInterface>]> {
+def SeqMix_CombineOp : SeqMix_TiledOp<"combine"> {
   let summary = "weighted un-dispatch of packed rows";
   let description = [{
-    packed `[R, F..]`, rows `[R]`, weights `[B, T, k]` with R = B*T*k ->
-    `[B, T, F..]`: `out[b, t] = Σ_j weights[b, t, j] packed[row(b, t, j)]`,
-    where `row(b, t, j)` is the packed row r with `rows[r] = (b*T + t)*k + j`.
+    packed `[R, F..]`, rows `[R]`, weights `[B, T, k]`, destination
+    `[B, T, F..]`: every packed row r adds `weights[b, t, j] packed[r]` into
+    token (b, t) of the destination, where `rows[r] = (b*T + t)*k + j` is
+    the slot it came from. With all B*T*k rows and a zero destination this
+    is `out[b, t] = Σ_j weights[b, t, j] packed[row(b, t, j)]`; any subset
+    of rows (a tile) adds its part.
 
     ```mlir
-    %o = seqmix.combine %p, %rows, %w
-       : tensor<128x32xf32>, tensor<128xi32>, tensor<1x64x2xf32>
+    %o = seqmix.combine
+        ins(%p, %rows, %w : tensor<128x32xf32>, tensor<128xi32>, tensor<1x64x2xf32>)
+        outs(%acc : tensor<1x64x32xf32>) -> tensor<1x64x32xf32>
     ```
   }];
-  let arguments = (ins Tensor:$packed, Tensor:$rows, Tensor:$weights);
-  let results = (outs Tensor:$result);
+  let arguments = (ins Tensor:$packed, Tensor:$rows, Tensor:$weights,
+      Variadic<Tensor>:$outputs);
+  let results = (outs Variadic<AnyRankedTensor>:$result_tensors);
   let assemblyFormat = [{
-    $packed `,` $rows `,` $weights attr-dict `:` type($packed) `,`
-    type($rows) `,` type($weights)
+    `ins` `(` $packed `,` $rows `,` $weights `:` type($packed) `,`
+    type($rows) `,` type($weights) `)`
+    `outs` `(` $outputs `:` type($outputs) `)`
+    attr-dict (`->` type($result_tensors)^)?
   }];
 }
 
@@ -300,8 +380,23 @@ def SeqMix_CombineOp : SeqMix_TiledOp<"combine",
 // Windowed attention
 //===----------------------------------------------------------------------===//
 
+// Accessors shared by the attention ops: outs(%o[, %lse]).
+defvar AttentionAccessors = [{
+    ::mlir::Value getOInit() { return getOutputs()[0]; }
+    ::mlir::Value getLseInit() {
+      return getOutputs().size() > 1 ? getOutputs()[1] : ::mlir::Value();
+    }
+    ::mlir::Value getO() {
+      return getResultTensors().empty() ? ::mlir::Value() : getResultTensors()[0];
+    }
+    ::mlir::Value getLse() {
+      return getResultTensors().size() < 2 ? ::mlir::Value()
+                                           : getResultTensors()[1];
+    }
+}];
+
 def SeqMix_NeighborhoodAttentionOp : SeqMix_TiledOp<"neighborhood_attention",
-    []> {
+    [AttrSizedOperandSegments]> {
   let summary = "NATTEN-style neighborhood attention in 1 to 3 dimensions";
   let description = [{
     q `[B, X1..Xr, H, Dqk]`, k `[B, X1..Xr, Hkv, Dqk]`, v `[B, X1..Xr, Hkv, Dv]`
@@ -316,6 +411,7 @@ def SeqMix_NeighborhoodAttentionOp : SeqMix_TiledOp<"neighborhood_attention",
     ```mlir
     %o = seqmix.neighborhood_attention ins(%q, %k, %v : tensor<1x16x16x2x32xf32>,
            tensor<1x16x16x2x32xf32>, tensor<1x16x16x2x32xf32>)
+           outs(%o0 : tensor<1x16x16x2x32xf32>)
            {kernel_size = array<i64: 7, 7>, scale = 0.176776695 : f32}
          -> tensor<1x16x16x2x32xf32>
     ```
@@ -323,29 +419,31 @@ def SeqMix_NeighborhoodAttentionOp : SeqMix_TiledOp<"neighborhood_attention",
     Reference: NATTEN reference mask, na1d/na2d/na3d.
   }];
   let arguments = (ins Tensor:$q, Tensor:$k, Tensor:$v, Optional<Tensor>:$rpb,
+      Variadic<Tensor>:$outputs,
       DenseI64ArrayAttr:$kernel_size,
       OptionalAttr<DenseI64ArrayAttr>:$dilation,
       OptionalAttr<DenseI64ArrayAttr>:$stride,
       OptionalAttr<DenseBoolArrayAttr>:$is_causal,
       F32Attr:$scale);
-  let results = (outs Tensor:$o, Optional<Tensor>:$lse);
+  let results = (outs Variadic<AnyRankedTensor>:$result_tensors);
   let assemblyFormat = [{
     `ins` `(` $q `,` $k `,` $v `:` type($q) `,` type($k) `,` type($v) `)`
     (`rpb` `(` $rpb^ `:` type($rpb) `)`)?
-    attr-dict `->` type($o) (`,` type($lse)^)?
+    `outs` `(` $outputs `:` type($outputs) `)`
+    attr-dict (`->` type($result_tensors)^)?
   }];
-  let extraClassDeclaration = [{
+  let extraClassDeclaration = !strconcat(dpsDeclaration, AttentionAccessors, [{
     /// Number of spatial axes r.
     int64_t getNumSpatialDims();
     /// Per-axis parameters with their defaults filled in.
     ::llvm::SmallVector<int64_t> getDilationOrDefault();
     ::llvm::SmallVector<int64_t> getStrideOrDefault();
     ::llvm::SmallVector<bool> getIsCausalOrDefault();
-  }];
+  }]);
 }
 
 def SeqMix_SlidingWindowAttentionOp : SeqMix_TiledOp<
-    "sliding_window_attention", []> {
+    "sliding_window_attention"> {
   let summary = "softmax attention over a sliding window (FlashAttention)";
   let description = [{
     q `[B, Tq, H, D]`, k `[B, Tk, Hkv, D]`, v `[B, Tk, Hkv, Dv]` ->
@@ -357,63 +455,78 @@ def SeqMix_SlidingWindowAttentionOp : SeqMix_TiledOp<
     ```mlir
     %o = seqmix.sliding_window_attention ins(%q, %k, %v : tensor<1x64x4x64xf32>,
            tensor<1x64x4x64xf32>, tensor<1x64x4x64xf32>)
+           outs(%o0 : tensor<1x64x4x64xf32>)
            {window_left = 16 : i64, window_right = 0 : i64, scale = 0.125 : f32}
          -> tensor<1x64x4x64xf32>
     ```
 
     Reference: FlashAttention `window_size`.
   }];
-  let arguments = (ins Tensor:$q, Tensor:$k, Tensor:$v, I64Attr:$window_left,
+  let arguments = (ins Tensor:$q, Tensor:$k, Tensor:$v,
+      Variadic<Tensor>:$outputs, I64Attr:$window_left,
       I64Attr:$window_right, F32Attr:$scale);
-  let results = (outs Tensor:$o, Optional<Tensor>:$lse);
+  let results = (outs Variadic<AnyRankedTensor>:$result_tensors);
   let assemblyFormat = [{
     `ins` `(` $q `,` $k `,` $v `:` type($q) `,` type($k) `,` type($v) `)`
-    attr-dict `->` type($o) (`,` type($lse)^)?
+    `outs` `(` $outputs `:` type($outputs) `)`
+    attr-dict (`->` type($result_tensors)^)?
   }];
+  let extraClassDeclaration = !strconcat(dpsDeclaration, AttentionAccessors);
 }
 
 //===----------------------------------------------------------------------===//
 // Quantization helpers
 //===----------------------------------------------------------------------===//
 
-def SeqMix_HadamardOp : SeqMix_TiledOp<"hadamard", []> {
+def SeqMix_HadamardOp : SeqMix_TiledOp<"hadamard"> {
   let summary = "normalised Hadamard rotation over the last axis";
   let description = [{
     `y = x · H_N / sqrt(N)` over the last axis, N = m · 2^p with m in
     {1, 12, 20, 28}; `H_N = H_m ⊗ S_{2^p}` with the Sylvester, Paley I
-    (q = 11, 19) and Paley II (q = 13) matrices pinned in the design. The
+    (q = 11, 19) and Paley II (q = 13) matrices pinned in docs/Ops.md. The
     result may be an int8 `!quant.uniform` type (rotation and quantization
     fused).
 
     ```mlir
-    %y = seqmix.hadamard %x : tensor<1x64x1536xf32> -> tensor<1x64x1536xf32>
+    %y = seqmix.hadamard ins(%x : tensor<1x64x1536xf32>)
+           outs(%y0 : tensor<1x64x1536xf32>) -> tensor<1x64x1536xf32>
     ```
 
     Reference: Quamba `QHadamard`.
   }];
-  let arguments = (ins Tensor:$x);
-  let results = (outs Tensor:$y);
-  let assemblyFormat = "$x attr-dict `:` type($x) `->` type($y)";
+  let arguments = (ins Tensor:$x, Variadic<Tensor>:$outputs);
+  let results = (outs Variadic<AnyRankedTensor>:$result_tensors);
+  let assemblyFormat = [{
+    `ins` `(` $x `:` type($x) `)`
+    `outs` `(` $outputs `:` type($outputs) `)`
+    attr-dict (`->` type($result_tensors)^)?
+  }];
 }
 
 //===----------------------------------------------------------------------===//
 // Generic recurrence
 //===----------------------------------------------------------------------===//
 
-def SeqMix_ScanOp : SeqMix_TiledOp<"scan", [AttrSizedOperandSegments,
-    SingleBlock, RecursiveMemoryEffects]> {
+def SeqMix_ScanOp : SeqMix_Op<"scan", [AttrSizedOperandSegments,
+    SingleBlock, RecursiveMemoryEffects, RecursivelySpeculatable,
+    DestinationStyleOpInterface,
+    DeclareOpInterfaceMethods<SeqMix_TileableOpInterface>,
+    DeclareOpInterfaceMethods<SeqMix_LoopStructureOpInterface,
+                              ["isLoopTileable", "getSequenceOffsets"]>]> {
   let summary = "generic recurrence over the time axis";
   let description = [{
     `ins` are per-step inputs `[B, T, ..]`; `init` are the initial states
-    `[B, ..]` (`[N, ..]` with `cu_seqlens`, which needs B = 1). The region
-    maps one step's inputs (`tensor<..>`, the `[B, T]` axes dropped) and the
-    states (the batch axis dropped) to the next states and the step's
-    outputs: `seqmix.yield %s_next.., %y_t..`. Results are the final states
-    followed by the stacked outputs `[B, T, ..]`.
+    `[B, ..]` (`[N, ..]` with `cu_seqlens`, which needs B = 1) and `outs`
+    the destinations of the stacked outputs `[B, T, ..]`. The region maps
+    one step's inputs (`tensor<..>`, the `[B, T]` axes dropped) and the
+    states (the batch axis dropped) to the next states and one step of
+    each output: `seqmix.yield %s_next.., %y_t..`. Results are the final
+    states followed by the stacked outputs.
 
     ```mlir
     %s, %y = seqmix.scan ins(%a, %x : tensor<2x64x8xf32>, tensor<2x64x8xf32>)
-                         init(%h0 : tensor<2x8xf32>) {
+                         init(%h0 : tensor<2x8xf32>)
+                         outs(%y0 : tensor<2x64x8xf32>) {
     ^bb0(%at: tensor<8xf32>, %xt: tensor<8xf32>, %h: tensor<8xf32>):
       %m = arith.mulf %at, %h : tensor<8xf32>
       %n = arith.addf %m, %xt : tensor<8xf32>
@@ -423,20 +536,28 @@ def SeqMix_ScanOp : SeqMix_TiledOp<"scan", [AttrSizedOperandSegments,
 
     Always lowerable to a sequential loop over T (parallel over B).
   }];
-  let arguments = (ins Variadic<Tensor>:$inputs, Variadic<Tensor>:$inits,
-      Optional<Tensor>:$cu_seqlens);
-  let results = (outs Variadic<Tensor>:$results);
+  let arguments = (ins Variadic<AnyRankedTensor>:$inputs,
+      Optional<AnyRankedTensor>:$cu_seqlens,
+      Variadic<AnyRankedTensor>:$inits, Variadic<AnyRankedTensor>:$outputs);
+  let results = (outs Variadic<AnyRankedTensor>:$results);
   let regions = (region SizedRegion<1>:$body);
   let assemblyFormat = [{
     (`ins` `(` $inputs^ `:` type($inputs) `)`)?
-    `init` `(` $inits `:` type($inits) `)`
     (`cu_seqlens` `(` $cu_seqlens^ `:` type($cu_seqlens) `)`)?
+    `init` `(` $inits `:` type($inits) `)`
+    (`outs` `(` $outputs^ `:` type($outputs) `)`)?
     $body attr-dict `->` type($results)
   }];
+  let hasVerifier = 1;
   let hasRegionVerifier = 1;
+  let extraClassDeclaration = [{
+    /// The destinations: the states, then the stacked outputs. They are
+    /// adjacent operand segments, so one range covers both.
+    ::mlir::MutableOperandRange getDpsInitsMutable();
+  }];
 }
 
-def SeqMix_YieldOp : SeqMix_Op<"yield", [Pure, Terminator,
+def SeqMix_YieldOp : SeqMix_Op<"yield", [Pure, Terminator, ReturnLike,
     HasParent<"::mlir::seqmix::ScanOp">]> {
   let summary = "terminates a seqmix.scan body";
   let description = [{

@@ -9,7 +9,7 @@ def SeqMixDecomposePass : Pass<"seqmix-decompose"> {
   let summary = "Rewrite composite seqmix ops into primitive ones";
   let description = [{
     Rewrites `seqmix.ssd` into `seqmix.linear_attention` plus elementwise
-    `linalg.generic` ops, exactly as the design defines the composite:
+    `linalg.generic` ops, exactly as docs/Ops.md defines the composite:
 
     * `Δ = dt + dt_bias`, softplus (`x` when `x > 20`) if `dt_softplus`,
       clamp to `dt_limit`, then `Δ := 0` where `Δ < delta_threshold`;
@@ -19,7 +19,7 @@ def SeqMixDecomposePass : Pass<"seqmix-decompose"> {
     * `y = o + D · x`, times `silu(z)` when z is given.
 
     Every intermediate is f32; the result is cast to the declared type.
-    Initial/final states and `cu_seqlens` pass through unchanged.
+    The state destination and `cu_seqlens` pass through unchanged.
   }];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",
@@ -37,12 +37,16 @@ def SeqMixLowerQuantPass : Pass<"seqmix-lower-quant", "::mlir::ModuleOp"> {
     * `quant.qcast` (f32 -> per-tensor `!quant.uniform<i8:f32, s>`) becomes
       `clamp(round_half_even(x / s), -128, 127)` in a `linalg.generic`.
       Upstream `lower-quant-ops` truncates toward zero and does not clamp;
-      this pass does both as DESIGN.md requires.
+      this pass does both, as docs/Ops.md requires.
     * `quant.dcast` becomes `s * q`.
+    * seqmix ops compute in f32: quantized operands are dequantized first,
+      and a quantized destination (hadamard's) becomes an f32 one whose
+      result is quantized.
     * Function arguments and results of quantized tensor type take their
-      i8 storage type (a caller passes and receives int8 data), with
-      `quant.scast` at the boundary; `quant.scast` pairs that cancel are
-      removed.
+      i8 storage type (a caller passes and receives int8 data), at
+      definitions, `func.call` sites and returns alike (a type converter
+      with the func conversion patterns), with `quant.scast` at the
+      boundary; `quant.scast` pairs that cancel are removed.
   }];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",
@@ -51,6 +55,18 @@ def SeqMixLowerQuantPass : Pass<"seqmix-lower-quant", "::mlir::ModuleOp"> {
     "::mlir::quant::QuantDialect",
     "::mlir::tensor::TensorDialect"
   ];
+}
+
+def SeqMixLintPass : Pass<"seqmix-lint"> {
+  let summary = "Check constant offsets that the verifiers leave alone";
+  let description = [{
+    Verifiers read types and attributes only, so that folding constants can
+    never make valid IR invalid halfway through a pipeline. This pass checks
+    the values known at compile time with the rules the run-time checks
+    apply: a constant `cu_seqlens` or segment `offsets` must start at 0,
+    never decrease and end at T (or R, the packed rows). The reference
+    pipeline runs it first.
+  }];
 }
 
 def SeqMixReadOnlyArgumentsPass

@@ -1,6 +1,6 @@
 //===- ScalarMath.h - scalar formulas shared by every lowering --*- C++ -*-===//
 //
-// The element-level formulas of DESIGN.md, built once: every pass that
+// The element-level formulas of docs/Ops.md, built once: every pass that
 // expands them (seqmix-decompose, seqmix-lower-quant, the loop lowering)
 // calls these, so the softplus cut-off, the Δ pipeline and the int8 rounding
 // cannot drift apart. Values are f32 scalars unless stated.
