@@ -11,28 +11,6 @@ using namespace mlir;
 using namespace mlir::seqmix;
 using namespace mlir::seqmix::detail;
 
-void mlir::seqmix::detail::checkOffsets(OpBuilder &b, Location loc, Value offs,
-                                        Value total, StringRef what,
-                                        StringRef totalName) {
-  ScalarEmitter e{b, loc};
-  auto check = [&](Value cond, const Twine &msg) {
-    cf::AssertOp::create(b, loc, cond, b.getStringAttr(msg.str()));
-  };
-  Value count = e.subi(e.dim(offs, 0), e.idx(1));
-  check(e.cmpi(arith::CmpIPredicate::sge, count, e.idx(0)),
-        what + " must hold at least one offset");
-  check(e.cmpi(arith::CmpIPredicate::eq, e.loadIndex(offs, e.idx(0)),
-               e.idx(0)),
-        what + " must start at 0");
-  e.loop(count, [&](Value n) {
-    Value lo = e.loadIndex(offs, n), hi = e.loadIndex(offs, e.addi(n, e.idx(1)));
-    check(e.cmpi(arith::CmpIPredicate::sle, lo, hi),
-          what + " must be non-decreasing");
-  });
-  check(e.cmpi(arith::CmpIPredicate::eq, e.loadIndex(offs, count), total),
-        what + " must end at " + totalName);
-}
-
 void mlir::seqmix::detail::emitRuntimeChecks(OpBuilder &b, Operation *op,
                                              ExtraChecks extra) {
   auto ls = cast<LoopStructureOpInterface>(op);

@@ -42,10 +42,6 @@ void addLowerToLoops(RewritePatternSet &patterns, ExtraChecks extra = nullptr) {
    ...);
 }
 
-/// Stops unless `offs` (count + 1 offsets, i32/i64 buffer) starts at 0,
-/// never decreases and ends at `total`; `what` names the op and operand.
-void checkOffsets(OpBuilder &b, Location loc, Value offs, Value total,
-                  StringRef what, StringRef totalName);
 
 } // namespace mlir::seqmix::detail
 

@@ -13,8 +13,8 @@ using namespace mlir::seqmix::detail;
 static void checkSegmentOffsets(OpBuilder &b, Operation *op) {
   auto mm = cast<SegmentMatmulOp>(op);
   ScalarEmitter e{b, op->getLoc()};
-  checkOffsets(b, op->getLoc(), mm.getOffsets(), e.dim(mm.getPacked(), 0),
-               "seqmix.segment_matmul: operand 'offsets'", "R");
+  e.checkOffsets(mm.getOffsets(), e.dim(mm.getPacked(), 0),
+                 "seqmix.segment_matmul: operand 'offsets'", "R");
 }
 
 void mlir::seqmix::populateRoutingToLoopsPatterns(RewritePatternSet &patterns) {

@@ -9,6 +9,7 @@
 #include "LowerToLoops.h"
 
 #include "seqmix/Conversion/SeqMixToLoops/SeqMixToLoops.h"
+#include "seqmix/Dialect/SeqMix/IR/RuntimeChecks.h"
 #include "seqmix/Dialect/SeqMix/Utils/ScalarEmitter.h"
 
 #include "mlir/Dialect/Arith/Utils/Utils.h"
@@ -77,26 +78,11 @@ SmallVector<Value> lowerScan(ScanOp op, OpBuilder &b) {
   };
 
   Value cu = op.getCuSeqlens();
-  Value offs;
+  Value offs = cu;
   Value count = B;
   if (cu) {
-    // Offsets are read through a read-only view, checked before use.
-    auto ct = cast<RankedTensorType>(cu.getType());
-    offs = bufferization::ToBufferOp::create(
-        b, loc, MemRefType::get(ct.getShape(), ct.getElementType()), cu,
-        /*read_only=*/true);
-    cf::AssertOp::create(
-        b, loc, e.cmpi(arith::CmpIPredicate::eq, B, e.idx(1)),
-        b.getStringAttr("seqmix.scan: operand 'cu_seqlens' packs sequences "
-                        "into a batch of 1"));
-    seqmix::detail::checkOffsets(b, loc, offs, T, "seqmix.scan: operand 'cu_seqlens'",
-                         "T");
-    count = e.subi(e.dim(offs, 0), e.idx(1));
-    for (Value init : op.getInits())
-      cf::AssertOp::create(
-          b, loc, e.cmpi(arith::CmpIPredicate::eq, dimOf(init, 0), count),
-          b.getStringAttr("seqmix.scan: every init must have one row per "
-                          "sequence (the length of 'cu_seqlens' minus 1)"));
+    emitPackedSequenceChecks(b, op);
+    count = e.subi(e.dim(cu, 0), e.idx(1));
   }
   auto seqLoop = scf::ForOp::create(
       b, loc, e.idx(0), count, e.idx(1), carried,

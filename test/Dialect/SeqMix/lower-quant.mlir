@@ -49,3 +49,21 @@ func.func @boundary(%u: tensor<1x4x2x!quant.uniform<i8:f32, 0.1>>, %dt: tensor<1
   %y, %s = seqmix.selective_scan ins(%u, %dt, %A, %B, %B : tensor<1x4x2x!quant.uniform<i8:f32, 0.1>>, tensor<1x4x2xf32>, tensor<2x1xf32>, tensor<1x4x1x1xf32>, tensor<1x4x1x1xf32>) outs(%y0, %s0 : tensor<1x4x2xf32>, tensor<1x2x1xf32>) -> tensor<1x4x2xf32>, tensor<1x2x1xf32>
   return %y : tensor<1x4x2xf32>
 }
+
+// -----
+
+// Call sites follow the signatures: a function that takes or returns a
+// quantized tensor takes or returns its int8 storage, and so do its calls.
+// CHECK-LABEL: func @callee
+// CHECK-SAME: (%{{.+}}: tensor<4xi8>) -> tensor<4xi8>
+// CHECK-LABEL: func @caller
+// CHECK-SAME: (%[[X:.+]]: tensor<4xi8>) -> tensor<4xi8>
+// CHECK: %[[R:.+]] = call @callee(%[[X]]) : (tensor<4xi8>) -> tensor<4xi8>
+// CHECK: return %[[R]] : tensor<4xi8>
+func.func @callee(%x: tensor<4x!quant.uniform<i8:f32, 0.5>>) -> tensor<4x!quant.uniform<i8:f32, 0.5>> {
+  return %x : tensor<4x!quant.uniform<i8:f32, 0.5>>
+}
+func.func @caller(%x: tensor<4x!quant.uniform<i8:f32, 0.5>>) -> tensor<4x!quant.uniform<i8:f32, 0.5>> {
+  %r = call @callee(%x) : (tensor<4x!quant.uniform<i8:f32, 0.5>>) -> tensor<4x!quant.uniform<i8:f32, 0.5>>
+  return %r : tensor<4x!quant.uniform<i8:f32, 0.5>>
+}

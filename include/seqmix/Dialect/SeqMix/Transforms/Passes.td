@@ -69,6 +69,26 @@ def SeqMixLintPass : Pass<"seqmix-lint"> {
   }];
 }
 
+def SeqMixSplitVarlenPass : Pass<"seqmix-split-varlen"> {
+  let summary = "Rewrite packed sequences into a loop over sequences";
+  let description = [{
+    An op with `cu_seqlens` packs N sequences into a batch of 1; the state
+    row of each token is its sequence, so no tile may cut its batch or time
+    loop. This pass rewrites every such op on tensors (`linear_attention`,
+    `selective_scan`, `ssd`, `causal_conv1d`, `scan`) into an `scf.forall`
+    over the sequences whose body is the same op without `cu_seqlens`, on
+    sequence n's tokens `cu_seqlens[n]..cu_seqlens[n+1]` (a dynamic slice of
+    the time axis) and its state row. The inner op is a plain op that every
+    tiling applies to; empty sequences keep their state. Sequences write
+    disjoint slices, so the loop is parallel.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::scf::SCFDialect",
+    "::mlir::tensor::TensorDialect"
+  ];
+}
+
 def SeqMixReadOnlyArgumentsPass
     : Pass<"seqmix-read-only-arguments", "::mlir::ModuleOp"> {
   let summary = "Keep compiled code from writing into its callers' tensors";

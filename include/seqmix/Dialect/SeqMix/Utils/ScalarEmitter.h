@@ -18,6 +18,7 @@
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Builders.h"
 
 namespace mlir::seqmix {
@@ -69,12 +70,14 @@ struct ScalarEmitter {
     return arith::IndexCastOp::create(b, loc, t, v);
   }
 
-  /// Size of dimension `i` of a memref, constant when static.
-  Value dim(Value mem, int64_t i) {
-    auto st = cast<ShapedType>(mem.getType());
+  /// Size of dimension `i` of a memref or tensor, constant when static.
+  Value dim(Value v, int64_t i) {
+    auto st = cast<ShapedType>(v.getType());
     if (!st.isDynamicDim(i))
       return idx(st.getDimSize(i));
-    return memref::DimOp::create(b, loc, mem, i);
+    if (isa<MemRefType>(st))
+      return memref::DimOp::create(b, loc, v, i);
+    return tensor::DimOp::create(b, loc, v, i);
   }
 
   /// Loads as f32 (f16 and bf16 widen).
@@ -82,9 +85,35 @@ struct ScalarEmitter {
     Value v = memref::LoadOp::create(b, loc, mem, indices);
     return isa<FloatType>(v.getType()) ? seqmix::toF32(b, loc, v) : v;
   }
-  /// Loads an integer element (i32/i64) as an index.
-  Value loadIndex(Value mem, ValueRange indices) {
-    return toIndex(memref::LoadOp::create(b, loc, mem, indices));
+  /// Reads an integer element (i32/i64) of a memref or tensor as an index.
+  Value loadIndex(Value v, ValueRange indices) {
+    if (isa<MemRefType>(v.getType()))
+      return toIndex(memref::LoadOp::create(b, loc, v, indices));
+    return toIndex(tensor::ExtractOp::create(b, loc, v, indices));
+  }
+
+  /// Stops with `msg` at run time unless `cond` holds.
+  void check(Value cond, const Twine &msg) {
+    cf::AssertOp::create(b, loc, cond, b.getStringAttr(msg.str()));
+  }
+
+  /// Stops unless `offs` (count + 1 offsets, i32/i64) starts at 0, never
+  /// decreases and ends at `total`; `what` names the op and operand.
+  void checkOffsets(Value offs, Value total, const Twine &what,
+                    StringRef totalName) {
+    std::string w = what.str();
+    Value count = subi(dim(offs, 0), idx(1));
+    check(cmpi(arith::CmpIPredicate::sge, count, idx(0)),
+          w + " must hold at least one offset");
+    check(cmpi(arith::CmpIPredicate::eq, loadIndex(offs, idx(0)), idx(0)),
+          w + " must start at 0");
+    loop(count, [&](Value n) {
+      Value lo = loadIndex(offs, n), hi = loadIndex(offs, addi(n, idx(1)));
+      check(cmpi(arith::CmpIPredicate::sle, lo, hi),
+            w + " must be non-decreasing");
+    });
+    check(cmpi(arith::CmpIPredicate::eq, loadIndex(offs, count), total),
+          w + " must end at " + totalName);
   }
   /// Stores an f32 (or index/integer) value, narrowing floats as needed.
   void store(Value mem, Value v, ValueRange indices) {

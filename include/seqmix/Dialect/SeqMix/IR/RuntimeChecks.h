@@ -1,0 +1,24 @@
+//===- RuntimeChecks.h - run-time checks every lowering emits ---*- C++ -*-===//
+//
+// What the verifier cannot check because it depends on run-time values:
+// every lowering (the reference loops, seqmix-split-varlen, and the
+// optimized pipelines) emits these `cf.assert`s before the first access that
+// relies on them, on tensors or on buffers alike.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef SEQMIX_DIALECT_SEQMIX_IR_RUNTIMECHECKS_H
+#define SEQMIX_DIALECT_SEQMIX_IR_RUNTIMECHECKS_H
+
+#include "seqmix/Dialect/SeqMix/IR/SeqMixOps.h"
+
+namespace mlir::seqmix {
+
+/// For an op that packs sequences (cu_seqlens): a batch of 1, offsets that
+/// start at 0, never decrease and end at T, and one row per sequence in
+/// every state destination. Nothing for other ops.
+void emitPackedSequenceChecks(OpBuilder &b, LoopStructureOpInterface op);
+
+} // namespace mlir::seqmix
+
+#endif // SEQMIX_DIALECT_SEQMIX_IR_RUNTIMECHECKS_H
