@@ -231,3 +231,25 @@ def test_split_varlen_then_chunks(compiled, op):
                     [a.data for a in arguments(ins, optional, outs)])
     for g_, w_ in zip(got, want):
         close(g_, w_)
+
+
+def test_tiling_config_through_seqmix_tile(compiled):
+    # The config on the op decides the loops (seqmix-tile); the numbers stay.
+    rng = np.random.default_rng(10)
+    B, T, H, K, V = 2, 45, 4, 8, 6
+    q, k, v = rnd(rng, B, T, H, K), rnd(rng, B, T, H, K), rnd(rng, B, T, H, V)
+    g = rnd(rng, H, lo=-0.3, hi=-0.01)
+    ins = [Arg("q", q), Arg("k", k), Arg("v", v)]
+    optional = [Arg("log_decay", g)]
+    outs = [Out("o", tensor_type((B, T, H, V), "f32")),
+            Out("state", tensor_type((B, H, K, V), "f32"), "zero")]
+    want = ref.linear_attention(q, k, v, log_decay=g, scale=0.25, output_final_state=True)
+    for config in ["threads = [1, 2, 0, 0], cache = [0, 0, 0, 8]",
+                   "threads = [0, 0, 3, 0], cache = [0, 0, 0, 32], chunk = 16"]:
+        attrs = f"scale = 0.25 : f32, seqmix.tile = #seqmix.cpu_tiling<{config}>"
+        tiled = opt(single_op_module("linear_attention", ins, optional, attrs, outs),
+                    "--seqmix-tile")
+        assert "scf.forall" in tiled and "scf.for" in tiled
+        got = compiled.run(tiled, [a.data for a in arguments(ins, optional, outs)])
+        for g_, w_ in zip(got, want):
+            close(g_, w_)

@@ -28,8 +28,9 @@ func.func @ssd_minimal(%x: tensor<1x100x4x16xf32>, %dt: tensor<1x100x4xf32>, %A:
 // -----
 
 // Everything on: bias, softplus (x above 20), clamp, LongMamba threshold,
-// D per (head, channel), z gate, state in and out, varlen, bf16 I/O, tile
-// keys renamed (block_p -> block_v, block_n -> block_k).
+// D per (head, channel), z gate, state in and out, varlen, bf16 I/O, and a
+// tiling config, which carries over as it is: ssd's loops (b, h, p, t) are
+// linear_attention's (b, h, v, t).
 
 // CHECK-DAG: #[[$HP:.+]] = affine_map<(d0, d1, d2, d3) -> (d2, d3)>
 // CHECK-LABEL: func @ssd_full
@@ -57,7 +58,7 @@ func.func @ssd_minimal(%x: tensor<1x100x4x16xf32>, %dt: tensor<1x100x4xf32>, %A:
 // CHECK: %[[G:.+]] = arith.mulf %[[DELTA]], %[[AH]] : f32
 // CHECK: linalg.yield %[[DELTA]], %[[G]] : f32, f32
 // CHECK: %[[V:.+]] = linalg.generic
-// CHECK: %[[LA:.+]]:2 = seqmix.linear_attention ins({{.*}}) log_decay(%[[GATES]]#1 : tensor<1x?x4xf32>) cu_seqlens(%[[CU]] : tensor<3xi32>) outs(%{{.+}}, %[[S0]] : tensor<1x?x4x16xf32>, tensor<2x4x16x32xf32>) {scale = 1.000000e+00 : f32, seqmix.tile = #seqmix.tile<block_k = 32, block_v = 16, chunk = 64>, state_layout = #seqmix.state_layout<vk>} -> tensor<1x?x4x16xf32>, tensor<2x4x16x32xf32>
+// CHECK: %[[LA:.+]]:2 = seqmix.linear_attention ins({{.*}}) log_decay(%[[GATES]]#1 : tensor<1x?x4xf32>) cu_seqlens(%[[CU]] : tensor<3xi32>) outs(%{{.+}}, %[[S0]] : tensor<1x?x4x16xf32>, tensor<2x4x16x32xf32>) {scale = 1.000000e+00 : f32, seqmix.tile = #seqmix.cpu_tiling<threads = [0, 2, 0, 0], vector = [0, 0, 16, 0], chunk = 64>, state_layout = #seqmix.state_layout<vk>} -> tensor<1x?x4x16xf32>, tensor<2x4x16x32xf32>
 // CHECK: %[[Y:.+]] = linalg.generic {indexing_maps = [#{{.+}}, #{{.+}}, #[[$HP]], #{{.+}}, #{{.+}}]
 // CHECK-SAME: ins(%[[LA]]#0, %[[X]], %[[D]], %[[Z]] :
 // CHECK: ^bb0(%[[OV:[^:]+]]: f32, %[[XV:[^:]+]]: bf16, %[[DV:[^:]+]]: f32, %[[ZV:[^:]+]]: bf16, %{{.+}}: bf16):
@@ -74,7 +75,7 @@ func.func @ssd_minimal(%x: tensor<1x100x4x16xf32>, %dt: tensor<1x100x4xf32>, %A:
 // CHECK: linalg.yield %[[OUT]] : bf16
 // CHECK: return %[[Y]], %[[LA]]#1 : tensor<1x?x4x16xbf16>, tensor<2x4x16x32xf32>
 func.func @ssd_full(%x: tensor<1x?x4x16xbf16>, %dt: tensor<1x?x4xbf16>, %A: tensor<4xf32>, %B: tensor<1x?x2x32xbf16>, %C: tensor<1x?x2x32xbf16>, %D: tensor<4x16xf32>, %z: tensor<1x?x4x16xbf16>, %bias: tensor<4xf32>, %thr: tensor<4xf32>, %s0: tensor<2x4x16x32xf32>, %cu: tensor<3xi32>, %y0: tensor<1x?x4x16xbf16>) -> (tensor<1x?x4x16xbf16>, tensor<2x4x16x32xf32>) {
-  %y, %s = seqmix.ssd ins(%x, %dt, %A, %B, %C : tensor<1x?x4x16xbf16>, tensor<1x?x4xbf16>, tensor<4xf32>, tensor<1x?x2x32xbf16>, tensor<1x?x2x32xbf16>) D(%D : tensor<4x16xf32>) z(%z : tensor<1x?x4x16xbf16>) dt_bias(%bias : tensor<4xf32>) delta_threshold(%thr : tensor<4xf32>) cu_seqlens(%cu : tensor<3xi32>) outs(%y0, %s0 : tensor<1x?x4x16xbf16>, tensor<2x4x16x32xf32>) {dt_softplus, dt_limit = array<f32: 0.001, 10.0>, seqmix.tile = #seqmix.tile<chunk = 64, block_p = 16, block_n = 32>} -> tensor<1x?x4x16xbf16>, tensor<2x4x16x32xf32>
+  %y, %s = seqmix.ssd ins(%x, %dt, %A, %B, %C : tensor<1x?x4x16xbf16>, tensor<1x?x4xbf16>, tensor<4xf32>, tensor<1x?x2x32xbf16>, tensor<1x?x2x32xbf16>) D(%D : tensor<4x16xf32>) z(%z : tensor<1x?x4x16xbf16>) dt_bias(%bias : tensor<4xf32>) delta_threshold(%thr : tensor<4xf32>) cu_seqlens(%cu : tensor<3xi32>) outs(%y0, %s0 : tensor<1x?x4x16xbf16>, tensor<2x4x16x32xf32>) {dt_softplus, dt_limit = array<f32: 0.001, 10.0>, seqmix.tile = #seqmix.cpu_tiling<chunk = 64, threads = [0, 2, 0, 0], vector = [0, 0, 16, 0]>} -> tensor<1x?x4x16xbf16>, tensor<2x4x16x32xf32>
   return %y, %s : tensor<1x?x4x16xbf16>, tensor<2x4x16x32xf32>
 }
 

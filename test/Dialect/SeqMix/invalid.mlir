@@ -877,50 +877,74 @@ func.func @yield_parent(%x: tensor<8xf32>) {
 
 // -----
 
-// === #seqmix.tile
+// === seqmix.tile: tiling configs
 
 func.func @tile_key(%q: tensor<1x16x2x32xf32>, %init_o: tensor<1x16x2x32xf32>, %init_state: tensor<1x2x32x32xf32>) {
-  // expected-error @+1 {{#seqmix.tile key 'block_q' is not valid here; valid keys: chunk, block_k, block_v}}
-  %o, %fs = seqmix.linear_attention ins(%q, %q, %q : tensor<1x16x2x32xf32>, tensor<1x16x2x32xf32>, tensor<1x16x2x32xf32>) outs(%init_o, %init_state : tensor<1x16x2x32xf32>, tensor<1x2x32x32xf32>) {scale = 1.0 : f32, seqmix.tile = #seqmix.tile<block_q = 64>} -> tensor<1x16x2x32xf32>, tensor<1x2x32x32xf32>
-  return
-}
-
-// -----
-
-func.func @tile_pow2(%q: tensor<1x16x2x32xf32>, %init_o: tensor<1x16x2x32xf32>, %init_state: tensor<1x2x32x32xf32>) {
-  // expected-error @+1 {{#seqmix.tile key 'chunk' must be a power of two, but got 48}}
-  %o, %fs = seqmix.linear_attention ins(%q, %q, %q : tensor<1x16x2x32xf32>, tensor<1x16x2x32xf32>, tensor<1x16x2x32xf32>) outs(%init_o, %init_state : tensor<1x16x2x32xf32>, tensor<1x2x32x32xf32>) {scale = 1.0 : f32, seqmix.tile = #seqmix.tile<chunk = 48>} -> tensor<1x16x2x32xf32>, tensor<1x2x32x32xf32>
-  return
-}
-
-// -----
-
-func.func @tile_positive(%q: tensor<1x16x2x32xf32>, %init_o: tensor<1x16x2x32xf32>, %init_state: tensor<1x2x32x32xf32>) {
-  // expected-error @+1 {{#seqmix.tile value of 'chunk' must be a positive integer, but got 0 : i64}}
-  %o, %fs = seqmix.linear_attention ins(%q, %q, %q : tensor<1x16x2x32xf32>, tensor<1x16x2x32xf32>, tensor<1x16x2x32xf32>) outs(%init_o, %init_state : tensor<1x16x2x32xf32>, tensor<1x2x32x32xf32>) {scale = 1.0 : f32, seqmix.tile = #seqmix.tile<chunk = 0>} -> tensor<1x16x2x32xf32>, tensor<1x2x32x32xf32>
+  // expected-error @+1 {{#seqmix.cpu_tiling has no key 'block_q'; valid keys: threads, cache, vector, chunk}}
+  %o, %fs = seqmix.linear_attention ins(%q, %q, %q : tensor<1x16x2x32xf32>, tensor<1x16x2x32xf32>, tensor<1x16x2x32xf32>) outs(%init_o, %init_state : tensor<1x16x2x32xf32>, tensor<1x2x32x32xf32>) {scale = 1.0 : f32, seqmix.tile = #seqmix.cpu_tiling<block_q = [64]>} -> tensor<1x16x2x32xf32>, tensor<1x2x32x32xf32>
   return
 }
 
 // -----
 
 func.func @tile_duplicate(%q: tensor<1x16x2x32xf32>, %init_o: tensor<1x16x2x32xf32>, %init_state: tensor<1x2x32x32xf32>) {
-  // expected-error @+1 {{duplicate #seqmix.tile key 'chunk'}}
-  %o, %fs = seqmix.linear_attention ins(%q, %q, %q : tensor<1x16x2x32xf32>, tensor<1x16x2x32xf32>, tensor<1x16x2x32xf32>) outs(%init_o, %init_state : tensor<1x16x2x32xf32>, tensor<1x2x32x32xf32>) {scale = 1.0 : f32, seqmix.tile = #seqmix.tile<chunk = 64, chunk = 32>} -> tensor<1x16x2x32xf32>, tensor<1x2x32x32xf32>
+  // expected-error @+1 {{duplicate #seqmix.cpu_tiling key 'chunk'}}
+  %o, %fs = seqmix.linear_attention ins(%q, %q, %q : tensor<1x16x2x32xf32>, tensor<1x16x2x32xf32>, tensor<1x16x2x32xf32>) outs(%init_o, %init_state : tensor<1x16x2x32xf32>, tensor<1x2x32x32xf32>) {scale = 1.0 : f32, seqmix.tile = #seqmix.cpu_tiling<chunk = 64, chunk = 32>} -> tensor<1x16x2x32xf32>, tensor<1x2x32x32xf32>
+  return
+}
+
+// -----
+
+func.func @tile_negative(%q: tensor<1x16x2x32xf32>, %init_o: tensor<1x16x2x32xf32>, %init_state: tensor<1x2x32x32xf32>) {
+  // expected-error @+1 {{#seqmix.cpu_tiling level 'cache' must hold sizes >= 0 (0 leaves a loop untiled), but holds -4}}
+  %o, %fs = seqmix.linear_attention ins(%q, %q, %q : tensor<1x16x2x32xf32>, tensor<1x16x2x32xf32>, tensor<1x16x2x32xf32>) outs(%init_o, %init_state : tensor<1x16x2x32xf32>, tensor<1x2x32x32xf32>) {scale = 1.0 : f32, seqmix.tile = #seqmix.cpu_tiling<cache = [0, 0, 0, -4]>} -> tensor<1x16x2x32xf32>, tensor<1x2x32x32xf32>
+  return
+}
+
+// -----
+
+func.func @tile_chunk_positive(%q: tensor<1x16x2x32xf32>, %init_o: tensor<1x16x2x32xf32>, %init_state: tensor<1x2x32x32xf32>) {
+  // expected-error @+1 {{#seqmix.gpu_tiling 'warps' must be >= 1, but is 0}}
+  %o, %fs = seqmix.linear_attention ins(%q, %q, %q : tensor<1x16x2x32xf32>, tensor<1x16x2x32xf32>, tensor<1x16x2x32xf32>) outs(%init_o, %init_state : tensor<1x16x2x32xf32>, tensor<1x2x32x32xf32>) {scale = 1.0 : f32, seqmix.tile = #seqmix.gpu_tiling<warps = 0>} -> tensor<1x16x2x32xf32>, tensor<1x2x32x32xf32>
+  return
+}
+
+// -----
+
+func.func @tile_pow2(%q: tensor<1x16x2x32xf32>, %init_o: tensor<1x16x2x32xf32>, %init_state: tensor<1x2x32x32xf32>) {
+  // expected-error @+1 {{'chunk' must be a power of two, but is 48}}
+  %o, %fs = seqmix.linear_attention ins(%q, %q, %q : tensor<1x16x2x32xf32>, tensor<1x16x2x32xf32>, tensor<1x16x2x32xf32>) outs(%init_o, %init_state : tensor<1x16x2x32xf32>, tensor<1x2x32x32xf32>) {scale = 1.0 : f32, seqmix.tile = #seqmix.cpu_tiling<chunk = 48>} -> tensor<1x16x2x32xf32>, tensor<1x2x32x32xf32>
+  return
+}
+
+// -----
+
+func.func @tile_loops(%q: tensor<1x16x2x32xf32>, %init_o: tensor<1x16x2x32xf32>, %init_state: tensor<1x2x32x32xf32>) {
+  // expected-error @+1 {{tiling level 'serial' must give one size per loop (b, h, v, t), but gives 3}}
+  %o, %fs = seqmix.linear_attention ins(%q, %q, %q : tensor<1x16x2x32xf32>, tensor<1x16x2x32xf32>, tensor<1x16x2x32xf32>) outs(%init_o, %init_state : tensor<1x16x2x32xf32>, tensor<1x2x32x32xf32>) {scale = 1.0 : f32, seqmix.tile = #seqmix.cpu_tiling<cache = [0, 0, 64]>} -> tensor<1x16x2x32xf32>, tensor<1x2x32x32xf32>
+  return
+}
+
+// -----
+
+func.func @tile_reduction_threads(%q: tensor<1x16x2x32xf32>, %init_o: tensor<1x16x2x32xf32>, %init_state: tensor<1x2x32x32xf32>) {
+  // expected-error @+1 {{tiling level 'parallel' cannot spread the reduction loop 't' over threads}}
+  %o, %fs = seqmix.linear_attention ins(%q, %q, %q : tensor<1x16x2x32xf32>, tensor<1x16x2x32xf32>, tensor<1x16x2x32xf32>) outs(%init_o, %init_state : tensor<1x16x2x32xf32>, tensor<1x2x32x32xf32>) {scale = 1.0 : f32, seqmix.tile = #seqmix.cpu_tiling<threads = [0, 0, 0, 16]>} -> tensor<1x16x2x32xf32>, tensor<1x2x32x32xf32>
   return
 }
 
 // -----
 
 func.func @tile_kind(%q: tensor<1x16x2x32xf32>, %init_o: tensor<1x16x2x32xf32>, %init_state: tensor<1x2x32x32xf32>) {
-  // expected-error @+1 {{'seqmix.tile' must be a #seqmix.tile<...> attribute, but got 64 : i64}}
+  // expected-error @+1 {{'seqmix.tile' must be a tiling config (#seqmix.cpu_tiling or #seqmix.gpu_tiling), but got 64 : i64}}
   %o, %fs = seqmix.linear_attention ins(%q, %q, %q : tensor<1x16x2x32xf32>, tensor<1x16x2x32xf32>, tensor<1x16x2x32xf32>) outs(%init_o, %init_state : tensor<1x16x2x32xf32>, tensor<1x2x32x32xf32>) {scale = 1.0 : f32, seqmix.tile = 64} -> tensor<1x16x2x32xf32>, tensor<1x2x32x32xf32>
   return
 }
 
 // -----
 
-// expected-error @+1 {{'seqmix.tile' is only valid on seqmix ops with block sizes, not on 'func.func'}}
-func.func @tile_on_func() attributes {seqmix.tile = #seqmix.tile<chunk = 64>} {
+// expected-error @+1 {{'seqmix.tile' is only valid on seqmix ops, not on 'func.func'}}
+func.func @tile_on_func() attributes {seqmix.tile = #seqmix.cpu_tiling<chunk = 64>} {
   return
 }
 
@@ -933,9 +957,17 @@ func.func @unknown_attr() attributes {seqmix.chunk = 64} {
 
 // -----
 
-func.func @tile_route_key(%l: tensor<1x8x4xf32>, %init_indices: tensor<1x8x2xi32>, %init_weights: tensor<1x8x2xf32>) {
-  // expected-error @+1 {{#seqmix.tile key 'chunk' is not valid here; valid keys: block_t}}
-  %i, %w = seqmix.route ins(%l : tensor<1x8x4xf32>) outs(%init_indices, %init_weights : tensor<1x8x2xi32>, tensor<1x8x2xf32>) {top_k = 2 : i64, seqmix.tile = #seqmix.tile<chunk = 64>} -> tensor<1x8x2xi32>, tensor<1x8x2xf32>
+func.func @tile_untileable_loop(%x: tensor<1x16x8xf32>, %w: tensor<8x4xf32>, %cu: tensor<3xi32>, %y0: tensor<1x16x8xf32>, %s0: tensor<2x3x8xf32>) {
+  // expected-error @+1 {{tiling level 'serial' cannot tile loop 't' (it is taken whole; see the op's docs)}}
+  %y, %s = seqmix.causal_conv1d ins(%x, %w : tensor<1x16x8xf32>, tensor<8x4xf32>) cu_seqlens(%cu : tensor<3xi32>) outs(%y0, %s0 : tensor<1x16x8xf32>, tensor<2x3x8xf32>) {seqmix.tile = #seqmix.cpu_tiling<cache = [0, 0, 4]>} -> tensor<1x16x8xf32>, tensor<2x3x8xf32>
+  return
+}
+
+// -----
+
+func.func @tile_route_chunk(%l: tensor<1x8x4xf32>, %init_indices: tensor<1x8x2xi32>, %init_weights: tensor<1x8x2xf32>) {
+  // expected-error @+1 {{'chunk' applies to recurrences only}}
+  %i, %w = seqmix.route ins(%l : tensor<1x8x4xf32>) outs(%init_indices, %init_weights : tensor<1x8x2xi32>, tensor<1x8x2xf32>) {top_k = 2 : i64, seqmix.tile = #seqmix.cpu_tiling<chunk = 64>} -> tensor<1x8x2xi32>, tensor<1x8x2xf32>
   return
 }
 

@@ -226,14 +226,15 @@ func.func @scan_varlen(%x: tensor<1x10xf32>, %s0: tensor<2xf32>, %s1: tensor<2x4
   return %a, %b : tensor<2xf32>, tensor<2x4xf32>
 }
 
-// Block sizes in the IR.
+// Block sizes in the IR: one size per loop and level, printed in a fixed
+// order whatever order they were written in.
 // CHECK-LABEL: func @tile_config
-// CHECK: seqmix.tile = #seqmix.tile<block_k = 64, block_v = 32, chunk = 64>
-// CHECK: seqmix.tile = #seqmix.tile<block_d = 16, block_n = 16, chunk = 1>
+// CHECK: seqmix.tile = #seqmix.cpu_tiling<threads = [1, 2, 0, 0], cache = [0, 0, 0, 64], vector = [0, 0, 16, 0], chunk = 64>
+// CHECK: seqmix.tile = #seqmix.gpu_tiling<blocks = [1, 16, 0], serial = [0, 0, 64], warps = 4, stages = 2, chunk = 1>
 func.func @tile_config(%q: tensor<1x64x4x64xf32>, %u: tensor<1x64x32xf32>, %A: tensor<32x16xf32>, %B: tensor<1x64x1x16xf32>, %s0: tensor<1x4x64x64xf32>, %s1: tensor<1x32x16xf32>) -> (tensor<1x64x4x64xf32>, tensor<1x64x32xf32>) {
   %o0 = tensor.empty() : tensor<1x64x4x64xf32>
   %y0 = tensor.empty() : tensor<1x64x32xf32>
-  %o, %so = seqmix.linear_attention ins(%q, %q, %q : tensor<1x64x4x64xf32>, tensor<1x64x4x64xf32>, tensor<1x64x4x64xf32>) outs(%o0, %s0 : tensor<1x64x4x64xf32>, tensor<1x4x64x64xf32>) {scale = 0.125 : f32, seqmix.tile = #seqmix.tile<chunk = 64, block_k = 64, block_v = 32>} -> tensor<1x64x4x64xf32>, tensor<1x4x64x64xf32>
-  %y, %sy = seqmix.selective_scan ins(%u, %u, %A, %B, %B : tensor<1x64x32xf32>, tensor<1x64x32xf32>, tensor<32x16xf32>, tensor<1x64x1x16xf32>, tensor<1x64x1x16xf32>) outs(%y0, %s1 : tensor<1x64x32xf32>, tensor<1x32x16xf32>) {seqmix.tile = #seqmix.tile<chunk = 1, block_d = 16, block_n = 16>} -> tensor<1x64x32xf32>, tensor<1x32x16xf32>
+  %o, %so = seqmix.linear_attention ins(%q, %q, %q : tensor<1x64x4x64xf32>, tensor<1x64x4x64xf32>, tensor<1x64x4x64xf32>) outs(%o0, %s0 : tensor<1x64x4x64xf32>, tensor<1x4x64x64xf32>) {scale = 0.125 : f32, seqmix.tile = #seqmix.cpu_tiling<chunk = 64, vector = [0, 0, 16, 0], threads = [1, 2, 0, 0], cache = [0, 0, 0, 64]>} -> tensor<1x64x4x64xf32>, tensor<1x4x64x64xf32>
+  %y, %sy = seqmix.selective_scan ins(%u, %u, %A, %B, %B : tensor<1x64x32xf32>, tensor<1x64x32xf32>, tensor<32x16xf32>, tensor<1x64x1x16xf32>, tensor<1x64x1x16xf32>) outs(%y0, %s1 : tensor<1x64x32xf32>, tensor<1x32x16xf32>) {seqmix.tile = #seqmix.gpu_tiling<warps = 4, blocks = [1, 16, 0], serial = [0, 0, 64], stages = 2, chunk = 1>} -> tensor<1x64x32xf32>, tensor<1x32x16xf32>
   return %o, %y : tensor<1x64x4x64xf32>, tensor<1x64x32xf32>
 }

@@ -5,6 +5,7 @@
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/DialectImplementation.h"
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/TypeSwitch.h"
 
 using namespace mlir;
@@ -22,57 +23,205 @@ void SeqMixDialect::registerAttributes() {
       >();
 }
 
-/// `<key = int, ...>`; keys are bare identifiers, each at most once.
-Attribute TileAttr::parse(AsmParser &parser, Type) {
-  NamedAttrList entries;
-  llvm::SmallDenseSet<StringRef> seen;
+//===----------------------------------------------------------------------===//
+// Tiling configs
+//===----------------------------------------------------------------------===//
+
+/// One `key = [sizes]` or `key = int` entry of a tiling config.
+struct ConfigEntry {
+  std::string key;
+  SmallVector<int64_t> sizes;
+  std::optional<int64_t> value;
+};
+
+/// `<key = [1, 2], key = 3, ...>`: each key at most once and among `keys`;
+/// `listKeys` take a bracketed list, the others an integer.
+static FailureOr<SmallVector<ConfigEntry>>
+parseConfig(AsmParser &parser, StringRef attr, ArrayRef<StringRef> listKeys,
+            ArrayRef<StringRef> intKeys) {
+  SmallVector<ConfigEntry> entries;
   if (parser.parseLess())
-    return {};
+    return failure();
   if (succeeded(parser.parseOptionalGreater()))
-    return TileAttr::get(parser.getContext(),
-                         entries.getDictionary(parser.getContext()));
+    return entries;
   do {
-    std::string key;
-    int64_t value;
-    SMLoc keyLoc = parser.getCurrentLocation();
-    if (parser.parseKeywordOrString(&key) || parser.parseEqual() ||
-        parser.parseInteger(value))
-      return {};
-    if (entries.get(key)) {
-      parser.emitError(keyLoc) << "duplicate #seqmix.tile key '" << key << "'";
-      return {};
+    ConfigEntry e;
+    SMLoc loc = parser.getCurrentLocation();
+    if (parser.parseKeywordOrString(&e.key) || parser.parseEqual())
+      return failure();
+    bool isList = llvm::is_contained(listKeys, e.key);
+    if (!isList && !llvm::is_contained(intKeys, e.key)) {
+      SmallVector<StringRef> all(listKeys);
+      all.append(intKeys.begin(), intKeys.end());
+      return parser.emitError(loc)
+             << "#seqmix." << attr << " has no key '" << e.key
+             << "'; valid keys: " << llvm::join(all, ", ");
     }
-    entries.append(key, parser.getBuilder().getI64IntegerAttr(value));
+    if (llvm::any_of(entries, [&](auto &o) { return o.key == e.key; }))
+      return parser.emitError(loc)
+             << "duplicate #seqmix." << attr << " key '" << e.key << "'";
+    if (isList) {
+      if (parser.parseCommaSeparatedList(
+              AsmParser::Delimiter::Square, [&]() -> ParseResult {
+                return parser.parseInteger(e.sizes.emplace_back());
+              }))
+        return failure();
+    } else {
+      int64_t v;
+      if (parser.parseInteger(v))
+        return failure();
+      e.value = v;
+    }
+    entries.push_back(std::move(e));
   } while (succeeded(parser.parseOptionalComma()));
   if (parser.parseGreater())
-    return {};
-  return parser.getChecked<TileAttr>(
-      parser.getContext(), entries.getDictionary(parser.getContext()));
+    return failure();
+  return entries;
 }
 
-void TileAttr::print(AsmPrinter &printer) const {
+static SmallVector<int64_t> listOf(ArrayRef<ConfigEntry> entries,
+                                   StringRef key) {
+  for (const ConfigEntry &e : entries)
+    if (e.key == key)
+      return e.sizes;
+  return {};
+}
+static std::optional<int64_t> intOf(ArrayRef<ConfigEntry> entries,
+                                    StringRef key) {
+  for (const ConfigEntry &e : entries)
+    if (e.key == key)
+      return e.value;
+  return std::nullopt;
+}
+
+/// Prints the set parts in a fixed order.
+static void printConfig(AsmPrinter &printer,
+                        ArrayRef<std::pair<StringRef, ArrayRef<int64_t>>> lists,
+                        ArrayRef<std::pair<StringRef, std::optional<int64_t>>>
+                            ints) {
   printer << "<";
-  llvm::interleaveComma(getEntries(), printer, [&](NamedAttribute e) {
-    printer << e.getName().getValue() << " = "
-            << cast<IntegerAttr>(e.getValue()).getInt();
-  });
+  bool first = true;
+  auto sep = [&] {
+    if (!first)
+      printer << ", ";
+    first = false;
+  };
+  for (auto [key, sizes] : lists)
+    if (!sizes.empty()) {
+      sep();
+      printer << key << " = [";
+      llvm::interleaveComma(sizes, printer);
+      printer << "]";
+    }
+  for (auto [key, value] : ints)
+    if (value) {
+      sep();
+      printer << key << " = " << *value;
+    }
   printer << ">";
 }
 
-LogicalResult TileAttr::verify(function_ref<InFlightDiagnostic()> emitError,
-                               DictionaryAttr entries) {
-  for (NamedAttribute e : entries) {
-    auto value = dyn_cast<IntegerAttr>(e.getValue());
-    if (!value || value.getInt() <= 0)
-      return emitError() << "#seqmix.tile value of '" << e.getName().getValue()
-                         << "' must be a positive integer, but got "
-                         << e.getValue();
-  }
+Attribute CpuTilingAttr::parse(AsmParser &parser, Type) {
+  auto entries = parseConfig(parser, "cpu_tiling", {"threads", "cache", "vector"},
+                             {"chunk"});
+  if (failed(entries))
+    return {};
+  return parser.getChecked<CpuTilingAttr>(
+      parser.getContext(), listOf(*entries, "threads"),
+      listOf(*entries, "cache"), listOf(*entries, "vector"),
+      intOf(*entries, "chunk"));
+}
+void CpuTilingAttr::print(AsmPrinter &printer) const {
+  printConfig(printer,
+              {{"threads", getThreads()}, {"cache", getCache()},
+               {"vector", getVector()}},
+              {{"chunk", getChunk()}});
+}
+
+Attribute GpuTilingAttr::parse(AsmParser &parser, Type) {
+  auto entries = parseConfig(parser, "gpu_tiling", {"blocks", "serial"},
+                             {"warps", "stages", "chunk"});
+  if (failed(entries))
+    return {};
+  return parser.getChecked<GpuTilingAttr>(
+      parser.getContext(), listOf(*entries, "blocks"),
+      listOf(*entries, "serial"), intOf(*entries, "warps"),
+      intOf(*entries, "stages"), intOf(*entries, "chunk"));
+}
+void GpuTilingAttr::print(AsmPrinter &printer) const {
+  printConfig(printer, {{"blocks", getBlocks()}, {"serial", getSerial()}},
+              {{"warps", getWarps()},
+               {"stages", getStages()},
+               {"chunk", getChunk()}});
+}
+
+/// Every size of every level is >= 0; a chunk or a count is >= 1.
+static LogicalResult
+verifySizes(function_ref<InFlightDiagnostic()> emitError, StringRef attr,
+            ArrayRef<std::pair<StringRef, ArrayRef<int64_t>>> levels,
+            ArrayRef<std::pair<StringRef, std::optional<int64_t>>> counts) {
+  for (auto [name, sizes] : levels)
+    for (int64_t s : sizes)
+      if (s < 0)
+        return emitError() << "#seqmix." << attr << " level '" << name
+                           << "' must hold sizes >= 0 (0 leaves a loop "
+                              "untiled), but holds "
+                           << s;
+  for (auto [name, value] : counts)
+    if (value && *value < 1)
+      return emitError() << "#seqmix." << attr << " '" << name
+                         << "' must be >= 1, but is " << *value;
   return success();
 }
 
-std::optional<int64_t> TileAttr::getValue(StringRef key) const {
-  if (auto v = dyn_cast_or_null<IntegerAttr>(getEntries().get(key)))
-    return v.getInt();
-  return std::nullopt;
+LogicalResult CpuTilingAttr::verify(function_ref<InFlightDiagnostic()> emitError,
+                                    ArrayRef<int64_t> threads,
+                                    ArrayRef<int64_t> cache,
+                                    ArrayRef<int64_t> vector,
+                                    std::optional<int64_t> chunk) {
+  return verifySizes(emitError, "cpu_tiling",
+                     {{"threads", threads}, {"cache", cache}, {"vector", vector}},
+                     {{"chunk", chunk}});
 }
+ArrayRef<int64_t> CpuTilingAttr::getParallelTileSizes() const {
+  return getThreads();
+}
+ArrayRef<int64_t> CpuTilingAttr::getSerialTileSizes() const {
+  return getCache();
+}
+ArrayRef<int64_t> CpuTilingAttr::getVectorTileSizes() const {
+  return getVector();
+}
+std::optional<int64_t> CpuTilingAttr::getChunkSize() const { return getChunk(); }
+Attribute CpuTilingAttr::withoutLoopLevels() const {
+  if (getVector().empty() && !getChunk())
+    return {};
+  return CpuTilingAttr::get(getContext(), {}, {}, getVector(), getChunk());
+}
+
+LogicalResult GpuTilingAttr::verify(function_ref<InFlightDiagnostic()> emitError,
+                                    ArrayRef<int64_t> blocks,
+                                    ArrayRef<int64_t> serial,
+                                    std::optional<int64_t> warps,
+                                    std::optional<int64_t> stages,
+                                    std::optional<int64_t> chunk) {
+  return verifySizes(emitError, "gpu_tiling",
+                     {{"blocks", blocks}, {"serial", serial}},
+                     {{"warps", warps}, {"stages", stages}, {"chunk", chunk}});
+}
+ArrayRef<int64_t> GpuTilingAttr::getParallelTileSizes() const {
+  return getBlocks();
+}
+ArrayRef<int64_t> GpuTilingAttr::getSerialTileSizes() const {
+  return getSerial();
+}
+ArrayRef<int64_t> GpuTilingAttr::getVectorTileSizes() const { return {}; }
+std::optional<int64_t> GpuTilingAttr::getChunkSize() const { return getChunk(); }
+Attribute GpuTilingAttr::withoutLoopLevels() const {
+  if (!getWarps() && !getStages() && !getChunk())
+    return {};
+  return GpuTilingAttr::get(getContext(), {}, {}, getWarps(), getStages(),
+                            getChunk());
+}
+
+#include "seqmix/Dialect/SeqMix/IR/SeqMixAttrInterfaces.cpp.inc"

@@ -21,46 +21,61 @@ void SeqMixDialect::initialize() {
   registerAttributes();
 }
 
-/// Checks the discardable `seqmix.*` attributes, above all `seqmix.tile`
-/// against the keys the op declares.
+/// Checks the discardable `seqmix.*` attributes: `seqmix.tile` is a tiling
+/// config with one size per loop of the op it sits on, at every level it
+/// sets, and tiles only the loops that may be tiled.
 LogicalResult SeqMixDialect::verifyOperationAttribute(Operation *op,
                                                       NamedAttribute attr) {
   if (attr.getName() != kTileAttrName)
     return op->emitError() << "unknown seqmix attribute '"
                            << attr.getName().getValue() << "'";
-  auto tile = dyn_cast<TileAttr>(attr.getValue());
-  if (!tile)
+  auto config = dyn_cast<TilingConfigAttrInterface>(attr.getValue());
+  if (!config)
     return op->emitError() << "'" << kTileAttrName
-                           << "' must be a #seqmix.tile<...> attribute, but got "
+                           << "' must be a tiling config (#seqmix.cpu_tiling "
+                              "or #seqmix.gpu_tiling), but got "
                            << attr.getValue();
-  auto tileable = dyn_cast<TileableOpInterface>(op);
-  if (!tileable)
+  auto loops = dyn_cast<LoopStructureOpInterface>(op);
+  if (!loops)
     return op->emitError() << "'" << kTileAttrName
-                           << "' is only valid on seqmix ops with block "
-                              "sizes, not on '"
+                           << "' is only valid on seqmix ops, not on '"
                            << op->getName() << "'";
-  ArrayRef<TileKey> keys = tileable.getTileKeys();
-  for (NamedAttribute entry : tile.getEntries()) {
-    const TileKey *key = llvm::find_if(
-        keys, [&](const TileKey &k) { return k.name == entry.getName(); });
-    if (key == keys.end()) {
-      SmallVector<StringRef> names;
-      for (const TileKey &k : keys)
-        names.push_back(k.name);
+  SmallVector<StringRef> names = loops.getLoopNames();
+  SmallVector<utils::IteratorType> kinds = loops.getLoopKinds();
+  std::string list = "(" + llvm::join(names, ", ") + ")";
+  auto level = [&](StringRef name, ArrayRef<int64_t> sizes,
+                   bool parallel) -> LogicalResult {
+    if (sizes.empty())
+      return success();
+    if (sizes.size() != names.size())
       return op->emitOpError()
-             << "#seqmix.tile key '" << entry.getName().getValue()
-             << "' is not valid here; valid keys: " << llvm::join(names, ", ");
+             << "tiling level '" << name << "' must give one size per loop "
+             << list << ", but gives " << sizes.size();
+    for (auto [i, s] : llvm::enumerate(sizes)) {
+      if (s == 0)
+        continue;
+      if (!loops.isLoopTileable(i))
+        return op->emitOpError()
+               << "tiling level '" << name << "' cannot tile loop '"
+               << names[i] << "' (it is taken whole; see the op's docs)";
+      if (parallel && kinds[i] == utils::IteratorType::reduction)
+        return op->emitOpError()
+               << "tiling level '" << name << "' cannot spread the "
+               << "reduction loop '" << names[i] << "' over threads";
     }
-    auto valueAttr = dyn_cast<IntegerAttr>(entry.getValue());
-    if (!valueAttr || valueAttr.getInt() <= 0)
-      return op->emitOpError() << "#seqmix.tile key '"
-                               << entry.getName().getValue()
-                               << "' must be a positive integer";
-    int64_t value = valueAttr.getInt();
-    if (key->powerOfTwo && !llvm::isPowerOf2_64(value))
-      return op->emitOpError() << "#seqmix.tile key '"
-                               << entry.getName().getValue()
-                               << "' must be a power of two, but got " << value;
+    return success();
+  };
+  if (failed(level("parallel", config.getParallelTileSizes(), true)) ||
+      failed(level("serial", config.getSerialTileSizes(), false)) ||
+      failed(level("vector", config.getVectorTileSizes(), false)))
+    return failure();
+  if (std::optional<int64_t> chunk = config.getChunkSize()) {
+    if (!llvm::is_contained(kinds, utils::IteratorType::reduction) ||
+        !llvm::is_contained(names, "t"))
+      return op->emitOpError() << "'chunk' applies to recurrences only";
+    if (!llvm::isPowerOf2_64(*chunk))
+      return op->emitOpError()
+             << "'chunk' must be a power of two, but is " << *chunk;
   }
   return success();
 }

@@ -91,12 +91,6 @@ static LogicalResult checkState(ShapeChecker &c, Value init,
 // linear_attention
 //===----------------------------------------------------------------------===//
 
-ArrayRef<TileKey> LinearAttentionOp::getTileKeys() {
-  static const TileKey keys[] = {
-      {"chunk", true}, {"block_k", true}, {"block_v", true}};
-  return keys;
-}
-
 LogicalResult LinearAttentionOp::verify() {
   ShapeChecker c = checkerFor(*this);
   if (failed(numInits(c, getOutputs(), {"o", "state"})))
@@ -145,12 +139,6 @@ LogicalResult LinearAttentionOp::verify() {
 // selective_scan
 //===----------------------------------------------------------------------===//
 
-ArrayRef<TileKey> SelectiveScanOp::getTileKeys() {
-  static const TileKey keys[] = {
-      {"chunk", true}, {"block_d", true}, {"block_n", false}};
-  return keys;
-}
-
 LogicalResult SelectiveScanOp::verify() {
   ShapeChecker c = checkerFor(*this);
   const bool q = true; // quantized element types allowed
@@ -180,12 +168,6 @@ LogicalResult SelectiveScanOp::verify() {
 //===----------------------------------------------------------------------===//
 // ssd
 //===----------------------------------------------------------------------===//
-
-ArrayRef<TileKey> SSDOp::getTileKeys() {
-  static const TileKey keys[] = {
-      {"chunk", true}, {"block_p", true}, {"block_n", true}};
-  return keys;
-}
 
 LogicalResult SSDOp::verify() {
   ShapeChecker c = checkerFor(*this);
@@ -227,11 +209,6 @@ LogicalResult SSDOp::verify() {
 //===----------------------------------------------------------------------===//
 // causal_conv1d
 //===----------------------------------------------------------------------===//
-
-ArrayRef<TileKey> CausalConv1dOp::getTileKeys() {
-  static const TileKey keys[] = {{"block_t", false}, {"block_d", true}};
-  return keys;
-}
 
 LogicalResult CausalConv1dOp::verify() {
   ShapeChecker c = checkerFor(*this);
@@ -294,11 +271,6 @@ static Dims featureDims(int64_t first, int64_t rank) {
   return d;
 }
 
-ArrayRef<TileKey> RouteOp::getTileKeys() {
-  static const TileKey keys[] = {{"block_t", false}};
-  return keys;
-}
-
 LogicalResult RouteOp::verify() {
   ShapeChecker c = checkerFor(*this);
   if (failed(numInits(c, getOutputs(), {"indices", "weights"})) ||
@@ -318,11 +290,6 @@ LogicalResult RouteOp::verify() {
                      {"B", "T", "k"})))
     return failure();
   return success();
-}
-
-ArrayRef<TileKey> DispatchOp::getTileKeys() {
-  static const TileKey keys[] = {{"block_t", false}};
-  return keys;
 }
 
 LogicalResult DispatchOp::verify() {
@@ -362,12 +329,6 @@ LogicalResult DispatchOp::verify() {
   return success();
 }
 
-ArrayRef<TileKey> SegmentMatmulOp::getTileKeys() {
-  static const TileKey keys[] = {
-      {"block_m", true}, {"block_n", true}, {"block_k", true}};
-  return keys;
-}
-
 LogicalResult SegmentMatmulOp::verify() {
   ShapeChecker c = checkerFor(*this);
   if (failed(numInits(c, getOutputs(), {"result"})) ||
@@ -385,11 +346,6 @@ LogicalResult SegmentMatmulOp::verify() {
                   Twine(c.get("S")));
   return floatShape(c, "init", "result", getOutputs()[0].getType(),
                     {"R", "Dout"});
-}
-
-ArrayRef<TileKey> CombineOp::getTileKeys() {
-  static const TileKey keys[] = {{"block_t", false}};
-  return keys;
 }
 
 LogicalResult CombineOp::verify() {
@@ -419,11 +375,6 @@ LogicalResult CombineOp::verify() {
 //===----------------------------------------------------------------------===//
 // neighborhood_attention
 //===----------------------------------------------------------------------===//
-
-ArrayRef<TileKey> NeighborhoodAttentionOp::getTileKeys() {
-  static const TileKey keys[] = {{"block_q", true}, {"block_kv", true}};
-  return keys;
-}
 
 int64_t NeighborhoodAttentionOp::getNumSpatialDims() {
   return cast<ShapedType>(getQ().getType()).getRank() - 3;
@@ -537,11 +488,6 @@ LogicalResult NeighborhoodAttentionOp::verify() {
 // sliding_window_attention
 //===----------------------------------------------------------------------===//
 
-ArrayRef<TileKey> SlidingWindowAttentionOp::getTileKeys() {
-  static const TileKey keys[] = {{"block_q", true}, {"block_kv", true}};
-  return keys;
-}
-
 LogicalResult SlidingWindowAttentionOp::verify() {
   ShapeChecker c = checkerFor(*this);
   if (failed(numInits(c, getOutputs(), {"o", "lse"}, /*optional=*/1)) ||
@@ -573,11 +519,6 @@ LogicalResult SlidingWindowAttentionOp::verify() {
 //===----------------------------------------------------------------------===//
 // hadamard
 //===----------------------------------------------------------------------===//
-
-ArrayRef<TileKey> HadamardOp::getTileKeys() {
-  static const TileKey keys[] = {{"block_rows", false}};
-  return keys;
-}
 
 LogicalResult HadamardOp::verify() {
   ShapeChecker c = checkerFor(*this);
@@ -613,11 +554,6 @@ LogicalResult HadamardOp::verify() {
 //===----------------------------------------------------------------------===//
 // scan
 //===----------------------------------------------------------------------===//
-
-ArrayRef<TileKey> ScanOp::getTileKeys() {
-  static const TileKey keys[] = {{"chunk", true}};
-  return keys;
-}
 
 LogicalResult ScanOp::verify() {
   ShapeChecker c = checkerFor(*this);

@@ -112,8 +112,10 @@ struct DecomposeSSD : OpRewritePattern<SSDOp> {
         ValueRange{emptyO, stateInit}, rewriter.getF32FloatAttr(1.0f),
         StateLayoutAttr::get(ctx, StateLayout::vk),
         QKNormAttr::get(ctx, QKNorm::none));
-    if (auto tile = op->getAttrOfType<TileAttr>(SeqMixDialect::kTileAttrName))
-      la->setAttr(SeqMixDialect::kTileAttrName, renameTileKeys(ctx, tile));
+    // ssd's loops (b, h, p, t) are linear_attention's (b, h, v, t): P is the
+    // value axis, so a tiling config carries over as it is.
+    if (Attribute tile = op->getAttr(SeqMixDialect::kTileAttrName))
+      la->setAttr(SeqMixDialect::kTileAttrName, tile);
 
     // 4. Epilogue: y = o + D·x, times silu(z); cast to the declared type.
     Value o = la.getOutput();
@@ -160,19 +162,6 @@ struct DecomposeSSD : OpRewritePattern<SSDOp> {
     return success();
   }
 
-  /// ssd's (chunk, block_p, block_n) are linear_attention's
-  /// (chunk, block_v, block_k): P is the value axis, N the key axis.
-  static TileAttr renameTileKeys(MLIRContext *ctx, TileAttr tile) {
-    NamedAttrList entries;
-    for (NamedAttribute e : tile.getEntries()) {
-      StringRef name = e.getName().getValue();
-      StringRef renamed = name == "block_p"   ? "block_v"
-                          : name == "block_n" ? "block_k"
-                                              : name;
-      entries.append(renamed, e.getValue());
-    }
-    return TileAttr::get(ctx, entries.getDictionary(ctx));
-  }
 };
 
 struct SeqMixDecomposePass

@@ -7,6 +7,8 @@
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/DialectImplementation.h"
 
+#include "seqmix/Dialect/SeqMix/IR/SeqMixInterfaces.h"
+
 #include "seqmix/Dialect/SeqMix/IR/SeqMixEnums.h.inc"
 
 #define GET_ATTRDEF_CLASSES

@@ -5,6 +5,8 @@
 
 include "mlir/IR/EnumAttr.td"
 include "seqmix/Dialect/SeqMix/IR/SeqMixDialect.td"
+include "seqmix/Dialect/SeqMix/IR/SeqMixInterfaces.td"
+include "mlir/IR/AttrTypeBase.td"
 
 //===----------------------------------------------------------------------===//
 // Enums
@@ -54,27 +56,60 @@ def SeqMix_RouteScoreAttr : EnumAttr<SeqMix_Dialect, SeqMix_RouteScore,
 }
 
 //===----------------------------------------------------------------------===//
-// Tile configuration
+// Tiling configs
 //===----------------------------------------------------------------------===//
 
-def SeqMix_TileAttr : AttrDef<SeqMix_Dialect, "Tile"> {
-  let mnemonic = "tile";
-  let summary = "block sizes chosen for one op";
+def SeqMix_CpuTilingAttr : AttrDef<SeqMix_Dialect, "CpuTiling",
+    [DeclareAttrInterfaceMethods<SeqMix_TilingConfigAttrInterface>]> {
+  let mnemonic = "cpu_tiling";
+  let summary = "CPU block sizes of one op, per loop and per level";
   let description = [{
-    A list of `key = value` block sizes, e.g.
-    `#seqmix.tile<chunk = 64, block_k = 64, block_v = 64>`. Values are
-    positive integers. It is attached to an op as the discardable attribute
-    `seqmix.tile`; each op names its legal keys (and which must be powers of
-    two) through `SeqMix_TileableOpInterface`, and the dialect verifies them.
-    Lowerings read this attribute and never invent sizes.
+    ```mlir
+    seqmix.tile = #seqmix.cpu_tiling<threads = [0, 2, 0, 0],
+                                     cache = [0, 0, 0, 64],
+                                     vector = [0, 0, 16, 0], chunk = 16>
+    ```
+
+    One size per loop of the op's iteration domain, in its order (for
+    linear_attention: b, h, v, t), per level: `threads` (scf.forall over
+    the cores), `cache` (scf.for blocks; on the time loop of a recurrence,
+    the chunks that carry the state) and `vector` (the register tile); 0
+    leaves a loop alone. `chunk` is the block of the chunked form of a
+    recurrence (1 = the recurrent form). Every part is optional and prints
+    in this order.
   }];
-  let parameters = (ins "::mlir::DictionaryAttr":$entries);
+  let parameters = (ins
+      OptionalArrayRefParameter<"int64_t">:$threads,
+      OptionalArrayRefParameter<"int64_t">:$cache,
+      OptionalArrayRefParameter<"int64_t">:$vector,
+      OptionalParameter<"std::optional<int64_t>">:$chunk);
   let hasCustomAssemblyFormat = 1;
   let genVerifyDecl = 1;
-  let extraClassDeclaration = [{
-    /// The value of `key`, if present.
-    std::optional<int64_t> getValue(::llvm::StringRef key) const;
+}
+
+def SeqMix_GpuTilingAttr : AttrDef<SeqMix_Dialect, "GpuTiling",
+    [DeclareAttrInterfaceMethods<SeqMix_TilingConfigAttrInterface>]> {
+  let mnemonic = "gpu_tiling";
+  let summary = "GPU block sizes of one op: blocks, warps, pipeline stages";
+  let description = [{
+    ```mlir
+    seqmix.tile = #seqmix.gpu_tiling<blocks = [1, 1, 64, 0],
+                                     serial = [0, 0, 0, 64], warps = 4,
+                                     stages = 2, chunk = 64>
+    ```
+
+    `blocks`: the tile of each loop one thread block computes (scf.forall
+    mapped to the grid); `serial`: tiles a block walks in order (the chunks
+    of a recurrence); `warps` per block and software-pipeline `stages`.
   }];
+  let parameters = (ins
+      OptionalArrayRefParameter<"int64_t">:$blocks,
+      OptionalArrayRefParameter<"int64_t">:$serial,
+      OptionalParameter<"std::optional<int64_t>">:$warps,
+      OptionalParameter<"std::optional<int64_t>">:$stages,
+      OptionalParameter<"std::optional<int64_t>">:$chunk);
+  let hasCustomAssemblyFormat = 1;
+  let genVerifyDecl = 1;
 }
 
 #endif // SEQMIX_DIALECT_SEQMIX_IR_SEQMIXATTRS_TD

@@ -13,12 +13,6 @@
 namespace mlir::seqmix {
 
 /// One legal key of a `#seqmix.tile` configuration.
-struct TileKey {
-  llvm::StringLiteral name;
-  /// The lowering needs a power of two (masks, shuffles, shared-memory tiles).
-  bool powerOfTwo;
-};
-
 /// How one operand dimension follows the iteration domain.
 struct LoopDim {
   /// The loop index, or -1 when the dimension is always taken whole.
@@ -36,6 +30,7 @@ using OperandLoopDims = llvm::SmallVector<llvm::SmallVector<LoopDim, 4>>;
 
 } // namespace mlir::seqmix
 
+#include "seqmix/Dialect/SeqMix/IR/SeqMixAttrInterfaces.h.inc"
 #include "seqmix/Dialect/SeqMix/IR/SeqMixInterfaces.h.inc"
 
 #endif // SEQMIX_DIALECT_SEQMIX_IR_SEQMIXINTERFACES_H

@@ -5,18 +5,33 @@
 
 include "mlir/IR/OpBase.td"
 
-def SeqMix_TileableOpInterface : OpInterface<"TileableOpInterface"> {
+def SeqMix_TilingConfigAttrInterface
+    : AttrInterface<"TilingConfigAttrInterface"> {
   let cppNamespace = "::mlir::seqmix";
   let description = [{
-    An op whose lowering is blocked by a `#seqmix.tile` configuration. The op
-    lists the keys it accepts; the dialect checks an attached `seqmix.tile`
-    attribute against that list (unknown keys, and non-powers of two where
-    the lowering needs one, are errors).
+    The block sizes chosen for one op, attached as the discardable attribute
+    `seqmix.tile`. Sizes are given per loop of the op's iteration domain
+    (LoopStructureOpInterface, in its order) and per level; 0 leaves a loop
+    untiled at that level. Each target has its own attribute
+    (`#seqmix.cpu_tiling`, `#seqmix.gpu_tiling`); lowerings read the levels
+    through this interface and never invent sizes.
   }];
   let methods = [
-    StaticInterfaceMethod<
-      "The tile keys this op accepts.",
-      "::llvm::ArrayRef<::mlir::seqmix::TileKey>", "getTileKeys">,
+    InterfaceMethod<"The parallel level: tiles distributed over threads "
+      "(CPU) or thread blocks (GPU), as scf.forall.",
+      "::llvm::ArrayRef<int64_t>", "getParallelTileSizes">,
+    InterfaceMethod<"The serial level: tiles walked by scf.for (cache blocks; "
+      "on a recurrence's time loop, the chunks that carry the state).",
+      "::llvm::ArrayRef<int64_t>", "getSerialTileSizes">,
+    InterfaceMethod<"The vector level: the tile held in registers.",
+      "::llvm::ArrayRef<int64_t>", "getVectorTileSizes">,
+    InterfaceMethod<"The block of a chunked recurrence (intra-chunk matmul "
+      "form; 1 is the recurrent, state-stationary form), if set.",
+      "std::optional<int64_t>", "getChunkSize">,
+    InterfaceMethod<"The same config with the parallel and serial levels "
+      "cleared (what a tile of the op keeps once those loops exist), or "
+      "null when nothing is left.",
+      "::mlir::Attribute", "withoutLoopLevels">,
   ];
 }
 

@@ -31,7 +31,6 @@ class SeqMix_TiledOp<string mnemonic, list<Trait> traits = []>
     : SeqMix_Op<mnemonic, !listconcat(traits, [
         DeclareOpInterfaceMethods<MemoryEffectsOpInterface>,
         DestinationStyleOpInterface,
-        DeclareOpInterfaceMethods<SeqMix_TileableOpInterface>,
         DeclareOpInterfaceMethods<SeqMix_LoopStructureOpInterface,
                                   ["readsInit", "isLoopTileable",
                                    "getSequenceOffsets", "emitScalarBody"]>])> {
@@ -510,7 +509,6 @@ def SeqMix_HadamardOp : SeqMix_TiledOp<"hadamard"> {
 def SeqMix_ScanOp : SeqMix_Op<"scan", [AttrSizedOperandSegments,
     SingleBlock, RecursiveMemoryEffects, RecursivelySpeculatable,
     DestinationStyleOpInterface,
-    DeclareOpInterfaceMethods<SeqMix_TileableOpInterface>,
     DeclareOpInterfaceMethods<SeqMix_LoopStructureOpInterface,
                               ["isLoopTileable", "getSequenceOffsets"]>]> {
   let summary = "generic recurrence over the time axis";

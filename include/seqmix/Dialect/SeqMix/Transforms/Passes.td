@@ -69,6 +69,24 @@ def SeqMixLintPass : Pass<"seqmix-lint"> {
   }];
 }
 
+def SeqMixTilePass : Pass<"seqmix-tile"> {
+  let summary = "Tile every seqmix op by its `seqmix.tile` config";
+  let description = [{
+    Applies each op's tiling config (`#seqmix.cpu_tiling`,
+    `#seqmix.gpu_tiling`) with upstream `scf::tileUsingSCF`: the parallel
+    level (`threads` / `blocks`) becomes an `scf.forall`, then the serial
+    level (`cache` / `serial`) an `scf.for` inside it. On the time loop of
+    a recurrence the serial tiles are chunks that carry the state. The tiled
+    op keeps the levels still to come (`vector`, `chunk`); ops without a
+    config are left alone, since sizes come from the config only.
+  }];
+  let dependentDialects = [
+    "::mlir::affine::AffineDialect",
+    "::mlir::scf::SCFDialect",
+    "::mlir::tensor::TensorDialect"
+  ];
+}
+
 def SeqMixSplitVarlenPass : Pass<"seqmix-split-varlen"> {
   let summary = "Rewrite packed sequences into a loop over sequences";
   let description = [{
