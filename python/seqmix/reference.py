@@ -254,7 +254,9 @@ def linear_attention(q, k, v, log_decay=None, beta=None, initial_state=None,
     shape: None (no decay), [H] (constant per head), [B,T,H] (scalar per
     step) or [B,T,H,K] (vector over K). beta [B,T,H] switches to the delta
     rule. State [N,H,K,V] for state_layout 'kv', [N,H,V,K] for 'vk'.
-    scale defaults to K**-0.5; qk_norm='l2' normalises q and k per head first.
+    scale defaults to K**-0.5, as the builders do (the IR op needs an explicit
+    f32 `scale`; its verifier suggests this value); qk_norm='l2' normalises q
+    and k per head first.
 
         S' = diag(exp(g_t)) S_{t-1}
         S_t = S' + k_t^T v_t                         (additive)
@@ -704,7 +706,8 @@ def neighborhood_attention(q, k, v, kernel_size, dilation=None, stride=None,
     reads kv head h // (H // Hkv). kernel_size, dilation (default 1), stride
     (default 1) and is_causal (default False) are an int/bool or one value per
     axis; the neighbourhood is the product of the per-axis windows of
-    natten_window(). scale defaults to Dqk**-0.5. rpb [H, 2k1-1, .., 2kr-1]
+    natten_window(). scale defaults to Dqk**-0.5, as the builders do (the IR
+    op needs an explicit f32 `scale`). rpb [H, 2k1-1, .., 2kr-1]
     is added to the logits at index (key - query) / dilation + k - 1 per
     axis; it is not allowed with a causal axis.
     """
@@ -786,7 +789,8 @@ def sliding_window_attention(q, k, v, window_left=-1, window_right=-1, scale=Non
     (bottom-right) and sees keys j with c - window_left <= j <= c +
     window_right, a negative window being unbounded on that side; windows are
     truncated at the borders. A row with no key gives o = 0 and lse = -inf.
-    scale defaults to D**-0.5.
+    scale defaults to D**-0.5, as the builders do (the IR op needs an explicit
+    f32 `scale`).
     """
     q, k, v = _f64(q), _f64(k), _f64(v)
     _expect_ndim("q", q, 4, "[B,Tq,H,D]")

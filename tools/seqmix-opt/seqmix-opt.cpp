@@ -9,6 +9,10 @@
 #include "mlir/InitAllExtensions.h"
 #include "mlir/InitAllPasses.h"
 #include "mlir/Tools/mlir-opt/MlirOptMain.h"
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/StringRef.h"
+
+#include <vector>
 
 #include "seqmix/Dialect/SeqMix/IR/SeqMixDialect.h"
 #include "seqmix/Conversion/Passes.h"
@@ -17,6 +21,19 @@
 #include "seqmix/Pipelines/Pipelines.h"
 
 int main(int argc, char **argv) {
+  // A verifier message names the operand and its expected shape; a dump of
+  // the whole op in generic form after it buries that. Keep it off unless
+  // asked for.
+  std::vector<char *> args(argv, argv + argc);
+  bool explicitDump = llvm::any_of(args, [](const char *a) {
+    return llvm::StringRef(a).contains("mlir-print-op-on-diagnostic");
+  });
+  static char noDump[] = "--mlir-print-op-on-diagnostic=false";
+  if (!explicitDump)
+    args.insert(args.begin() + 1, noDump);
+  argc = static_cast<int>(args.size());
+  argv = args.data();
+
   mlir::registerAllPasses();
   mlir::seqmix::registerSeqMixPasses();
   mlir::seqmix::registerSeqMixConversionPasses();

@@ -978,3 +978,27 @@ func.func @neighborhood_attention_too_many_outs(%q: tensor<1x16x2x32xf32>, %o0: 
   %o:3 = seqmix.neighborhood_attention ins(%q, %q, %q : tensor<1x16x2x32xf32>, tensor<1x16x2x32xf32>, tensor<1x16x2x32xf32>) outs(%o0, %l0, %l0 : tensor<1x16x2x32xf32>, tensor<1x16x2xf32>, tensor<1x16x2xf32>) {kernel_size = array<i64: 3>, scale = 1.0 : f32} -> tensor<1x16x2x32xf32>, tensor<1x16x2xf32>, tensor<1x16x2xf32>
   return
 }
+
+// -----
+
+func.func @scale_not_f32(%q: tensor<1x16x2x64xf32>, %o0: tensor<1x16x2x64xf32>, %s0: tensor<1x2x64x64xf32>) {
+  // expected-error @+1 {{attribute 'scale' must be an f32, e.g. scale = 0.125 : f32, but got f64}}
+  %o, %s = seqmix.linear_attention ins(%q, %q, %q : tensor<1x16x2x64xf32>, tensor<1x16x2x64xf32>, tensor<1x16x2x64xf32>) outs(%o0, %s0 : tensor<1x16x2x64xf32>, tensor<1x2x64x64xf32>) {scale = 0.125} -> tensor<1x16x2x64xf32>, tensor<1x2x64x64xf32>
+  return
+}
+
+// -----
+
+func.func @scale_missing(%q: tensor<1x16x2x16xf32>, %o0: tensor<1x16x2x16xf32>) {
+  // expected-error @+1 {{requires attribute 'scale', e.g. scale = 0.25 : f32 (D^-1/2, fla's and FlashAttention's default; Lightning and Mamba use 1)}}
+  %o = seqmix.sliding_window_attention ins(%q, %q, %q : tensor<1x16x2x16xf32>, tensor<1x16x2x16xf32>, tensor<1x16x2x16xf32>) outs(%o0 : tensor<1x16x2x16xf32>) {window_left = 4 : i64, window_right = 0 : i64} -> tensor<1x16x2x16xf32>
+  return
+}
+
+// -----
+
+func.func @conv_state_channel_major(%x: tensor<2x16x8xf32>, %w: tensor<8x4xf32>, %y0: tensor<2x16x8xf32>, %s0: tensor<2x8x3xf32>) {
+  // expected-error @+1 {{init 'state' must have shape [Nseq, W-1, D] = [2, 3, 8], but got tensor<2x8x3xf32>: that is causal-conv1d's [B, D, W-1] order; seqmix states are token-major, oldest row first (transpose it)}}
+  %y, %s = seqmix.causal_conv1d ins(%x, %w : tensor<2x16x8xf32>, tensor<8x4xf32>) outs(%y0, %s0 : tensor<2x16x8xf32>, tensor<2x8x3xf32>) -> tensor<2x16x8xf32>, tensor<2x8x3xf32>
+  return
+}

@@ -238,3 +238,4 @@ func.func @tile_config(%q: tensor<1x64x4x64xf32>, %u: tensor<1x64x32xf32>, %A: t
   %y, %sy = seqmix.selective_scan ins(%u, %u, %A, %B, %B : tensor<1x64x32xf32>, tensor<1x64x32xf32>, tensor<32x16xf32>, tensor<1x64x1x16xf32>, tensor<1x64x1x16xf32>) outs(%y0, %s1 : tensor<1x64x32xf32>, tensor<1x32x16xf32>) {seqmix.tile = #seqmix.gpu_tiling<warps = 4, blocks = [1, 16, 0], serial = [0, 0, 64], stages = 2, chunk = 1>} -> tensor<1x64x32xf32>, tensor<1x32x16xf32>
   return %o, %y : tensor<1x64x4x64xf32>, tensor<1x64x32xf32>
 }
+

@@ -145,7 +145,7 @@ LogicalResult LinearAttentionOp::emitScalarBody(OpBuilder &b, Location loc,
     Value qi = e.mulf(e.load(q, {bi, t, hq, i}), qs);
     return e.addf(acc, e.mulf(qi, e.load(S, sIdx(i))));
   });
-  e.store(o, e.mulf(e.f32(getScale().convertToFloat()), qS), {bi, t, h, j});
+  e.store(o, e.mulf(e.f32(getScaleValue()), qS), {bi, t, h, j});
   return success();
 }
 

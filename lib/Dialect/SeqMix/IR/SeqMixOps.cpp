@@ -15,8 +15,10 @@
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/OpImplementation.h"
 #include "llvm/ADT/STLExtras.h"
+#include "llvm/Support/Format.h"
 #include "llvm/Support/MathExtras.h"
 
+#include <cmath>
 #include <limits>
 
 using namespace mlir;
@@ -77,6 +79,32 @@ static LogicalResult numInits(ShapeChecker &c, ValueRange inits,
                 Twine(n));
 }
 
+/// `scale` is an explicit f32 (peers disagree on the default: Lightning and
+/// Mamba use 1, fla and FlashAttention `dim^-1/2`). It is optional in ODS
+/// only so that this message can spell the attribute to write.
+static LogicalResult checkScale(ShapeChecker &c, FloatAttr scale,
+                                StringRef dimSym) {
+  auto suggestion = [&](double v) {
+    std::string text;
+    llvm::raw_string_ostream os(text);
+    os << "scale = " << llvm::format("%g", v) << " : f32";
+    return text;
+  };
+  if (!scale) {
+    double dflt = c.isKnown(dimSym) && c.get(dimSym) > 0
+                      ? 1.0 / std::sqrt(double(c.get(dimSym)))
+                      : 0.125;
+    return c.fail("requires attribute 'scale', e.g. " + suggestion(dflt) +
+                  " (" + dimSym + "^-1/2, fla's and FlashAttention's default;"
+                  " Lightning and Mamba use 1)");
+  }
+  if (scale.getType().isF32())
+    return success();
+  return c.fail("attribute 'scale' must be an f32, e.g. " +
+                Twine(suggestion(scale.getValueAsDouble())) + ", but got " +
+                typeStr(scale.getType()));
+}
+
 /// The state destination: f32 of the state shape. Its value is the initial
 /// state and the matching result the final state.
 static LogicalResult checkState(ShapeChecker &c, Value init,
@@ -90,6 +118,16 @@ static LogicalResult checkState(ShapeChecker &c, Value init,
 //===----------------------------------------------------------------------===//
 // linear_attention
 //===----------------------------------------------------------------------===//
+
+float LinearAttentionOp::getScaleValue() {
+  return getScaleAttr().getValueAsDouble();
+}
+float SlidingWindowAttentionOp::getScaleValue() {
+  return getScaleAttr().getValueAsDouble();
+}
+float NeighborhoodAttentionOp::getScaleValue() {
+  return getScaleAttr().getValueAsDouble();
+}
 
 LogicalResult LinearAttentionOp::verify() {
   ShapeChecker c = checkerFor(*this);
@@ -122,7 +160,8 @@ LogicalResult LinearAttentionOp::verify() {
       return failure();
   }
   if (failed(optional(c, "beta", getBeta(), {"B", "T", "H"})) ||
-      failed(c.seqlens(getCuSeqlens())))
+      failed(c.seqlens(getCuSeqlens())) ||
+      failed(checkScale(c, getScaleAttr(), "K")))
     return failure();
 
   Dims state = getStateLayout() == StateLayout::kv
@@ -210,6 +249,24 @@ LogicalResult SSDOp::verify() {
 // causal_conv1d
 //===----------------------------------------------------------------------===//
 
+/// A conv state in causal-conv1d's own [B, D, W-1] order gets a hint: seqmix
+/// keeps token-major states, [Nseq, W-1, D], oldest row first.
+static LogicalResult convStateLayout(ShapeChecker &c, Type state) {
+  auto st = dyn_cast<ShapedType>(state);
+  if (!st || !st.hasRank() || st.getRank() != 3 || !c.isKnown("D") ||
+      !c.isKnown("W-1") || c.get("D") == c.get("W-1"))
+    return success();
+  if (st.getDimSize(1) == c.get("D") && st.getDimSize(2) == c.get("W-1"))
+    return c.fail("init 'state' must have shape [Nseq, W-1, D] = [" +
+                  (st.isDynamicDim(0) ? std::string("?")
+                                      : std::to_string(st.getDimSize(0))) +
+                  ", " + std::to_string(c.get("W-1")) + ", " +
+                  std::to_string(c.get("D")) + "], but got " + typeStr(state) +
+                  ": that is causal-conv1d's [B, D, W-1] order; seqmix "
+                  "states are token-major, oldest row first (transpose it)");
+  return success();
+}
+
 LogicalResult CausalConv1dOp::verify() {
   ShapeChecker c = checkerFor(*this);
   if (failed(numInits(c, getOutputs(), {"y", "state"})) ||
@@ -222,6 +279,7 @@ LogicalResult CausalConv1dOp::verify() {
     c.bind("W-1", c.get("W") - 1);
   if (failed(optional(c, "bias", getBias(), {"D"})) ||
       failed(c.seqlens(getCuSeqlens())) ||
+      failed(convStateLayout(c, getStateInit().getType())) ||
       failed(checkState(c, getStateInit(), {"Nseq", "W-1", "D"})) ||
       failed(floatShape(c, "init", "y", getOutputInit().getType(),
                         {"B", "T", "D"})))
@@ -424,7 +482,8 @@ LogicalResult NeighborhoodAttentionOp::verify() {
                         with({"B"}, {"Hkv", "Dqk"}))) ||
       failed(floatShape(c, "operand", "v", getV().getType(),
                         with({"B"}, {"Hkv", "Dv"}))) ||
-      failed(divides(c, "H", "Hkv", "operand 'k' heads (GQA)")))
+      failed(divides(c, "H", "Hkv", "operand 'k' heads (GQA)")) ||
+      failed(checkScale(c, getScaleAttr(), "Dqk")))
     return failure();
 
   // Per-axis attributes: one entry per spatial axis.
@@ -497,7 +556,8 @@ LogicalResult SlidingWindowAttentionOp::verify() {
                         {"B", "Tk", "Hkv", "D"})) ||
       failed(floatShape(c, "operand", "v", getV().getType(),
                         {"B", "Tk", "Hkv", "Dv"})) ||
-      failed(divides(c, "H", "Hkv", "operand 'k' heads (GQA)")))
+      failed(divides(c, "H", "Hkv", "operand 'k' heads (GQA)")) ||
+      failed(checkScale(c, getScaleAttr(), "D")))
     return failure();
   // I64Attr getters are unsigned: read the signed value.
   int64_t left = getWindowLeftAttr().getInt();

@@ -177,7 +177,7 @@ LogicalResult NeighborhoodAttentionOp::emitScalarBody(OpBuilder &b,
   SmallVector<int64_t> dil = getDilationOrDefault();
   SmallVector<int64_t> str = getStrideOrDefault();
   SmallVector<bool> causal = getIsCausalOrDefault();
-  Value scale = e.f32(getScale().convertToFloat());
+  Value scale = e.f32(getScaleValue());
   SmallVector<AxisWindow> win;
   for (int64_t a = 0; a < r; ++a)
     win.push_back(naWindow(e, qpos[a], e.dim(q, 1 + a), ks[a], dil[a], str[a],
@@ -271,7 +271,7 @@ LogicalResult SlidingWindowAttentionOp::emitScalarBody(OpBuilder &b,
   Value hk = e.divi(h, e.divi(e.dim(q, 2), e.dim(k, 2)));
   int64_t left = getWindowLeftAttr().getInt();
   int64_t right = getWindowRightAttr().getInt();
-  Value scale = e.f32(getScale().convertToFloat());
+  Value scale = e.f32(getScaleValue());
   // Bottom-right alignment: query i sits at key position i + Tk - Tq,
   // computed in signed index arithmetic (it may be negative).
   Value pos = e.subi(e.addi(i, Tk), Tq);

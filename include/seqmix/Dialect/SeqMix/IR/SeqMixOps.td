@@ -17,6 +17,23 @@ include "seqmix/Dialect/SeqMix/IR/SeqMixDialect.td"
 include "seqmix/Dialect/SeqMix/IR/SeqMixAttrs.td"
 include "seqmix/Dialect/SeqMix/IR/SeqMixInterfaces.td"
 
+// A float attribute of any float type: the verifier asks for f32 by name,
+// with the value to write, rather than failing an ODS constraint.
+def SeqMix_FloatAttr : Attr<CPred<"::llvm::isa<::mlir::FloatAttr>($_self)">,
+                            "float attribute"> {
+  let storageType = "::mlir::FloatAttr";
+  let returnType = "::llvm::APFloat";
+  let convertFromStorage = "$_self.getValue()";
+  let constBuilderCall = "$_builder.getF32FloatAttr(($0).convertToFloat())";
+}
+
+// The scale of the ops that take one: required by the verifier (optional in
+// ODS only so that its message can spell the attribute to write).
+defvar ScaleAccessor = [{
+    /// `scale`, as a float (verified ops always have it).
+    float getScaleValue();
+}];
+
 // Operands are tensors before bufferization and memrefs after it.
 defvar Tensor = AnyTypeOf<[AnyRankedTensor, AnyMemRef]>;
 
@@ -82,6 +99,7 @@ def SeqMix_LinearAttentionOp : SeqMix_TiledOp<"linear_attention",
     With `beta` `[B, T, H]` the update is the (gated) delta rule:
     `S' = diag(exp(g_t)) S_{t-1}`, `S_t = S' + k_t^T (beta_t (v_t - k_t S'))`.
     `qk_norm = l2` first maps q and k to `x / sqrt(sum(x^2) + 1e-6)`.
+    `scale` (f32) is required: peers disagree on its default.
 
     The destinations are `outs(%o, %state)`. The state is f32
     `[N, H, K, V]` (`state_layout = kv`, fla) or `[N, H, V, K]` (`vk`,
@@ -109,7 +127,7 @@ def SeqMix_LinearAttentionOp : SeqMix_TiledOp<"linear_attention",
   let arguments = (ins Tensor:$q, Tensor:$k, Tensor:$v,
       Optional<Tensor>:$log_decay, Optional<Tensor>:$beta,
       Optional<Tensor>:$cu_seqlens, Variadic<Tensor>:$outputs,
-      F32Attr:$scale,
+      OptionalAttr<SeqMix_FloatAttr>:$scale,
       DefaultValuedAttr<SeqMix_StateLayoutAttr, "StateLayout::kv">:$state_layout,
       DefaultValuedAttr<SeqMix_QKNormAttr, "QKNorm::none">:$qk_norm);
   let results = (outs Variadic<AnyRankedTensor>:$result_tensors);
@@ -121,7 +139,8 @@ def SeqMix_LinearAttentionOp : SeqMix_TiledOp<"linear_attention",
     `outs` `(` $outputs `:` type($outputs) `)`
     attr-dict (`->` type($result_tensors)^)?
   }];
-  let extraClassDeclaration = !strconcat(dpsDeclaration, RecurrenceAccessors);
+  let extraClassDeclaration = !strconcat(dpsDeclaration, RecurrenceAccessors,
+                                        ScaleAccessor);
 }
 
 def SeqMix_SelectiveScanOp : SeqMix_TiledOp<"selective_scan",
@@ -423,7 +442,7 @@ def SeqMix_NeighborhoodAttentionOp : SeqMix_TiledOp<"neighborhood_attention",
       OptionalAttr<DenseI64ArrayAttr>:$dilation,
       OptionalAttr<DenseI64ArrayAttr>:$stride,
       OptionalAttr<DenseBoolArrayAttr>:$is_causal,
-      F32Attr:$scale);
+      OptionalAttr<SeqMix_FloatAttr>:$scale);
   let results = (outs Variadic<AnyRankedTensor>:$result_tensors);
   let assemblyFormat = [{
     `ins` `(` $q `,` $k `,` $v `:` type($q) `,` type($k) `,` type($v) `)`
@@ -431,7 +450,8 @@ def SeqMix_NeighborhoodAttentionOp : SeqMix_TiledOp<"neighborhood_attention",
     `outs` `(` $outputs `:` type($outputs) `)`
     attr-dict (`->` type($result_tensors)^)?
   }];
-  let extraClassDeclaration = !strconcat(dpsDeclaration, AttentionAccessors, [{
+  let extraClassDeclaration = !strconcat(dpsDeclaration, AttentionAccessors,
+                                        ScaleAccessor, [{
     /// Number of spatial axes r.
     int64_t getNumSpatialDims();
     /// Per-axis parameters with their defaults filled in.
@@ -463,14 +483,15 @@ def SeqMix_SlidingWindowAttentionOp : SeqMix_TiledOp<
   }];
   let arguments = (ins Tensor:$q, Tensor:$k, Tensor:$v,
       Variadic<Tensor>:$outputs, I64Attr:$window_left,
-      I64Attr:$window_right, F32Attr:$scale);
+      I64Attr:$window_right, OptionalAttr<SeqMix_FloatAttr>:$scale);
   let results = (outs Variadic<AnyRankedTensor>:$result_tensors);
   let assemblyFormat = [{
     `ins` `(` $q `,` $k `,` $v `:` type($q) `,` type($k) `,` type($v) `)`
     `outs` `(` $outputs `:` type($outputs) `)`
     attr-dict (`->` type($result_tensors)^)?
   }];
-  let extraClassDeclaration = !strconcat(dpsDeclaration, AttentionAccessors);
+  let extraClassDeclaration = !strconcat(dpsDeclaration, AttentionAccessors,
+                                        ScaleAccessor);
 }
 
 //===----------------------------------------------------------------------===//
