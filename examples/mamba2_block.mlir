@@ -1,16 +1,18 @@
 // A Mamba-2 mixer block (d_model 64, expand 2, headdim 32 -> 4 heads,
-// d_state 16, one group, conv width 4), T = 100 tokens:
+// d_state 16, one group, conv width 4), any number of tokens T (dynamic):
 //   in_proj -> [z | xBC | dt], causal_conv1d + silu on xBC, split xBC into
 //   x, B, C, SSD with the D skip, dt bias + softplus and the silu(z) gate,
 //   out_proj. A = -exp(A_log) as in the reference module, so any A_log gives
 //   a decaying scan.
 // The gated RMSNorm of the reference module is left to the surrounding graph.
-func.func @mamba2_block(%x: tensor<1x100x64xf32>, %w_in: tensor<64x292xf32>,
+func.func @mamba2_block(%x: tensor<1x?x64xf32>, %w_in: tensor<64x292xf32>,
                         %conv_w: tensor<160x4xf32>, %conv_b: tensor<160xf32>,
                         %A_log: tensor<4xf32>, %D: tensor<4xf32>,
                         %dt_bias: tensor<4xf32>, %w_out: tensor<128x64xf32>)
-    -> tensor<1x100x64xf32> {
+    -> tensor<1x?x64xf32> {
   %zero = arith.constant 0.0 : f32
+  %c1 = arith.constant 1 : index
+  %T = tensor.dim %x, %c1 : tensor<1x?x64xf32>
   %eA = tensor.empty() : tensor<4xf32>
   %A = linalg.generic {indexing_maps = [affine_map<(h) -> (h)>, affine_map<(h) -> (h)>],
                        iterator_types = ["parallel"]}
@@ -22,48 +24,48 @@ func.func @mamba2_block(%x: tensor<1x100x64xf32>, %w_in: tensor<64x292xf32>,
   } -> tensor<4xf32>
 
   // in_proj
-  %x2 = tensor.collapse_shape %x [[0, 1], [2]] : tensor<1x100x64xf32> into tensor<100x64xf32>
-  %e0 = tensor.empty() : tensor<100x292xf32>
-  %f0 = linalg.fill ins(%zero : f32) outs(%e0 : tensor<100x292xf32>) -> tensor<100x292xf32>
-  %proj2 = linalg.matmul ins(%x2, %w_in : tensor<100x64xf32>, tensor<64x292xf32>) outs(%f0 : tensor<100x292xf32>) -> tensor<100x292xf32>
-  %proj = tensor.expand_shape %proj2 [[0, 1], [2]] output_shape [1, 100, 292] : tensor<100x292xf32> into tensor<1x100x292xf32>
-  %z3 = tensor.extract_slice %proj[0, 0, 0] [1, 100, 128] [1, 1, 1] : tensor<1x100x292xf32> to tensor<1x100x128xf32>
-  %xbc = tensor.extract_slice %proj[0, 0, 128] [1, 100, 160] [1, 1, 1] : tensor<1x100x292xf32> to tensor<1x100x160xf32>
-  %dt = tensor.extract_slice %proj[0, 0, 288] [1, 100, 4] [1, 1, 1] : tensor<1x100x292xf32> to tensor<1x100x4xf32>
+  %x2 = tensor.collapse_shape %x [[0, 1], [2]] : tensor<1x?x64xf32> into tensor<?x64xf32>
+  %e0 = tensor.empty(%T) : tensor<?x292xf32>
+  %f0 = linalg.fill ins(%zero : f32) outs(%e0 : tensor<?x292xf32>) -> tensor<?x292xf32>
+  %proj2 = linalg.matmul ins(%x2, %w_in : tensor<?x64xf32>, tensor<64x292xf32>) outs(%f0 : tensor<?x292xf32>) -> tensor<?x292xf32>
+  %proj = tensor.expand_shape %proj2 [[0, 1], [2]] output_shape [1, %T, 292] : tensor<?x292xf32> into tensor<1x?x292xf32>
+  %z3 = tensor.extract_slice %proj[0, 0, 0] [1, %T, 128] [1, 1, 1] : tensor<1x?x292xf32> to tensor<1x?x128xf32>
+  %xbc = tensor.extract_slice %proj[0, 0, 128] [1, %T, 160] [1, 1, 1] : tensor<1x?x292xf32> to tensor<1x?x160xf32>
+  %dt = tensor.extract_slice %proj[0, 0, 288] [1, %T, 4] [1, 1, 1] : tensor<1x?x292xf32> to tensor<1x?x4xf32>
 
   // short convolution over x, B and C together
   //   (outs: the output, and a zero conv state whose final value is unused)
-  %ec = tensor.empty() : tensor<1x100x160xf32>
+  %ec = tensor.empty(%T) : tensor<1x?x160xf32>
   %esc = tensor.empty() : tensor<1x3x160xf32>
   %sc0 = linalg.fill ins(%zero : f32) outs(%esc : tensor<1x3x160xf32>) -> tensor<1x3x160xf32>
-  %xbc_c, %sc = seqmix.causal_conv1d ins(%xbc, %conv_w : tensor<1x100x160xf32>, tensor<160x4xf32>)
-             bias(%conv_b : tensor<160xf32>) outs(%ec, %sc0 : tensor<1x100x160xf32>, tensor<1x3x160xf32>)
+  %xbc_c, %sc = seqmix.causal_conv1d ins(%xbc, %conv_w : tensor<1x?x160xf32>, tensor<160x4xf32>)
+             bias(%conv_b : tensor<160xf32>) outs(%ec, %sc0 : tensor<1x?x160xf32>, tensor<1x3x160xf32>)
              {activation = #seqmix.activation<silu>}
-           -> tensor<1x100x160xf32>, tensor<1x3x160xf32>
-  %xs3 = tensor.extract_slice %xbc_c[0, 0, 0] [1, 100, 128] [1, 1, 1] : tensor<1x100x160xf32> to tensor<1x100x128xf32>
-  %B3 = tensor.extract_slice %xbc_c[0, 0, 128] [1, 100, 16] [1, 1, 1] : tensor<1x100x160xf32> to tensor<1x100x16xf32>
-  %C3 = tensor.extract_slice %xbc_c[0, 0, 144] [1, 100, 16] [1, 1, 1] : tensor<1x100x160xf32> to tensor<1x100x16xf32>
-  %xs = tensor.expand_shape %xs3 [[0], [1], [2, 3]] output_shape [1, 100, 4, 32] : tensor<1x100x128xf32> into tensor<1x100x4x32xf32>
-  %z = tensor.expand_shape %z3 [[0], [1], [2, 3]] output_shape [1, 100, 4, 32] : tensor<1x100x128xf32> into tensor<1x100x4x32xf32>
-  %B = tensor.expand_shape %B3 [[0], [1], [2, 3]] output_shape [1, 100, 1, 16] : tensor<1x100x16xf32> into tensor<1x100x1x16xf32>
-  %C = tensor.expand_shape %C3 [[0], [1], [2, 3]] output_shape [1, 100, 1, 16] : tensor<1x100x16xf32> into tensor<1x100x1x16xf32>
+           -> tensor<1x?x160xf32>, tensor<1x3x160xf32>
+  %xs3 = tensor.extract_slice %xbc_c[0, 0, 0] [1, %T, 128] [1, 1, 1] : tensor<1x?x160xf32> to tensor<1x?x128xf32>
+  %B3 = tensor.extract_slice %xbc_c[0, 0, 128] [1, %T, 16] [1, 1, 1] : tensor<1x?x160xf32> to tensor<1x?x16xf32>
+  %C3 = tensor.extract_slice %xbc_c[0, 0, 144] [1, %T, 16] [1, 1, 1] : tensor<1x?x160xf32> to tensor<1x?x16xf32>
+  %xs = tensor.expand_shape %xs3 [[0], [1], [2, 3]] output_shape [1, %T, 4, 32] : tensor<1x?x128xf32> into tensor<1x?x4x32xf32>
+  %z = tensor.expand_shape %z3 [[0], [1], [2, 3]] output_shape [1, %T, 4, 32] : tensor<1x?x128xf32> into tensor<1x?x4x32xf32>
+  %B = tensor.expand_shape %B3 [[0], [1], [2, 3]] output_shape [1, %T, 1, 16] : tensor<1x?x16xf32> into tensor<1x?x1x16xf32>
+  %C = tensor.expand_shape %C3 [[0], [1], [2, 3]] output_shape [1, %T, 1, 16] : tensor<1x?x16xf32> into tensor<1x?x1x16xf32>
 
   // the SSD scan
   //   (outs: the output, and a zero SSM state whose final value is unused)
-  %ey = tensor.empty() : tensor<1x100x4x32xf32>
+  %ey = tensor.empty(%T) : tensor<1x?x4x32xf32>
   %esh = tensor.empty() : tensor<1x4x32x16xf32>
   %h0 = linalg.fill ins(%zero : f32) outs(%esh : tensor<1x4x32x16xf32>) -> tensor<1x4x32x16xf32>
-  %y, %h = seqmix.ssd ins(%xs, %dt, %A, %B, %C : tensor<1x100x4x32xf32>, tensor<1x100x4xf32>,
-                          tensor<4xf32>, tensor<1x100x1x16xf32>, tensor<1x100x1x16xf32>)
-         D(%D : tensor<4xf32>) z(%z : tensor<1x100x4x32xf32>) dt_bias(%dt_bias : tensor<4xf32>)
-         outs(%ey, %h0 : tensor<1x100x4x32xf32>, tensor<1x4x32x16xf32>)
-         {dt_softplus} -> tensor<1x100x4x32xf32>, tensor<1x4x32x16xf32>
+  %y, %h = seqmix.ssd ins(%xs, %dt, %A, %B, %C : tensor<1x?x4x32xf32>, tensor<1x?x4xf32>,
+                          tensor<4xf32>, tensor<1x?x1x16xf32>, tensor<1x?x1x16xf32>)
+         D(%D : tensor<4xf32>) z(%z : tensor<1x?x4x32xf32>) dt_bias(%dt_bias : tensor<4xf32>)
+         outs(%ey, %h0 : tensor<1x?x4x32xf32>, tensor<1x4x32x16xf32>)
+         {dt_softplus} -> tensor<1x?x4x32xf32>, tensor<1x4x32x16xf32>
 
   // out_proj
-  %y2 = tensor.collapse_shape %y [[0, 1], [2, 3]] : tensor<1x100x4x32xf32> into tensor<100x128xf32>
-  %e1 = tensor.empty() : tensor<100x64xf32>
-  %f1 = linalg.fill ins(%zero : f32) outs(%e1 : tensor<100x64xf32>) -> tensor<100x64xf32>
-  %out2 = linalg.matmul ins(%y2, %w_out : tensor<100x128xf32>, tensor<128x64xf32>) outs(%f1 : tensor<100x64xf32>) -> tensor<100x64xf32>
-  %out = tensor.expand_shape %out2 [[0, 1], [2]] output_shape [1, 100, 64] : tensor<100x64xf32> into tensor<1x100x64xf32>
-  return %out : tensor<1x100x64xf32>
+  %y2 = tensor.collapse_shape %y [[0, 1], [2, 3]] : tensor<1x?x4x32xf32> into tensor<?x128xf32>
+  %e1 = tensor.empty(%T) : tensor<?x64xf32>
+  %f1 = linalg.fill ins(%zero : f32) outs(%e1 : tensor<?x64xf32>) -> tensor<?x64xf32>
+  %out2 = linalg.matmul ins(%y2, %w_out : tensor<?x128xf32>, tensor<128x64xf32>) outs(%f1 : tensor<?x64xf32>) -> tensor<?x64xf32>
+  %out = tensor.expand_shape %out2 [[0, 1], [2]] output_shape [1, %T, 64] : tensor<?x64xf32> into tensor<1x?x64xf32>
+  return %out : tensor<1x?x64xf32>
 }

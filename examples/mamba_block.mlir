@@ -1,52 +1,55 @@
 // A Mamba-1 mixer block (d_model 64, expand 2 -> d_inner 128, d_state 16,
-// dt_rank 4, conv width 4), T = 100 tokens, token-major [B, T, D]:
+// dt_rank 4, conv width 4), any number of tokens T (dynamic), token-major
+// [B, T, D]:
 //   in_proj -> [x | z], causal_conv1d + bias + silu on x, x_proj -> [dt | B | C],
 //   dt_proj (its bias is the scan's delta_bias, softplus in the scan),
 //   selective_scan with the D skip and the silu(z) gate, out_proj.
 // A = -exp(A_log) as in the reference module.
 #id1 = affine_map<(d) -> (d)>
 #id2 = affine_map<(d, n) -> (d, n)>
-func.func @mamba_block(%x: tensor<1x100x64xf32>, %w_in: tensor<64x256xf32>,
+func.func @mamba_block(%x: tensor<1x?x64xf32>, %w_in: tensor<64x256xf32>,
                        %conv_w: tensor<128x4xf32>, %conv_b: tensor<128xf32>,
                        %w_x: tensor<128x36xf32>, %w_dt: tensor<4x128xf32>,
                        %dt_bias: tensor<128xf32>, %A_log: tensor<128x16xf32>,
                        %D: tensor<128xf32>, %w_out: tensor<128x64xf32>)
-    -> tensor<1x100x64xf32> {
+    -> tensor<1x?x64xf32> {
   %zero = arith.constant 0.0 : f32
+  %c1 = arith.constant 1 : index
+  %T = tensor.dim %x, %c1 : tensor<1x?x64xf32>
 
   // in_proj
-  %x2 = tensor.collapse_shape %x [[0, 1], [2]] : tensor<1x100x64xf32> into tensor<100x64xf32>
-  %e0 = tensor.empty() : tensor<100x256xf32>
-  %f0 = linalg.fill ins(%zero : f32) outs(%e0 : tensor<100x256xf32>) -> tensor<100x256xf32>
-  %xz2 = linalg.matmul ins(%x2, %w_in : tensor<100x64xf32>, tensor<64x256xf32>) outs(%f0 : tensor<100x256xf32>) -> tensor<100x256xf32>
-  %xz = tensor.expand_shape %xz2 [[0, 1], [2]] output_shape [1, 100, 256] : tensor<100x256xf32> into tensor<1x100x256xf32>
-  %xi = tensor.extract_slice %xz[0, 0, 0] [1, 100, 128] [1, 1, 1] : tensor<1x100x256xf32> to tensor<1x100x128xf32>
-  %z = tensor.extract_slice %xz[0, 0, 128] [1, 100, 128] [1, 1, 1] : tensor<1x100x256xf32> to tensor<1x100x128xf32>
+  %x2 = tensor.collapse_shape %x [[0, 1], [2]] : tensor<1x?x64xf32> into tensor<?x64xf32>
+  %e0 = tensor.empty(%T) : tensor<?x256xf32>
+  %f0 = linalg.fill ins(%zero : f32) outs(%e0 : tensor<?x256xf32>) -> tensor<?x256xf32>
+  %xz2 = linalg.matmul ins(%x2, %w_in : tensor<?x64xf32>, tensor<64x256xf32>) outs(%f0 : tensor<?x256xf32>) -> tensor<?x256xf32>
+  %xz = tensor.expand_shape %xz2 [[0, 1], [2]] output_shape [1, %T, 256] : tensor<?x256xf32> into tensor<1x?x256xf32>
+  %xi = tensor.extract_slice %xz[0, 0, 0] [1, %T, 128] [1, 1, 1] : tensor<1x?x256xf32> to tensor<1x?x128xf32>
+  %z = tensor.extract_slice %xz[0, 0, 128] [1, %T, 128] [1, 1, 1] : tensor<1x?x256xf32> to tensor<1x?x128xf32>
 
   // short convolution
   //   (outs: the output, and a zero conv state whose final value is unused)
-  %ec = tensor.empty() : tensor<1x100x128xf32>
+  %ec = tensor.empty(%T) : tensor<1x?x128xf32>
   %esc = tensor.empty() : tensor<1x3x128xf32>
   %sc0 = linalg.fill ins(%zero : f32) outs(%esc : tensor<1x3x128xf32>) -> tensor<1x3x128xf32>
-  %xc, %sc = seqmix.causal_conv1d ins(%xi, %conv_w : tensor<1x100x128xf32>, tensor<128x4xf32>)
-          bias(%conv_b : tensor<128xf32>) outs(%ec, %sc0 : tensor<1x100x128xf32>, tensor<1x3x128xf32>)
+  %xc, %sc = seqmix.causal_conv1d ins(%xi, %conv_w : tensor<1x?x128xf32>, tensor<128x4xf32>)
+          bias(%conv_b : tensor<128xf32>) outs(%ec, %sc0 : tensor<1x?x128xf32>, tensor<1x3x128xf32>)
           {activation = #seqmix.activation<silu>}
-        -> tensor<1x100x128xf32>, tensor<1x3x128xf32>
+        -> tensor<1x?x128xf32>, tensor<1x3x128xf32>
 
   // x_proj -> dt (rank 4), B, C; dt_proj back to d_inner
-  %xc2 = tensor.collapse_shape %xc [[0, 1], [2]] : tensor<1x100x128xf32> into tensor<100x128xf32>
-  %e1 = tensor.empty() : tensor<100x36xf32>
-  %f1 = linalg.fill ins(%zero : f32) outs(%e1 : tensor<100x36xf32>) -> tensor<100x36xf32>
-  %dbc = linalg.matmul ins(%xc2, %w_x : tensor<100x128xf32>, tensor<128x36xf32>) outs(%f1 : tensor<100x36xf32>) -> tensor<100x36xf32>
-  %dt_low = tensor.extract_slice %dbc[0, 0] [100, 4] [1, 1] : tensor<100x36xf32> to tensor<100x4xf32>
-  %B2 = tensor.extract_slice %dbc[0, 4] [100, 16] [1, 1] : tensor<100x36xf32> to tensor<100x16xf32>
-  %C2 = tensor.extract_slice %dbc[0, 20] [100, 16] [1, 1] : tensor<100x36xf32> to tensor<100x16xf32>
-  %B = tensor.expand_shape %B2 [[0, 1], [2, 3]] output_shape [1, 100, 1, 16] : tensor<100x16xf32> into tensor<1x100x1x16xf32>
-  %C = tensor.expand_shape %C2 [[0, 1], [2, 3]] output_shape [1, 100, 1, 16] : tensor<100x16xf32> into tensor<1x100x1x16xf32>
-  %e2 = tensor.empty() : tensor<100x128xf32>
-  %f2 = linalg.fill ins(%zero : f32) outs(%e2 : tensor<100x128xf32>) -> tensor<100x128xf32>
-  %dt2 = linalg.matmul ins(%dt_low, %w_dt : tensor<100x4xf32>, tensor<4x128xf32>) outs(%f2 : tensor<100x128xf32>) -> tensor<100x128xf32>
-  %dt = tensor.expand_shape %dt2 [[0, 1], [2]] output_shape [1, 100, 128] : tensor<100x128xf32> into tensor<1x100x128xf32>
+  %xc2 = tensor.collapse_shape %xc [[0, 1], [2]] : tensor<1x?x128xf32> into tensor<?x128xf32>
+  %e1 = tensor.empty(%T) : tensor<?x36xf32>
+  %f1 = linalg.fill ins(%zero : f32) outs(%e1 : tensor<?x36xf32>) -> tensor<?x36xf32>
+  %dbc = linalg.matmul ins(%xc2, %w_x : tensor<?x128xf32>, tensor<128x36xf32>) outs(%f1 : tensor<?x36xf32>) -> tensor<?x36xf32>
+  %dt_low = tensor.extract_slice %dbc[0, 0] [%T, 4] [1, 1] : tensor<?x36xf32> to tensor<?x4xf32>
+  %B2 = tensor.extract_slice %dbc[0, 4] [%T, 16] [1, 1] : tensor<?x36xf32> to tensor<?x16xf32>
+  %C2 = tensor.extract_slice %dbc[0, 20] [%T, 16] [1, 1] : tensor<?x36xf32> to tensor<?x16xf32>
+  %B = tensor.expand_shape %B2 [[0, 1], [2, 3]] output_shape [1, %T, 1, 16] : tensor<?x16xf32> into tensor<1x?x1x16xf32>
+  %C = tensor.expand_shape %C2 [[0, 1], [2, 3]] output_shape [1, %T, 1, 16] : tensor<?x16xf32> into tensor<1x?x1x16xf32>
+  %e2 = tensor.empty(%T) : tensor<?x128xf32>
+  %f2 = linalg.fill ins(%zero : f32) outs(%e2 : tensor<?x128xf32>) -> tensor<?x128xf32>
+  %dt2 = linalg.matmul ins(%dt_low, %w_dt : tensor<?x4xf32>, tensor<4x128xf32>) outs(%f2 : tensor<?x128xf32>) -> tensor<?x128xf32>
+  %dt = tensor.expand_shape %dt2 [[0, 1], [2]] output_shape [1, %T, 128] : tensor<?x128xf32> into tensor<1x?x128xf32>
 
   // A = -exp(A_log)
   %eA = tensor.empty() : tensor<128x16xf32>
@@ -60,20 +63,20 @@ func.func @mamba_block(%x: tensor<1x100x64xf32>, %w_in: tensor<64x256xf32>,
 
   // the selective scan with everything fused
   //   (outs: the output, and a zero SSM state whose final value is unused)
-  %ey = tensor.empty() : tensor<1x100x128xf32>
+  %ey = tensor.empty(%T) : tensor<1x?x128xf32>
   %esh = tensor.empty() : tensor<1x128x16xf32>
   %h0 = linalg.fill ins(%zero : f32) outs(%esh : tensor<1x128x16xf32>) -> tensor<1x128x16xf32>
-  %y, %h = seqmix.selective_scan ins(%xc, %dt, %A, %B, %C : tensor<1x100x128xf32>, tensor<1x100x128xf32>,
-                                     tensor<128x16xf32>, tensor<1x100x1x16xf32>, tensor<1x100x1x16xf32>)
-         D(%D : tensor<128xf32>) z(%z : tensor<1x100x128xf32>) delta_bias(%dt_bias : tensor<128xf32>)
-         outs(%ey, %h0 : tensor<1x100x128xf32>, tensor<1x128x16xf32>)
-         {delta_softplus} -> tensor<1x100x128xf32>, tensor<1x128x16xf32>
+  %y, %h = seqmix.selective_scan ins(%xc, %dt, %A, %B, %C : tensor<1x?x128xf32>, tensor<1x?x128xf32>,
+                                     tensor<128x16xf32>, tensor<1x?x1x16xf32>, tensor<1x?x1x16xf32>)
+         D(%D : tensor<128xf32>) z(%z : tensor<1x?x128xf32>) delta_bias(%dt_bias : tensor<128xf32>)
+         outs(%ey, %h0 : tensor<1x?x128xf32>, tensor<1x128x16xf32>)
+         {delta_softplus} -> tensor<1x?x128xf32>, tensor<1x128x16xf32>
 
   // out_proj
-  %y2 = tensor.collapse_shape %y [[0, 1], [2]] : tensor<1x100x128xf32> into tensor<100x128xf32>
-  %e3 = tensor.empty() : tensor<100x64xf32>
-  %f3 = linalg.fill ins(%zero : f32) outs(%e3 : tensor<100x64xf32>) -> tensor<100x64xf32>
-  %o2 = linalg.matmul ins(%y2, %w_out : tensor<100x128xf32>, tensor<128x64xf32>) outs(%f3 : tensor<100x64xf32>) -> tensor<100x64xf32>
-  %o = tensor.expand_shape %o2 [[0, 1], [2]] output_shape [1, 100, 64] : tensor<100x64xf32> into tensor<1x100x64xf32>
-  return %o : tensor<1x100x64xf32>
+  %y2 = tensor.collapse_shape %y [[0, 1], [2]] : tensor<1x?x128xf32> into tensor<?x128xf32>
+  %e3 = tensor.empty(%T) : tensor<?x64xf32>
+  %f3 = linalg.fill ins(%zero : f32) outs(%e3 : tensor<?x64xf32>) -> tensor<?x64xf32>
+  %o2 = linalg.matmul ins(%y2, %w_out : tensor<?x128xf32>, tensor<128x64xf32>) outs(%f3 : tensor<?x64xf32>) -> tensor<?x64xf32>
+  %o = tensor.expand_shape %o2 [[0, 1], [2]] output_shape [1, %T, 64] : tensor<?x64xf32> into tensor<1x?x64xf32>
+  return %o : tensor<1x?x64xf32>
 }

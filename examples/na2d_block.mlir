@@ -1,43 +1,67 @@
-// A 2-D neighborhood attention block (NAT / DiNAT style): a 12x12 feature
-// map with 32 channels, 2 heads of 16, 5x5 windows with relative position
-// bias, q/k/v and output projections.
+// A 2-D neighborhood attention block (NAT / DiNAT style): a feature map of
+// any height and width (dynamic, at least the 5x5 window) with 32 channels,
+// 2 heads of 16, 5x5 windows with relative position bias, q/k/v and output
+// projections.
+// The projections contract the channel axis in place (a linalg.generic over
+// [B, H, W, C]) instead of collapse_shape -> matmul -> expand_shape: expanding
+// [H*W, C] back to [1, H, W, C] puts two dynamic sizes in one group, which
+// upstream's expand-strided-metadata does not lower yet.
+#x_map = affine_map<(b, h, w, d, c) -> (b, h, w, c)>
+#w_map = affine_map<(b, h, w, d, c) -> (c, d)>
+#o_map = affine_map<(b, h, w, d, c) -> (b, h, w, d)>
+#proj = {indexing_maps = [#x_map, #w_map, #o_map],
+         iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]}
 func.func @na2d_block(
-    %x: tensor<1x12x12x32xf32>,
+    %x: tensor<1x?x?x32xf32>,
     %w_q: tensor<32x32xf32>,
     %w_k: tensor<32x32xf32>,
     %w_v: tensor<32x32xf32>,
     %rpb: tensor<2x9x9xf32>,
     %w_o: tensor<32x32xf32>)
-    -> (tensor<1x12x12x32xf32>) {
+    -> (tensor<1x?x?x32xf32>) {
   %zero = arith.constant 0.0 : f32
-  %q_in1 = tensor.collapse_shape %x [[0, 1, 2], [3]] : tensor<1x12x12x32xf32> into tensor<144x32xf32>
-  %q_e2 = tensor.empty() : tensor<144x32xf32>
-  %q_z3 = linalg.fill ins(%zero : f32) outs(%q_e2 : tensor<144x32xf32>) -> tensor<144x32xf32>
-  %q_mm4 = linalg.matmul ins(%q_in1, %w_q : tensor<144x32xf32>, tensor<32x32xf32>) outs(%q_z3 : tensor<144x32xf32>) -> tensor<144x32xf32>
-  %q5 = tensor.expand_shape %q_mm4 [[0, 1, 2], [3]] output_shape [1, 12, 12, 32] : tensor<144x32xf32> into tensor<1x12x12x32xf32>
-  %qh6 = tensor.expand_shape %q5 [[0], [1], [2], [3, 4]] output_shape [1, 12, 12, 2, 16] : tensor<1x12x12x32xf32> into tensor<1x12x12x2x16xf32>
-  %k_in7 = tensor.collapse_shape %x [[0, 1, 2], [3]] : tensor<1x12x12x32xf32> into tensor<144x32xf32>
-  %k_e8 = tensor.empty() : tensor<144x32xf32>
-  %k_z9 = linalg.fill ins(%zero : f32) outs(%k_e8 : tensor<144x32xf32>) -> tensor<144x32xf32>
-  %k_mm10 = linalg.matmul ins(%k_in7, %w_k : tensor<144x32xf32>, tensor<32x32xf32>) outs(%k_z9 : tensor<144x32xf32>) -> tensor<144x32xf32>
-  %k11 = tensor.expand_shape %k_mm10 [[0, 1, 2], [3]] output_shape [1, 12, 12, 32] : tensor<144x32xf32> into tensor<1x12x12x32xf32>
-  %kh12 = tensor.expand_shape %k11 [[0], [1], [2], [3, 4]] output_shape [1, 12, 12, 2, 16] : tensor<1x12x12x32xf32> into tensor<1x12x12x2x16xf32>
-  %v_in13 = tensor.collapse_shape %x [[0, 1, 2], [3]] : tensor<1x12x12x32xf32> into tensor<144x32xf32>
-  %v_e14 = tensor.empty() : tensor<144x32xf32>
-  %v_z15 = linalg.fill ins(%zero : f32) outs(%v_e14 : tensor<144x32xf32>) -> tensor<144x32xf32>
-  %v_mm16 = linalg.matmul ins(%v_in13, %w_v : tensor<144x32xf32>, tensor<32x32xf32>) outs(%v_z15 : tensor<144x32xf32>) -> tensor<144x32xf32>
-  %v17 = tensor.expand_shape %v_mm16 [[0, 1, 2], [3]] output_shape [1, 12, 12, 32] : tensor<144x32xf32> into tensor<1x12x12x32xf32>
-  %vh18 = tensor.expand_shape %v17 [[0], [1], [2], [3, 4]] output_shape [1, 12, 12, 2, 16] : tensor<1x12x12x32xf32> into tensor<1x12x12x2x16xf32>
+  // the feature map's height and width
+  %c1 = arith.constant 1 : index
+  %c2 = arith.constant 2 : index
+  %Hs = tensor.dim %x, %c1 : tensor<1x?x?x32xf32>
+  %Ws = tensor.dim %x, %c2 : tensor<1x?x?x32xf32>
+  // q, k, v projections: p[b,h,w,d] = sum_c x[b,h,w,c] W[c,d], into zeros
+  %e = tensor.empty(%Hs, %Ws) : tensor<1x?x?x32xf32>
+  %z = linalg.fill ins(%zero : f32) outs(%e : tensor<1x?x?x32xf32>) -> tensor<1x?x?x32xf32>
+  %q = linalg.generic #proj ins(%x, %w_q : tensor<1x?x?x32xf32>, tensor<32x32xf32>) outs(%z : tensor<1x?x?x32xf32>) {
+  ^bb0(%a: f32, %b: f32, %acc: f32):
+    %m = arith.mulf %a, %b : f32
+    %s = arith.addf %acc, %m : f32
+    linalg.yield %s : f32
+  } -> tensor<1x?x?x32xf32>
+  %k = linalg.generic #proj ins(%x, %w_k : tensor<1x?x?x32xf32>, tensor<32x32xf32>) outs(%z : tensor<1x?x?x32xf32>) {
+  ^bb0(%a: f32, %b: f32, %acc: f32):
+    %m = arith.mulf %a, %b : f32
+    %s = arith.addf %acc, %m : f32
+    linalg.yield %s : f32
+  } -> tensor<1x?x?x32xf32>
+  %v = linalg.generic #proj ins(%x, %w_v : tensor<1x?x?x32xf32>, tensor<32x32xf32>) outs(%z : tensor<1x?x?x32xf32>) {
+  ^bb0(%a: f32, %b: f32, %acc: f32):
+    %m = arith.mulf %a, %b : f32
+    %s = arith.addf %acc, %m : f32
+    linalg.yield %s : f32
+  } -> tensor<1x?x?x32xf32>
+  // split the channels into 2 heads of 16
+  %qh = tensor.expand_shape %q [[0], [1], [2], [3, 4]] output_shape [1, %Hs, %Ws, 2, 16] : tensor<1x?x?x32xf32> into tensor<1x?x?x2x16xf32>
+  %kh = tensor.expand_shape %k [[0], [1], [2], [3, 4]] output_shape [1, %Hs, %Ws, 2, 16] : tensor<1x?x?x32xf32> into tensor<1x?x?x2x16xf32>
+  %vh = tensor.expand_shape %v [[0], [1], [2], [3, 4]] output_shape [1, %Hs, %Ws, 2, 16] : tensor<1x?x?x32xf32> into tensor<1x?x?x2x16xf32>
   // 5x5 neighborhood with relative position bias, dilation 1
-  %o_e19 = tensor.empty() : tensor<1x12x12x2x16xf32>
-  %o19 = seqmix.neighborhood_attention ins(%qh6, %kh12, %vh18 : tensor<1x12x12x2x16xf32>, tensor<1x12x12x2x16xf32>, tensor<1x12x12x2x16xf32>)
-         rpb(%rpb : tensor<2x9x9xf32>) outs(%o_e19 : tensor<1x12x12x2x16xf32>)
-         {kernel_size = array<i64: 5, 5>, scale = 0.25 : f32} -> tensor<1x12x12x2x16xf32>
-  %om20 = tensor.collapse_shape %o19 [[0], [1], [2], [3, 4]] : tensor<1x12x12x2x16xf32> into tensor<1x12x12x32xf32>
-  %out_in21 = tensor.collapse_shape %om20 [[0, 1, 2], [3]] : tensor<1x12x12x32xf32> into tensor<144x32xf32>
-  %out_e22 = tensor.empty() : tensor<144x32xf32>
-  %out_z23 = linalg.fill ins(%zero : f32) outs(%out_e22 : tensor<144x32xf32>) -> tensor<144x32xf32>
-  %out_mm24 = linalg.matmul ins(%out_in21, %w_o : tensor<144x32xf32>, tensor<32x32xf32>) outs(%out_z23 : tensor<144x32xf32>) -> tensor<144x32xf32>
-  %out25 = tensor.expand_shape %out_mm24 [[0, 1, 2], [3]] output_shape [1, 12, 12, 32] : tensor<144x32xf32> into tensor<1x12x12x32xf32>
-  return %out25 : tensor<1x12x12x32xf32>
+  %o_e = tensor.empty(%Hs, %Ws) : tensor<1x?x?x2x16xf32>
+  %o = seqmix.neighborhood_attention ins(%qh, %kh, %vh : tensor<1x?x?x2x16xf32>, tensor<1x?x?x2x16xf32>, tensor<1x?x?x2x16xf32>)
+         rpb(%rpb : tensor<2x9x9xf32>) outs(%o_e : tensor<1x?x?x2x16xf32>)
+         {kernel_size = array<i64: 5, 5>, scale = 0.25 : f32} -> tensor<1x?x?x2x16xf32>
+  %om = tensor.collapse_shape %o [[0], [1], [2], [3, 4]] : tensor<1x?x?x2x16xf32> into tensor<1x?x?x32xf32>
+  // output projection
+  %out = linalg.generic #proj ins(%om, %w_o : tensor<1x?x?x32xf32>, tensor<32x32xf32>) outs(%z : tensor<1x?x?x32xf32>) {
+  ^bb0(%a: f32, %b: f32, %acc: f32):
+    %m = arith.mulf %a, %b : f32
+    %s = arith.addf %acc, %m : f32
+    linalg.yield %s : f32
+  } -> tensor<1x?x?x32xf32>
+  return %out : tensor<1x?x?x32xf32>
 }

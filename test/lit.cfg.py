@@ -20,7 +20,8 @@ llvm_config.with_system_environment(["HOME", "INCLUDE", "LIB", "TMP", "TEMP"])
 llvm_config.use_default_substitutions()
 
 tool_dirs = [config.seqmix_tools_dir, config.llvm_tools_dir]
-llvm_config.add_tool_substitutions(["seqmix-opt", "seqmix-run"], tool_dirs)
+llvm_config.add_tool_substitutions(
+    ["seqmix-opt", "seqmix-run", "seqmix-runtime-test"], tool_dirs)
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 
 

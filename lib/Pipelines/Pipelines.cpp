@@ -44,6 +44,12 @@ void mlir::seqmix::buildLowerToLLVM(OpPassManager &pm) {
 
 void mlir::seqmix::buildReferencePipeline(
     OpPassManager &pm, const ReferencePipelineOptions &options) {
+  buildReferencePipelineToLoops(pm, options);
+  buildLowerToLLVM(pm);
+}
+
+void mlir::seqmix::buildReferencePipelineToLoops(
+    OpPassManager &pm, const ReferencePipelineOptions &options) {
   pm.addPass(createSeqMixLintPass());
   if (options.decompose)
     pm.addPass(createSeqMixDecomposePass());
@@ -57,7 +63,6 @@ void mlir::seqmix::buildReferencePipeline(
   buildBufferize(pm);
   // Every other op, on buffers, through its scalar implementation.
   pm.addNestedPass<func::FuncOp>(createConvertSeqMixToLoopsPass());
-  buildLowerToLLVM(pm);
 }
 
 void mlir::seqmix::registerSeqMixPipelines() {

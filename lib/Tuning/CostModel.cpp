@@ -5,8 +5,8 @@
 #include "seqmix/Dialect/SeqMix/IR/SeqMixOps.h"
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Quant/IR/QuantTypes.h"
-#include "llvm/ADT/TypeSwitch.h"
 
 #include <cmath>
 
@@ -69,91 +69,29 @@ std::optional<Cost> withTraffic(Operation *op, double flops) {
 } // namespace
 
 std::optional<Cost> mlir::seqmix::estimateOpCost(Operation *op) {
-  // Shapes first: every formula below reads static sizes.
-  if (isa<SeqMixDialect>(op->getDialect()) || isa<linalg::MatmulOp>(op) ||
-      isa<linalg::BatchMatmulOp>(op))
+  // seqmix ops know their own arithmetic (WorkloadOpInterface).
+  if (auto w = dyn_cast<WorkloadOpInterface>(op)) {
+    std::optional<OpWork> work = w.getWork();
+    std::optional<double> bytes = traffic(op);
+    if (!work || !bytes)
+      return std::nullopt;
+    return Cost{work->flops, *bytes, work->transcendentals};
+  }
+  // The contractions of a model graph (projections).
+  if (auto mm = dyn_cast<linalg::MatmulOp>(op)) {
+    Value a = mm.getDpsInputs()[0], b = mm.getDpsInputs()[1];
     if (!traffic(op))
       return std::nullopt;
-  return llvm::TypeSwitch<Operation *, std::optional<Cost>>(op)
-      .Case([&](LinearAttentionOp o) {
-        // Per step and head: decay + rank-1 update (3 per state entry), the
-        // readout (2); the delta rule adds k S' and its update (4).
-        double steps = double(dim(o.getQ(), 0)) * dim(o.getQ(), 1) *
-                       dim(o.getV(), 2);
-        double kv = double(dim(o.getQ(), 3)) * dim(o.getV(), 3);
-        double perEntry = 5 + (o.getBeta() ? 4 : 0);
-        return withTraffic(op, steps * kv * perEntry);
-      })
-      .Case([&](SelectiveScanOp o) {
-        // Per (step, channel, state): exp, Δ·A, Δ·B·u, decay FMA, C·h FMA.
-        double n = double(dim(o.getU(), 0)) * dim(o.getU(), 1) *
-                   dim(o.getU(), 2) * dim(o.getA(), 1);
-        return withTraffic(op, n * 8);
-      })
-      .Case([&](SSDOp o) {
-        double n = double(dim(o.getX(), 0)) * dim(o.getX(), 1) *
-                   dim(o.getX(), 2) * dim(o.getX(), 3) * dim(o.getB(), 3);
-        return withTraffic(op, n * 6);
-      })
-      .Case([&](CausalConv1dOp o) {
-        double n = double(dim(o.getX(), 0)) * dim(o.getX(), 1) *
-                   dim(o.getX(), 2) * dim(o.getW(), 1);
-        return withTraffic(op, n * 2);
-      })
-      .Case([&](RouteOp o) {
-        double n = double(dim(o.getLogits(), 0)) * dim(o.getLogits(), 1) *
-                   dim(o.getLogits(), 2);
-        return withTraffic(op, n * (3 + o.getTopKAttr().getInt()));
-      })
-      .Case([&](DispatchOp) { return withTraffic(op, 0); })
-      .Case([&](SegmentMatmulOp o) {
-        double n = double(dim(o.getPacked(), 0)) * dim(o.getWeight(), 1) *
-                   dim(o.getWeight(), 2);
-        return withTraffic(op, 2 * n);
-      })
-      .Case([&](CombineOp o) {
-        return withTraffic(op, 2 * *count(o.getPacked().getType()));
-      })
-      .Case([&](NeighborhoodAttentionOp o) {
-        double window = 1;
-        for (int64_t k : o.getKernelSize())
-          window *= double(k);
-        int64_t r = o.getNumSpatialDims();
-        double queries = *count(o.getQ().getType()) / dim(o.getQ(), r + 2);
-        double d = double(dim(o.getQ(), r + 2)) + dim(o.getV(), r + 2);
-        return withTraffic(op, queries * window * (2 * d + 4));
-      })
-      .Case([&](SlidingWindowAttentionOp o) {
-        int64_t tk = dim(o.getK(), 1);
-        int64_t l = o.getWindowLeftAttr().getInt();
-        int64_t r = o.getWindowRightAttr().getInt();
-        double window = (l < 0 || r < 0) ? double(tk)
-                                         : std::min<double>(tk, l + r + 1);
-        double queries = double(dim(o.getQ(), 0)) * dim(o.getQ(), 1) *
-                         dim(o.getQ(), 2);
-        double d = double(dim(o.getQ(), 3)) + dim(o.getV(), 3);
-        return withTraffic(op, queries * window * (2 * d + 4));
-      })
-      .Case([&](HadamardOp o) {
-        // The fast transform: log2(2^p) butterfly stages plus an m x m
-        // product per element.
-        auto t = cast<ShapedType>(o.getX().getType());
-        int64_t n = t.getShape().back(), m = n, stages = 0;
-        while (m % 2 == 0 && m != 12 && m != 20 && m != 28)
-          m /= 2, ++stages;
-        return withTraffic(op, *count(t) * double(stages + 2 * m));
-      })
-      .Case([&](ScanOp) { return withTraffic(op, 0); })
-      .Case([&](linalg::MatmulOp o) {
-        Value a = o.getDpsInputs()[0], b = o.getDpsInputs()[1];
-        return withTraffic(op, 2.0 * dim(a, 0) * dim(a, 1) * dim(b, 1));
-      })
-      .Case([&](linalg::BatchMatmulOp o) {
-        Value a = o.getDpsInputs()[0], b = o.getDpsInputs()[1];
-        return withTraffic(op, 2.0 * dim(a, 0) * dim(a, 1) * dim(a, 2) *
-                                   dim(b, 2));
-      })
-      .Default([](Operation *) { return Cost{}; });
+    return withTraffic(op, 2.0 * dim(a, 0) * dim(a, 1) * dim(b, 1));
+  }
+  if (auto bmm = dyn_cast<linalg::BatchMatmulOp>(op)) {
+    Value a = bmm.getDpsInputs()[0], b = bmm.getDpsInputs()[1];
+    if (!traffic(op))
+      return std::nullopt;
+    return withTraffic(op, 2.0 * dim(a, 0) * dim(a, 1) * dim(a, 2) *
+                               dim(b, 2));
+  }
+  return Cost{};
 }
 
 std::optional<Cost> mlir::seqmix::estimateCost(Operation *root) {
@@ -171,4 +109,45 @@ std::optional<Cost> mlir::seqmix::estimateCost(Operation *root) {
   if (!known)
     return std::nullopt;
   return total;
+}
+
+SmallVector<OperandHint> mlir::seqmix::suggestArgumentHints(Operation *func) {
+  SmallVector<OperandHint> hints;
+  if (func->getNumRegions() == 0 || func->getRegion(0).empty())
+    return hints;
+  Block &entry = func->getRegion(0).front();
+  for (BlockArgument arg : entry.getArguments()) {
+    OperandHint hint = OperandHint::uniform(-1, 1);
+    // Follow the argument through value-preserving reshapes to its users.
+    SmallVector<Value> worklist = {arg};
+    bool found = false;
+    while (!worklist.empty() && !found) {
+      Value v = worklist.pop_back_val();
+      for (OpOperand &use : v.getUses()) {
+        Operation *user = use.getOwner();
+        if (auto w = dyn_cast<WorkloadOpInterface>(user)) {
+          hint = w.getOperandHint(use.getOperandNumber());
+          found = true;
+          break;
+        }
+        if (auto mm = dyn_cast<linalg::MatmulOp>(user)) {
+          if (use.getOperandNumber() == 1) {
+            int64_t fanIn = cast<ShapedType>(v.getType()).getDimSize(0);
+            double s = ShapedType::isDynamic(fanIn) || fanIn <= 0
+                           ? 1.0
+                           : 1.0 / std::sqrt(double(fanIn));
+            hint = OperandHint::uniform(-s, s);
+            found = true;
+            break;
+          }
+          continue;
+        }
+        if (isa<tensor::CastOp, tensor::CollapseShapeOp, tensor::ExpandShapeOp>(
+                user))
+          worklist.push_back(user->getResult(0));
+      }
+    }
+    hints.push_back(hint);
+  }
+  return hints;
 }

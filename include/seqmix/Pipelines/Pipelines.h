@@ -34,6 +34,13 @@ struct ReferencePipelineOptions
 void buildReferencePipeline(OpPassManager &pm,
                             const ReferencePipelineOptions &options = {});
 
+/// buildReferencePipeline up to, not including, its final buildLowerToLLVM:
+/// seqmix ops as loops on buffers, every run-time check still a `cf.assert`.
+/// A runner adds its own passes here (seqmix's runtime turns failed checks
+/// into error values), then buildLowerToLLVM.
+void buildReferencePipelineToLoops(
+    OpPassManager &pm, const ReferencePipelineOptions &options = {});
+
 /// One-shot bufferization of a module whose functions take and return
 /// identity-layout buffers; shared by every pipeline.
 void buildBufferize(OpPassManager &pm);

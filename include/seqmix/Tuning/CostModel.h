@@ -11,6 +11,8 @@
 #ifndef SEQMIX_TUNING_COSTMODEL_H
 #define SEQMIX_TUNING_COSTMODEL_H
 
+#include "seqmix/Dialect/SeqMix/IR/SeqMixInterfaces.h"
+
 #include "mlir/IR/Operation.h"
 #include <optional>
 
@@ -19,21 +21,30 @@ namespace mlir::seqmix {
 struct Cost {
   double flops = 0;
   double bytes = 0;
+  /// exp, log, sqrt calls (a vector exp is several FLOPs' worth of issue).
+  double transcendentals = 0;
   Cost &operator+=(const Cost &o) {
     flops += o.flops;
     bytes += o.bytes;
+    transcendentals += o.transcendentals;
     return *this;
   }
 };
 
-/// Cost of one op: a seqmix op, or a linalg contraction (matmul, batch
-/// matmul) of a model graph. std::nullopt when a size it needs is dynamic;
+/// Cost of one op: a seqmix op (its WorkloadOpInterface), or a linalg
+/// contraction (matmul, batch matmul) of a model graph. std::nullopt when a size it needs is dynamic;
 /// zero for other ops.
 std::optional<Cost> estimateOpCost(Operation *op);
 
 /// Sum over every op nested in `root`; std::nullopt if any op's cost is
 /// unknown.
 std::optional<Cost> estimateCost(Operation *root);
+
+/// A realistic range for each argument of `func` (a func.func), for random
+/// inputs: the hint of the seqmix op it feeds (looking through tensor.cast
+/// and reshapes), 1/sqrt(fan-in) for the right operand of a linalg matmul
+/// (a projection weight), and unit-sized values otherwise.
+SmallVector<OperandHint> suggestArgumentHints(Operation *func);
 
 } // namespace mlir::seqmix
 

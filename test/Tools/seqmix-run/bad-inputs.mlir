@@ -18,19 +18,19 @@
 // BOTH-NEXT: exit 2
 
 // RUN: sh -c 'seqmix-run %s --input=%t/a.npy --input=%t/f64.npy 2>&1; echo "exit $?"' | FileCheck %s --check-prefix=DTYPE
-// DTYPE: seqmix-run: argument #1 ('%b' of @main): expected tensor<2x?xf32>, but {{.*}}f64.npy has shape (2, 5) and dtype <f8: dtype <f8 does not match f32 (expected <f4)
+// DTYPE: seqmix-run: argument #1 ('%b' of @main): expected tensor<2x?xf32>, but {{.*}}f64.npy has shape (2, 5) and dtype float64 ('<f8'): the dtype does not match f32 (expected float32 ('<f4'))
 // DTYPE-NEXT: exit 2
 
 // RUN: sh -c 'seqmix-run %s --input=%t/bool.npy --input=%t/a.npy 2>&1; echo "exit $?"' | FileCheck %s --check-prefix=BOOL
-// BOOL: seqmix-run: argument #0 ('%a' of @main): expected tensor<2x?xf32>, but {{.*}}bool.npy has shape (2, 5) and dtype |b1: dtype |b1 does not match f32
+// BOOL: seqmix-run: argument #0 ('%a' of @main): expected tensor<2x?xf32>, but {{.*}}bool.npy has shape (2, 5) and dtype bool ('|b1'): the dtype does not match f32 (expected float32 ('<f4'))
 // BOOL-NEXT: exit 2
 
 // RUN: sh -c 'seqmix-run %s --input=%t/a.npy --input=%t/rank3.npy 2>&1; echo "exit $?"' | FileCheck %s --check-prefix=RANK
-// RANK: seqmix-run: argument #1 ('%b' of @main): expected tensor<2x?xf32>, but {{.*}}rank3.npy has shape (2, 5, 1) and dtype <f4: rank 3 does not match rank 2
+// RANK: seqmix-run: argument #1 ('%b' of @main): expected tensor<2x?xf32>, but {{.*}}rank3.npy has shape (2, 5, 1) and dtype float32 ('<f4'): rank 3 does not match rank 2
 // RANK-NEXT: exit 2
 
 // RUN: sh -c 'seqmix-run %s --input=%t/dim.npy --input=%t/a.npy 2>&1; echo "exit $?"' | FileCheck %s --check-prefix=DIM
-// DIM: seqmix-run: argument #0 ('%a' of @main): expected tensor<2x?xf32>, but {{.*}}dim.npy has shape (3, 5) and dtype <f4: dimension 0 is 3, expected 2
+// DIM: seqmix-run: argument #0 ('%a' of @main): expected tensor<2x?xf32>, but {{.*}}dim.npy has shape (3, 5) and dtype float32 ('<f4'): dimension 0 is 3, expected 2
 // DIM-NEXT: exit 2
 
 // RUN: sh -c 'seqmix-run %s --input=%t/fortran.npy --input=%t/a.npy 2>&1; echo "exit $?"' | FileCheck %s --check-prefix=FORTRAN
@@ -38,7 +38,7 @@
 // FORTRAN-NEXT: exit 2
 
 // RUN: sh -c 'seqmix-run %s --input=%t/a.npy --input=%t/trunc.npy 2>&1; echo "exit $?"' | FileCheck %s --check-prefix=TRUNC
-// TRUNC: seqmix-run: argument #1 ('%b' of @main): {{.*}}trunc.npy: truncated: shape (2, 5) and dtype <f4 need 40 bytes of data, the file has 36
+// TRUNC: seqmix-run: argument #1 ('%b' of @main): {{.*}}trunc.npy: truncated: shape (2, 5) and dtype float32 ('<f4') need 40 bytes of data, the file has 36
 // TRUNC-NEXT: exit 2
 
 // RUN: sh -c 'seqmix-run %s --input=%t/a.npy --input=%t/trunchdr.npy 2>&1; echo "exit $?"' | FileCheck %s --check-prefix=TRUNCHDR

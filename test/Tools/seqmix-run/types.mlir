@@ -9,6 +9,14 @@
 // RUN: seqmix-run %s --input=%t/f16.npy --input=%t/bf16v.npy --input=%t/i8.npy --input=%t/i64.npy --input=%t/i32.npy | FileCheck %s
 // RUN: %python -c "import numpy as np; o = [np.load('%t/out/out%%d.npy' %% i) for i in range(5)]; print([(x.dtype.str, x.shape) for x in o]); print(o[0].tolist(), (o[1].astype(np.uint32) << 16).view(np.float32).ravel().tolist(), o[2].tolist(), int(o[3]), o[4].tolist())" | FileCheck %s --check-prefix=NUMPY
 
+// Wrong dtypes are named as NumPy names them.
+// RUN: sh -c 'seqmix-run %s --input=%t/f16.npy --input=%t/bf16.npy --input=%t/i8.npy --input=%t/i32.npy --input=%t/i32.npy 2>&1; echo "exit $?"' | FileCheck %s --check-prefix=I64
+// RUN: sh -c 'seqmix-run %s --input=%t/f16.npy --input=%t/f16.npy --input=%t/i8.npy --input=%t/i64.npy --input=%t/i32.npy 2>&1; echo "exit $?"' | FileCheck %s --check-prefix=BF16
+// I64: seqmix-run: argument #3 ('%d' of @types): expected tensor<i64>, but {{.*}}i32.npy has shape (3,) and dtype int32 ('<i4'): the dtype does not match i64 (expected int64 ('<i8'))
+// I64-NEXT: exit 2
+// BF16: seqmix-run: argument #1 ('%b' of @types): expected tensor<2x2xbf16>, but {{.*}}f16.npy has shape (3,) and dtype float16 ('<f2'): the dtype does not match bf16 (expected uint16 ('<u2') holding bfloat16 bits)
+// BF16-NEXT: exit 2
+
 // CHECK: out0: tensor<3xf16> min=-4.5 max=inf mean=inf
 // CHECK-NEXT: out1: tensor<2x2xbf16> min=-3.5 max=2 mean=-0.62525
 // CHECK-NEXT: out2: tensor<4xi8> min=-2 max=0 mean=-1

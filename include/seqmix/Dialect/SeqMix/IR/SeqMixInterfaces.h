@@ -28,6 +28,35 @@ struct LoopDim {
 };
 using OperandLoopDims = llvm::SmallVector<llvm::SmallVector<LoopDim, 4>>;
 
+/// The arithmetic of one op (WorkloadOpInterface::getWork).
+struct OpWork {
+  double flops = 0;
+  double transcendentals = 0;
+};
+
+/// How to draw a realistic value for one operand.
+struct OperandHint {
+  enum class Kind {
+    /// Uniform in [lo, hi).
+    Uniform,
+    /// Integers uniform in [0, bound).
+    IndexBelow,
+    /// Sequence or segment offsets (the runner draws valid ones).
+    Offsets,
+  };
+  Kind kind = Kind::Uniform;
+  double lo = -1, hi = 1;
+  int64_t bound = 0;
+
+  static OperandHint uniform(double lo, double hi) {
+    return {Kind::Uniform, lo, hi, 0};
+  }
+  static OperandHint indexBelow(int64_t bound) {
+    return {Kind::IndexBelow, 0, 0, bound};
+  }
+  static OperandHint offsets() { return {Kind::Offsets, 0, 0, 0}; }
+};
+
 } // namespace mlir::seqmix
 
 #include "seqmix/Dialect/SeqMix/IR/SeqMixAttrInterfaces.h.inc"

@@ -84,4 +84,28 @@ def SeqMix_LoopStructureOpInterface : OpInterface<"LoopStructureOpInterface"> {
   ];
 }
 
+def SeqMix_WorkloadOpInterface : OpInterface<"WorkloadOpInterface"> {
+  let cppNamespace = "::mlir::seqmix";
+  let description = [{
+    What an op costs and what its operands look like in a model, kept with
+    the op so that the cost model, benchmarks and runners never switch over
+    op types.
+  }];
+  let methods = [
+    InterfaceMethod<[{
+        The useful arithmetic from the op's shapes: FLOPs (an FMA counts 2)
+        and transcendental calls (exp, log, sqrt); std::nullopt when a size
+        it needs is dynamic. Memory traffic is derived from the operand
+        types by the cost model.}],
+      "std::optional<::mlir::seqmix::OpWork>", "getWork">,
+    InterfaceMethod<[{
+        A realistic value of operand `index` for random inputs and
+        benchmarks: decays <= 0, A < 0, Mamba's Δ small and positive after
+        softplus, indices in range. Offsets operands (getSequenceOffsets)
+        are drawn by the runner as valid offsets.}],
+      "::mlir::seqmix::OperandHint", "getOperandHint",
+      (ins "unsigned":$index)>,
+  ];
+}
+
 #endif // SEQMIX_DIALECT_SEQMIX_IR_SEQMIXINTERFACES_TD

@@ -50,7 +50,8 @@ class SeqMix_TiledOp<string mnemonic, list<Trait> traits = []>
         DestinationStyleOpInterface,
         DeclareOpInterfaceMethods<SeqMix_LoopStructureOpInterface,
                                   ["readsInit", "isLoopTileable",
-                                   "getSequenceOffsets", "emitScalarBody"]>])> {
+                                   "getSequenceOffsets", "emitScalarBody"]>,
+        DeclareOpInterfaceMethods<SeqMix_WorkloadOpInterface>])> {
   let hasVerifier = 1;
   code dpsDeclaration = [{
     ::mlir::MutableOperandRange getDpsInitsMutable() {
@@ -531,7 +532,8 @@ def SeqMix_ScanOp : SeqMix_Op<"scan", [AttrSizedOperandSegments,
     SingleBlock, RecursiveMemoryEffects, RecursivelySpeculatable,
     DestinationStyleOpInterface,
     DeclareOpInterfaceMethods<SeqMix_LoopStructureOpInterface,
-                              ["isLoopTileable", "getSequenceOffsets"]>]> {
+                              ["isLoopTileable", "getSequenceOffsets"]>,
+    DeclareOpInterfaceMethods<SeqMix_WorkloadOpInterface>]> {
   let summary = "generic recurrence over the time axis";
   let description = [{
     `ins` are per-step inputs `[B, T, ..]`; `init` are the initial states

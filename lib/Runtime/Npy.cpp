@@ -1,6 +1,6 @@
 //===- Npy.cpp - minimal .npy reader and writer ---------------------------===//
 
-#include "Npy.h"
+#include "seqmix/Runtime/Npy.h"
 
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/FileSystem.h"
@@ -12,7 +12,7 @@
 
 using namespace llvm;
 
-namespace npy {
+namespace mlir::seqmix::runtime::npy {
 
 static constexpr char kMagic[] = "\x93NUMPY";
 static constexpr size_t kMagicLen = 6;
@@ -168,6 +168,59 @@ private:
 };
 } // namespace
 
+std::string describeDtype(StringRef descr) {
+  std::string quoted = "('" + descr.str() + "')";
+  if (descr.size() < 3)
+    return quoted;
+  char order = descr[0], kind = descr[1];
+  unsigned size;
+  if (descr.drop_front(2).getAsInteger(10, size))
+    return quoted;
+  std::string name;
+  switch (kind) {
+  case 'b':
+    name = size == 1 ? "bool" : "";
+    break;
+  case 'i':
+    name = "int" + std::to_string(8 * size);
+    break;
+  case 'u':
+    name = "uint" + std::to_string(8 * size);
+    break;
+  case 'f':
+    name = "float" + std::to_string(8 * size);
+    break;
+  case 'c':
+    name = "complex" + std::to_string(8 * size);
+    break;
+  case 'V':
+    name = "void" + std::to_string(8 * size) + " (raw bytes)";
+    break;
+  case 'U':
+    name = "str"; // NumPy's unicode strings.
+    break;
+  case 'S':
+    name = "bytes";
+    break;
+  case 'M':
+    name = "datetime64";
+    break;
+  case 'm':
+    name = "timedelta64";
+    break;
+  case 'O':
+    name = "object";
+    break;
+  default:
+    break;
+  }
+  if (name.empty())
+    return quoted;
+  if (order == '>' && size > 1)
+    name += ", big-endian";
+  return name + " " + quoted;
+}
+
 /// Item size from a descr such as "<f4" or "|V2".
 static std::optional<size_t> itemSizeOf(StringRef descr) {
   if (descr.size() < 3 || !StringRef("<>|=").contains(descr[0]) ||
@@ -219,7 +272,7 @@ Expected<Array> readFile(StringRef path) {
                 "array, e.g. np.ascontiguousarray)");
   std::optional<size_t> itemSize = itemSizeOf(array.descr);
   if (!itemSize)
-    return fail("unsupported dtype '" + array.descr + "'");
+    return fail("unsupported dtype " + describeDtype(array.descr));
   array.itemSize = *itemSize;
 
   // Overflow-checked: a bogus shape must not wrap to a small size.
@@ -232,7 +285,7 @@ Expected<Array> readFile(StringRef path) {
   size_t dataLen = bytes.size() - headerStart - headerLen;
   if (dataLen < total)
     return fail("truncated: shape " + formatShape(array.shape) + " and dtype " +
-                array.descr + " need " + Twine(total) +
+                describeDtype(array.descr) + " need " + Twine(total) +
                 " bytes of data, the file has " + Twine(dataLen));
   if (dataLen > total)
     return fail("has " + Twine(dataLen - total) +
@@ -276,4 +329,4 @@ Error writeFile(StringRef path, StringRef descr, ArrayRef<int64_t> shape,
   return Error::success();
 }
 
-} // namespace npy
+} // namespace mlir::seqmix::runtime::npy

@@ -1,13 +1,13 @@
 //===- Npy.h - minimal .npy reader and writer ------------------*- C++ -*-===//
 //
-// Just enough of NumPy's .npy format for seqmix-run: C-order arrays of
+// Just enough of NumPy's .npy format for seqmix's runtime: C-order arrays of
 // little-endian scalars, header versions 1.0, 2.0 and 3.0. Everything else is
 // rejected with a message rather than guessed at.
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef SEQMIX_TOOLS_SEQMIX_RUN_NPY_H
-#define SEQMIX_TOOLS_SEQMIX_RUN_NPY_H
+#ifndef SEQMIX_RUNTIME_NPY_H
+#define SEQMIX_RUNTIME_NPY_H
 
 #include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/StringRef.h"
@@ -19,7 +19,7 @@
 #include <string>
 #include <vector>
 
-namespace npy {
+namespace mlir::seqmix::runtime::npy {
 
 /// A malloc'ed, 64-byte aligned byte buffer. Freed with free(), so the same
 /// deleter works for buffers handed over by compiled code.
@@ -51,6 +51,10 @@ llvm::Error writeFile(llvm::StringRef path, llvm::StringRef descr,
 /// "(2, 3)", "(5,)", "()": the shape as Python prints a tuple.
 std::string formatShape(llvm::ArrayRef<int64_t> shape);
 
-} // namespace npy
+/// A dtype as NumPy names it, then as written: "float32 ('<f4')",
+/// "int64 ('<i8')", "bool ('|b1')", "float32, big-endian ('>f4')".
+std::string describeDtype(llvm::StringRef descr);
 
-#endif // SEQMIX_TOOLS_SEQMIX_RUN_NPY_H
+} // namespace mlir::seqmix::runtime::npy
+
+#endif // SEQMIX_RUNTIME_NPY_H

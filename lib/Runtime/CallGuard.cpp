@@ -1,0 +1,117 @@
+//===- CallGuard.cpp - failed checks and allocations of compiled code -----===//
+//
+// A failed `cf.assert` of compiled code (rewritten by RecoverableChecks.cpp)
+// calls seqmix_runtime_check_failed, which longjmps back to the setjmp in
+// guardedCall. Between the two there are only JIT frames (no C++ objects, no
+// destructors to skip) and guardedCall itself, which keeps nothing in locals
+// across the jump. The state is per thread, so separate threads may call
+// separate executables at once.
+//
+// The compiled code's malloc / aligned_alloc / free are resolved here too:
+// each guarded call records the blocks it allocates, so that the runtime
+// frees exactly those (results included, once each) and never a caller's
+// buffer, and a call stopped by a failed check leaks nothing.
+//
+//===----------------------------------------------------------------------===//
+
+#include "RuntimeInternal.h"
+
+#include "llvm/ExecutionEngine/JITSymbol.h"
+
+#include <csetjmp>
+#include <cstdio>
+#include <cstdlib>
+
+using namespace mlir::seqmix::runtime;
+
+namespace {
+struct GuardState {
+  /// Set while a guarded call runs on this thread.
+  bool active = false;
+  std::jmp_buf env;
+  llvm::DenseSet<void *> *allocations = nullptr;
+  std::string *message = nullptr;
+};
+thread_local GuardState guard;
+} // namespace
+
+extern "C" {
+/// Called by compiled code on a failed check; does not return.
+[[noreturn]] void seqmix_runtime_check_failed(const char *msg) {
+  GuardState &g = guard;
+  if (!g.active) {
+    // Compiled code called outside the runtime: nowhere to go back to.
+    std::fprintf(stderr, "seqmix: run-time check failed: %s\n",
+                 msg ? msg : "(no message)");
+    std::abort();
+  }
+  g.message->assign(msg ? msg : "(no message)");
+  std::longjmp(g.env, 1);
+}
+
+static void *seqmix_runtime_malloc(size_t size) {
+  void *p = std::malloc(size);
+  GuardState &g = guard;
+  if (p && g.active)
+    g.allocations->insert(p);
+  return p;
+}
+
+static void *seqmix_runtime_aligned_alloc(size_t alignment, size_t size) {
+  void *p = std::aligned_alloc(alignment, size);
+  GuardState &g = guard;
+  if (p && g.active)
+    g.allocations->insert(p);
+  return p;
+}
+
+static void seqmix_runtime_free(void *p) {
+  GuardState &g = guard;
+  if (p && g.active)
+    g.allocations->erase(p);
+  std::free(p);
+}
+} // extern "C"
+
+llvm::orc::SymbolMap
+detail::getRuntimeSymbols(llvm::orc::MangleAndInterner interner) {
+  llvm::orc::SymbolMap map;
+  auto add = [&](llvm::StringRef name, auto *fn) {
+    map[interner(name)] = {llvm::orc::ExecutorAddr::fromPtr(fn),
+                           llvm::JITSymbolFlags::Exported};
+  };
+  add(kCheckFailedSymbol, &seqmix_runtime_check_failed);
+  add("malloc", &seqmix_runtime_malloc);
+  add("aligned_alloc", &seqmix_runtime_aligned_alloc);
+  add("free", &seqmix_runtime_free);
+  return map;
+}
+
+// noinline: setjmp's caller must stay a frame of its own that outlives the
+// jump.
+[[gnu::noinline]] detail::CallOutcome
+detail::guardedCall(void (*fn)(void **), void **args,
+                    llvm::DenseSet<void *> &liveAllocations,
+                    std::string &checkMessage) {
+  GuardState &g = guard;
+  if (g.active) {
+    // A nested call (compiled code calling back into the runtime) would
+    // overwrite the outer jump target.
+    return CallOutcome::Nested;
+  }
+  g.allocations = &liveAllocations;
+  g.message = &checkMessage;
+  g.active = true;
+  if (setjmp(g.env) != 0) {
+    GuardState &after = guard; // Re-read: nothing cached across the jump.
+    after.active = false;
+    after.allocations = nullptr;
+    after.message = nullptr;
+    return CallOutcome::CheckFailed;
+  }
+  fn(args);
+  g.active = false;
+  g.allocations = nullptr;
+  g.message = nullptr;
+  return CallOutcome::Returned;
+}

@@ -1,0 +1,436 @@
+//===- Executable.cpp - compile an entry and call it on host tensors ------===//
+
+#include "RuntimeInternal.h"
+#include "seqmix/Runtime/Runtime.h"
+
+#include "seqmix/Dialect/SeqMix/Transforms/Interfaces.h"
+#include "seqmix/Pipelines/Pipelines.h"
+
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/ExecutionEngine/ExecutionEngine.h"
+#include "mlir/ExecutionEngine/OptUtils.h"
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/InitAllDialects.h"
+#include "mlir/InitAllExtensions.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Target/LLVMIR/Dialect/All.h"
+#include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
+#include "mlir/Transforms/Passes.h"
+
+#include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
+#include "llvm/Support/TargetSelect.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstring>
+
+using namespace mlir;
+using namespace mlir::seqmix::runtime;
+using llvm::Error;
+using llvm::Expected;
+using llvm::Twine;
+
+char RuntimeCheckError::ID = 0;
+
+void RuntimeCheckError::log(llvm::raw_ostream &os) const {
+  os << "run-time check failed: " << message;
+}
+
+std::error_code RuntimeCheckError::convertToErrorCode() const {
+  return llvm::inconvertibleErrorCode();
+}
+
+static Error makeError(const Twine &msg) {
+  return llvm::createStringError(llvm::inconvertibleErrorCode(), msg);
+}
+
+static std::string typeString(Type t) {
+  std::string s;
+  llvm::raw_string_ostream os(s);
+  t.print(os);
+  return s;
+}
+
+void mlir::seqmix::runtime::registerRuntimeDialects(DialectRegistry &registry) {
+  registerAllDialects(registry);
+  registerAllExtensions(registry);
+  seqmix::registerSeqMixDialectAndExtensions(registry);
+  registerBuiltinDialectTranslation(registry);
+  registerLLVMDialectTranslation(registry);
+  registerAllToLLVMIRTranslations(registry);
+}
+
+Expected<Pipeline> mlir::seqmix::runtime::parsePipeline(llvm::StringRef name) {
+  if (name == "reference")
+    return Pipeline::Reference;
+  if (name == "cpu")
+    return Pipeline::Cpu;
+  if (name == "gpu")
+    return makeError("no GPU pipeline in this build");
+  return makeError("unknown --pipeline '" + name +
+                   "' (expected reference, cpu or gpu)");
+}
+
+llvm::StringRef mlir::seqmix::runtime::getPipelineName(Pipeline pipeline) {
+  switch (pipeline) {
+  case Pipeline::Reference:
+    return "reference";
+  case Pipeline::Cpu:
+    return "cpu";
+  }
+  llvm_unreachable("unknown pipeline");
+}
+
+//===----------------------------------------------------------------------===//
+// Compilation
+//===----------------------------------------------------------------------===//
+
+struct Executable::Impl {
+  std::vector<std::string> libPaths;
+  std::vector<llvm::StringRef> libPathRefs;
+  /// The engine refers to the transformer: it lives as long.
+  std::function<Error(llvm::Module *)> transformer;
+  std::unique_ptr<ExecutionEngine> engine;
+  void (*packed)(void **) = nullptr;
+};
+
+Executable::Executable(EntryPoint entry, Pipeline pipeline)
+    : entry(std::move(entry)), pipeline(pipeline),
+      impl(std::make_unique<Impl>()) {}
+
+Executable::~Executable() = default;
+
+/// Words (8-byte fields) of a lowered memref descriptor: allocated and
+/// aligned pointers, offset, sizes, strides.
+static int64_t descriptorWords(int64_t rank) { return 3 + 2 * rank; }
+
+/// Number of 8-byte scalar fields in an LLVM type, or -1 when it holds
+/// anything else (the descriptor layout would not be what we pass).
+static int64_t countWords(Type t) {
+  if (isa<LLVM::LLVMPointerType>(t) || t.isInteger(64))
+    return 1;
+  if (auto arr = dyn_cast<LLVM::LLVMArrayType>(t)) {
+    int64_t inner = countWords(arr.getElementType());
+    return inner < 0 ? -1 : inner * int64_t(arr.getNumElements());
+  }
+  if (auto st = dyn_cast<LLVM::LLVMStructType>(t)) {
+    int64_t sum = 0;
+    for (Type e : st.getBody()) {
+      int64_t w = countWords(e);
+      if (w < 0)
+        return -1;
+      sum += w;
+    }
+    return sum;
+  }
+  return -1;
+}
+
+/// The lowered entry must take expanded descriptors and return one
+/// descriptor or a struct of them; anything else would be misread.
+static Error checkLoweredSignature(ModuleOp lowered, const EntryPoint &entry) {
+  auto fn = lowered.lookupSymbol<LLVM::LLVMFuncOp>(entry.name);
+  if (!fn || fn.isExternal())
+    return makeError("lowering did not produce llvm.func @" + entry.name);
+  int64_t wantArgs = 0, wantResults = 0;
+  for (const TensorSignature &s : entry.args)
+    wantArgs += descriptorWords(s.type.getRank());
+  for (const TensorSignature &s : entry.results)
+    wantResults += descriptorWords(s.type.getRank());
+  LLVM::LLVMFunctionType type = fn.getFunctionType();
+  int64_t haveArgs = 0;
+  for (Type t : type.getParams()) {
+    if (countWords(t) != 1) {
+      haveArgs = -1;
+      break;
+    }
+    ++haveArgs;
+  }
+  Type ret = type.getReturnType();
+  int64_t haveResults = isa<LLVM::LLVMVoidType>(ret) ? 0 : countWords(ret);
+  if (haveArgs != wantArgs || haveResults != wantResults) {
+    func::FuncOp source = entry.func; // Accessors are not const.
+    return makeError("lowered @" + entry.name + " has signature " +
+                     typeString(type) +
+                     ", not the expanded memref descriptors expected for " +
+                     typeString(source.getFunctionType()));
+  }
+  return Error::success();
+}
+
+Expected<std::unique_ptr<Executable>>
+Executable::compile(ModuleOp original, const EntryPoint &entry,
+                    const CompileOptions &options) {
+  if (!entry.func)
+    return makeError("no entry function to compile");
+  if (options.optLevel > 3)
+    return makeError("the optimization level must be 0 to 3");
+  MLIRContext *ctx = original.getContext();
+  {
+    // What the LLVM IR translation needs; a no-op when the context was made
+    // from registerRuntimeDialects.
+    DialectRegistry registry;
+    registerBuiltinDialectTranslation(registry);
+    registerLLVMDialectTranslation(registry);
+    ctx->appendDialectRegistry(registry);
+  }
+  // Idempotent; LLVM keeps its target registry process-wide.
+  llvm::InitializeNativeTarget();
+  llvm::InitializeNativeTargetAsmPrinter();
+
+  OwningOpRef<ModuleOp> module(original.clone());
+  // Only the entry and what it calls are compiled: other public functions
+  // become private and symbol-dce drops them.
+  for (auto fn : module->getOps<func::FuncOp>()) {
+    if (fn.getSymName() == entry.name)
+      fn.setPublic();
+    else if (!fn.isExternal())
+      fn.setPrivate();
+  }
+
+  // Both pipelines are the reference lowering for now ("cpu" will be the
+  // tiled one). Failed checks become error values: the rewrite sits between
+  // the loops and the LLVM lowering, where cf.assert would turn into abort().
+  PassManager pm(ctx, ModuleOp::getOperationName());
+  pm.addPass(createSymbolDCEPass());
+  seqmix::buildReferencePipelineToLoops(pm);
+  pm.addPass(createRecoverableChecksPass());
+  seqmix::buildLowerToLLVM(pm);
+  Pipeline pipeline = options.pipeline;
+  if (failed(pm.run(*module)))
+    return makeError("lowering @" + entry.name + " with the " +
+                     getPipelineName(pipeline) + " pipeline failed");
+  if (Error e = checkLoweredSignature(*module, entry))
+    return std::move(e);
+
+  auto tmBuilder = llvm::orc::JITTargetMachineBuilder::detectHost();
+  if (!tmBuilder)
+    return makeError("cannot target the host: " +
+                     llvm::toString(tmBuilder.takeError()));
+  auto tm = tmBuilder->createTargetMachine();
+  if (!tm)
+    return makeError("cannot create a target machine for the host: " +
+                     llvm::toString(tm.takeError()));
+
+  EntryPoint kept = entry;
+  kept.func = nullptr; // The caller's module may go away.
+  std::unique_ptr<Executable> exe(new Executable(std::move(kept), pipeline));
+  Impl &impl = *exe->impl;
+  // memref.copy of strided buffers lowers to a call of memrefCopy, which
+  // lives in MLIR's C runner utilities; the JIT loads that library by path.
+  impl.libPaths.push_back(SEQMIX_C_RUNNER_UTILS);
+  impl.libPaths.insert(impl.libPaths.end(), options.sharedLibPaths.begin(),
+                       options.sharedLibPaths.end());
+  for (const std::string &p : impl.libPaths)
+    impl.libPathRefs.push_back(p);
+  impl.transformer = makeOptimizingTransformer(options.optLevel, 0, tm->get());
+
+  ExecutionEngineOptions engineOptions;
+  engineOptions.transformer = impl.transformer;
+  engineOptions.sharedLibPaths = impl.libPathRefs;
+  static const llvm::CodeGenOptLevel levels[] = {
+      llvm::CodeGenOptLevel::None, llvm::CodeGenOptLevel::Less,
+      llvm::CodeGenOptLevel::Default, llvm::CodeGenOptLevel::Aggressive};
+  engineOptions.jitCodeGenOptLevel = levels[options.optLevel];
+  auto engine = ExecutionEngine::create(*module, engineOptions, std::move(*tm));
+  if (!engine)
+    return makeError("JIT compilation failed: " +
+                     llvm::toString(engine.takeError()));
+  impl.engine = std::move(*engine);
+  // Before anything is materialized: these take precedence over the
+  // process's own symbols.
+  impl.engine->registerSymbols(detail::getRuntimeSymbols);
+  impl.engine->initialize();
+  auto packed = impl.engine->lookupPacked(entry.name);
+  if (!packed)
+    return makeError("JIT compilation failed: " +
+                     llvm::toString(packed.takeError()));
+  impl.packed = *packed;
+  return std::move(exe);
+}
+
+//===----------------------------------------------------------------------===//
+// Calls
+//===----------------------------------------------------------------------===//
+
+Expected<llvm::SmallVector<HostTensor>>
+Executable::call(llvm::ArrayRef<HostTensor> inputs, double *callMs) {
+  if (Error e = checkInputs(entry, inputs))
+    return std::move(e);
+
+  // The code may write into donated arguments: give it copies, so that the
+  // caller's tensors stay as they are (and repeated calls see the same
+  // inputs).
+  llvm::SmallVector<HostTensor> scratch;
+  scratch.reserve(inputs.size()); // Pointers into it stay valid.
+  llvm::SmallVector<const HostTensor *> passed;
+  for (auto [i, t] : llvm::enumerate(inputs)) {
+    if (!entry.writableArgs[i]) {
+      passed.push_back(&t);
+      continue;
+    }
+    Expected<HostTensor> copy = t.clone();
+    if (!copy)
+      return makeError(entry.describeArg(i) + ": " +
+                       llvm::toString(copy.takeError()));
+    scratch.push_back(std::move(*copy));
+    passed.push_back(&scratch.back());
+  }
+
+  // One 8-byte slot per scalar of each expanded descriptor; the packed
+  // argument list points at each slot.
+  std::vector<int64_t> argWords;
+  for (const HostTensor *t : passed)
+    argWords.resize(argWords.size() +
+                    size_t(descriptorWords(int64_t(t->shape.size()))));
+  size_t w = 0;
+  for (const HostTensor *t : passed) {
+    auto ptr = reinterpret_cast<intptr_t>(t->data.get());
+    argWords[w++] = ptr;
+    argWords[w++] = ptr;
+    argWords[w++] = 0;
+    int64_t rank = t->shape.size();
+    for (int64_t d = 0; d < rank; ++d)
+      argWords[w + d] = t->shape[d];
+    int64_t stride = 1;
+    for (int64_t d = rank - 1; d >= 0; --d) {
+      argWords[w + rank + d] = stride;
+      stride *= t->shape[d];
+    }
+    w += 2 * rank;
+  }
+  llvm::SmallVector<void *> packedArgs;
+  for (int64_t &word : argWords)
+    packedArgs.push_back(&word);
+
+  size_t resultWordCount = 0;
+  for (const TensorSignature &s : entry.results)
+    resultWordCount += descriptorWords(s.type.getRank());
+  std::vector<int64_t> resultWords(std::max<size_t>(resultWordCount, 1), 0);
+  packedArgs.push_back(resultWords.data());
+
+  // Every block the code allocates and does not free is ours to free, once:
+  // results (which may alias each other) and whatever a failed call left.
+  // Blocks the code did not allocate (inputs, their copies, constants) are
+  // never freed here.
+  llvm::DenseSet<void *> allocations;
+  auto freeAllocations = [&]() {
+    for (void *p : allocations)
+      std::free(p);
+    allocations.clear();
+  };
+  std::string checkMessage;
+  auto start = std::chrono::steady_clock::now();
+  detail::CallOutcome outcome = detail::guardedCall(
+      impl->packed, packedArgs.data(), allocations, checkMessage);
+  auto stop = std::chrono::steady_clock::now();
+  if (outcome == detail::CallOutcome::Nested)
+    return makeError("@" + entry.name +
+                     " called while this thread runs compiled code");
+  if (outcome == detail::CallOutcome::CheckFailed) {
+    freeAllocations();
+    return llvm::make_error<RuntimeCheckError>(std::move(checkMessage));
+  }
+  if (callMs)
+    *callMs = std::chrono::duration<double, std::milli>(stop - start).count();
+
+  llvm::SmallVector<HostTensor> outputs;
+  std::string failure; // Reported after every block has been freed.
+  size_t r = 0;
+  for (auto [i, sig] : llvm::enumerate(entry.results)) {
+    int64_t rank = sig.type.getRank();
+    auto *aligned = reinterpret_cast<uint8_t *>(resultWords[r + 1]);
+    int64_t offset = resultWords[r + 2];
+    llvm::ArrayRef<int64_t> sizes(&resultWords[r + 3], rank);
+    llvm::ArrayRef<int64_t> strides(&resultWords[r + 3 + rank], rank);
+    r += descriptorWords(rank);
+    if (!failure.empty())
+      continue;
+
+    Expected<HostTensor> out = HostTensor::allocate(sig.elem, sizes);
+    if (!out) {
+      failure = "result #" + std::to_string(i) + ": " +
+                llvm::toString(out.takeError());
+      continue;
+    }
+    if (out->numBytes) {
+      // Gather through the descriptor's strides (normally row-major).
+      size_t es = getElementSize(out->elem);
+      int64_t n = out->getNumElements();
+      llvm::SmallVector<int64_t> index(rank, 0);
+      for (int64_t k = 0; k < n; ++k) {
+        int64_t at = offset;
+        for (int64_t d = 0; d < rank; ++d)
+          at += index[d] * strides[d];
+        std::memcpy(out->data.get() + k * es, aligned + at * es, es);
+        for (int64_t d = rank - 1; d >= 0; --d) {
+          if (++index[d] < sizes[d])
+            break;
+          index[d] = 0;
+        }
+      }
+    }
+    outputs.push_back(std::move(*out));
+  }
+  freeAllocations();
+  if (!failure.empty())
+    return makeError(failure);
+  return std::move(outputs);
+}
+
+Expected<BenchResult> Executable::bench(llvm::ArrayRef<HostTensor> inputs,
+                                        unsigned iterations) {
+  BenchResult result;
+  for (unsigned k = 0; k < iterations; ++k) {
+    double ms = 0;
+    auto outs = call(inputs, &ms);
+    if (!outs)
+      return outs.takeError();
+    result.callMs.push_back(ms);
+  }
+  std::vector<double> &ms = result.callMs;
+  std::sort(ms.begin(), ms.end());
+  if (!ms.empty()) {
+    result.minMs = ms.front();
+    result.medianMs = ms.size() % 2
+                          ? ms[ms.size() / 2]
+                          : 0.5 * (ms[ms.size() / 2 - 1] + ms[ms.size() / 2]);
+  }
+  return std::move(result);
+}
+
+//===----------------------------------------------------------------------===//
+// Comparison
+//===----------------------------------------------------------------------===//
+
+Comparison mlir::seqmix::runtime::compare(const HostTensor &got,
+                                          const HostTensor &want,
+                                          const CompareOptions &options) {
+  Comparison c;
+  c.shapesMatch = got.shape == want.shape;
+  c.pass = c.shapesMatch;
+  if (!c.shapesMatch)
+    return c;
+  for (int64_t k = 0, n = got.getNumElements(); k < n; ++k) {
+    double a = got.loadAsDouble(k);
+    double b = want.loadAsDouble(k);
+    if (std::isnan(a) || std::isnan(b)) {
+      if (std::isnan(a) != std::isnan(b)) {
+        c.pass = false;
+        c.maxAbsError = c.maxRelError = INFINITY;
+      }
+      continue;
+    }
+    if (a == b) // Also equal infinities.
+      continue;
+    double diff = std::fabs(a - b);
+    c.maxAbsError = std::max(c.maxAbsError, diff);
+    if (b != 0)
+      c.maxRelError = std::max(c.maxRelError, diff / std::fabs(b));
+    if (!(diff <= options.atol + options.rtol * std::fabs(b)))
+      c.pass = false;
+  }
+  return c;
+}

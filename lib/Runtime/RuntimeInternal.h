@@ -1,0 +1,39 @@
+//===- RuntimeInternal.h - pieces shared inside lib/Runtime -----*- C++ -*-===//
+
+#ifndef SEQMIX_LIB_RUNTIME_RUNTIMEINTERNAL_H
+#define SEQMIX_LIB_RUNTIME_RUNTIMEINTERNAL_H
+
+#include "llvm/ADT/DenseSet.h"
+#include "llvm/ADT/StringRef.h"
+#include "llvm/ExecutionEngine/Orc/Core.h"
+#include "llvm/ExecutionEngine/Orc/Mangling.h"
+
+#include <string>
+
+namespace mlir::seqmix::runtime::detail {
+
+/// The C function compiled code calls when a run-time check fails.
+inline constexpr llvm::StringLiteral kCheckFailedSymbol =
+    "seqmix_runtime_check_failed";
+
+/// What the JIT resolves to the runtime rather than the process:
+/// seqmix_runtime_check_failed, and malloc / aligned_alloc / free, which
+/// record the blocks the compiled code allocates during a guarded call.
+llvm::orc::SymbolMap getRuntimeSymbols(llvm::orc::MangleAndInterner interner);
+
+enum class CallOutcome {
+  Returned,
+  CheckFailed, ///< a run-time check failed; see `checkMessage`
+  Nested,      ///< refused: this thread is already in a guarded call
+};
+
+/// Calls `fn(args)`, catching failed run-time checks. `liveAllocations`
+/// ends up holding every block the call allocated and did not free
+/// (results, or what a failed call left behind).
+CallOutcome guardedCall(void (*fn)(void **), void **args,
+                        llvm::DenseSet<void *> &liveAllocations,
+                        std::string &checkMessage);
+
+} // namespace mlir::seqmix::runtime::detail
+
+#endif // SEQMIX_LIB_RUNTIME_RUNTIMEINTERNAL_H
