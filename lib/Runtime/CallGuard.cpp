@@ -19,6 +19,7 @@
 #include "llvm/ExecutionEngine/JITSymbol.h"
 
 #include <csetjmp>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 
@@ -36,16 +37,26 @@ thread_local GuardState guard;
 } // namespace
 
 extern "C" {
-/// Called by compiled code on a failed check; does not return.
-[[noreturn]] void seqmix_runtime_check_failed(const char *msg) {
+/// Called by compiled code on a failed check; does not return. With
+/// `hasValues`, `msg` is a printf format holding the two compared values
+/// (`lhs`, `rhs`), so the message shows what was found.
+[[noreturn]] void seqmix_runtime_check_failed(const char *msg, int64_t lhs,
+                                              int64_t rhs, int32_t hasValues) {
+  char text[1024];
+  if (!msg)
+    msg = "(no message)";
+  if (hasValues)
+    std::snprintf(text, sizeof(text), msg, static_cast<long long>(lhs),
+                  static_cast<long long>(rhs));
+  else
+    std::snprintf(text, sizeof(text), "%s", msg);
   GuardState &g = guard;
   if (!g.active) {
     // Compiled code called outside the runtime: nowhere to go back to.
-    std::fprintf(stderr, "seqmix: run-time check failed: %s\n",
-                 msg ? msg : "(no message)");
+    std::fprintf(stderr, "seqmix: run-time check failed: %s\n", text);
     std::abort();
   }
-  g.message->assign(msg ? msg : "(no message)");
+  g.message->assign(text);
   std::longjmp(g.env, 1);
 }
 

@@ -14,11 +14,11 @@
 // RUN: FileCheck %s --check-prefix=END --input-file=%t.end.err
 // RUN: count 0 < %t.end.out
 // EXIT: exit 2
-// START: seqmix-run: run-time check failed: seqmix.causal_conv1d: operand 'cu_seqlens' must start at 0 (the inputs are invalid)
+// START: seqmix-run: run-time check failed: seqmix.causal_conv1d: operand 'cu_seqlens' must start at 0 (found 1, which must be == 0) (the inputs are invalid)
 // START-NOT: {{.}}
-// DEC: seqmix-run: run-time check failed: seqmix.causal_conv1d: operand 'cu_seqlens' must be non-decreasing (the inputs are invalid)
+// DEC: seqmix-run: run-time check failed: seqmix.causal_conv1d: operand 'cu_seqlens' must be non-decreasing (found 6, which must be <= 4) (the inputs are invalid)
 // DEC-NOT: {{.}}
-// END: seqmix-run: run-time check failed: seqmix.causal_conv1d: operand 'cu_seqlens' must end at T (the inputs are invalid)
+// END: seqmix-run: run-time check failed: seqmix.causal_conv1d: operand 'cu_seqlens' must end at T (found 9, which must be == 8) (the inputs are invalid)
 // END-NOT: {{.}}
 
 // The same module runs on good offsets.
