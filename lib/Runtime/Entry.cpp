@@ -2,6 +2,8 @@
 
 #include "seqmix/Runtime/Runtime.h"
 
+#include "RuntimeInternal.h"
+
 #include "seqmix/Dialect/SeqMix/IR/SeqMixOps.h"
 #include "seqmix/Dialect/SeqMix/Transforms/Interfaces.h"
 #include "seqmix/Tuning/CostModel.h"
@@ -17,20 +19,12 @@
 
 using namespace mlir;
 using namespace mlir::seqmix::runtime;
+using mlir::seqmix::runtime::detail::makeError;
+using mlir::seqmix::runtime::detail::typeString;
 using llvm::Error;
 using llvm::Expected;
 using llvm::Twine;
 
-static Error makeError(const Twine &msg) {
-  return llvm::createStringError(llvm::inconvertibleErrorCode(), msg);
-}
-
-static std::string typeString(Type t) {
-  std::string s;
-  llvm::raw_string_ostream os(s);
-  t.print(os);
-  return s;
-}
 
 std::string EntryPoint::describeArg(unsigned i) const {
   return "argument #" + std::to_string(i) + " ('" + argNames[i] + "' of @" +

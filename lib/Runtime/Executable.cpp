@@ -28,6 +28,8 @@
 
 using namespace mlir;
 using namespace mlir::seqmix::runtime;
+using mlir::seqmix::runtime::detail::makeError;
+using mlir::seqmix::runtime::detail::typeString;
 using llvm::Error;
 using llvm::Expected;
 using llvm::Twine;
@@ -42,16 +44,6 @@ std::error_code RuntimeCheckError::convertToErrorCode() const {
   return llvm::inconvertibleErrorCode();
 }
 
-static Error makeError(const Twine &msg) {
-  return llvm::createStringError(llvm::inconvertibleErrorCode(), msg);
-}
-
-static std::string typeString(Type t) {
-  std::string s;
-  llvm::raw_string_ostream os(s);
-  t.print(os);
-  return s;
-}
 
 void mlir::seqmix::runtime::registerRuntimeDialects(DialectRegistry &registry) {
   registerAllDialects(registry);

@@ -3,10 +3,14 @@
 #ifndef SEQMIX_LIB_RUNTIME_RUNTIMEINTERNAL_H
 #define SEQMIX_LIB_RUNTIME_RUNTIMEINTERNAL_H
 
+#include "mlir/IR/Types.h"
 #include "llvm/ADT/DenseSet.h"
+#include "llvm/ADT/Twine.h"
 #include "llvm/ADT/StringRef.h"
 #include "llvm/ExecutionEngine/Orc/Core.h"
 #include "llvm/ExecutionEngine/Orc/Mangling.h"
+#include "llvm/Support/Error.h"
+#include "llvm/Support/raw_ostream.h"
 
 #include <string>
 
@@ -33,6 +37,19 @@ enum class CallOutcome {
 CallOutcome guardedCall(void (*fn)(void **), void **args,
                         llvm::DenseSet<void *> &liveAllocations,
                         std::string &checkMessage);
+
+/// An error value carrying `msg`.
+inline llvm::Error makeError(const llvm::Twine &msg) {
+  return llvm::createStringError(llvm::inconvertibleErrorCode(), msg);
+}
+
+/// How a type prints in messages.
+inline std::string typeString(mlir::Type t) {
+  std::string s;
+  llvm::raw_string_ostream os(s);
+  t.print(os);
+  return s;
+}
 
 } // namespace mlir::seqmix::runtime::detail
 

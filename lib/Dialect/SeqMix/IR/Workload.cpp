@@ -68,6 +68,23 @@ OperandHint mambaDelta(bool softplus) {
                   : OperandHint::uniform(0.01, 0.2);
 }
 
+/// The Mamba operands shared by selective_scan and ssd: the raw Δ, its bias
+/// and threshold, and A; std::nullopt for the others.
+std::optional<OperandHint> mambaHint(Operation *op, unsigned index, Value raw,
+                                     Value bias, Value threshold, Value A,
+                                     bool softplus) {
+  if (is(op, index, raw))
+    return bias ? OperandHint::uniform(-0.5, 0.5) : mambaDelta(softplus);
+  if (is(op, index, bias))
+    return softplus ? OperandHint::uniform(-4, -2)
+                    : OperandHint::uniform(0, 0.05);
+  if (is(op, index, A))
+    return OperandHint::uniform(-8, -0.5);
+  if (is(op, index, threshold))
+    return OperandHint::uniform(0, 0.02);
+  return std::nullopt;
+}
+
 } // namespace
 
 //===----------------------------------------------------------------------===//
@@ -118,15 +135,10 @@ std::optional<OpWork> SelectiveScanOp::getWork() {
 }
 OperandHint SelectiveScanOp::getOperandHint(unsigned index) {
   Operation *op = getOperation();
-  bool sp = getDeltaSoftplus();
-  if (is(op, index, getDelta()))
-    return getDeltaBias() ? OperandHint::uniform(-0.5, 0.5) : mambaDelta(sp);
-  if (is(op, index, getDeltaBias()))
-    return sp ? OperandHint::uniform(-4, -2) : OperandHint::uniform(0, 0.05);
-  if (is(op, index, getA()))
-    return OperandHint::uniform(-8, -0.5);
-  if (is(op, index, getDeltaThreshold()))
-    return OperandHint::uniform(0, 0.02);
+  if (std::optional<OperandHint> h =
+          mambaHint(op, index, getDelta(), getDeltaBias(), getDeltaThreshold(),
+                    getA(), getDeltaSoftplus()))
+    return *h;
   if (is(op, index, getCuSeqlens()))
     return OperandHint::offsets();
   return unit();
@@ -147,15 +159,10 @@ std::optional<OpWork> SSDOp::getWork() {
 }
 OperandHint SSDOp::getOperandHint(unsigned index) {
   Operation *op = getOperation();
-  bool sp = getDtSoftplus();
-  if (is(op, index, getDt()))
-    return getDtBias() ? OperandHint::uniform(-0.5, 0.5) : mambaDelta(sp);
-  if (is(op, index, getDtBias()))
-    return sp ? OperandHint::uniform(-4, -2) : OperandHint::uniform(0, 0.05);
-  if (is(op, index, getA()))
-    return OperandHint::uniform(-8, -0.5);
-  if (is(op, index, getDeltaThreshold()))
-    return OperandHint::uniform(0, 0.02);
+  if (std::optional<OperandHint> h =
+          mambaHint(op, index, getDt(), getDtBias(), getDeltaThreshold(),
+                    getA(), getDtSoftplus()))
+    return *h;
   if (is(op, index, getCuSeqlens()))
     return OperandHint::offsets();
   if (is(op, index, getB()) || is(op, index, getC()))
