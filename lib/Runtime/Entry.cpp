@@ -11,6 +11,8 @@
 #include "mlir/AsmParser/AsmParserState.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Transforms/Passes.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -289,4 +291,36 @@ mlir::seqmix::runtime::makeRandomInputs(const EntryPoint &entry,
     inputs.push_back(std::move(t));
   }
   return std::move(inputs);
+}
+
+std::optional<mlir::seqmix::Cost>
+mlir::seqmix::runtime::estimateCostForInputs(func::FuncOp func,
+                                             llvm::ArrayRef<HostTensor> inputs) {
+  if (std::optional<Cost> cost = estimateCost(func))
+    return cost;
+  // Give each dynamic argument its input's static shape, cast back to the
+  // declared type, and let canonicalization carry the sizes through.
+  OwningOpRef<ModuleOp> module = ModuleOp::create(func.getLoc());
+  auto copy = cast<func::FuncOp>(func->clone());
+  module->push_back(copy);
+  Block &body = copy.front();
+  OpBuilder b = OpBuilder::atBlockBegin(&body);
+  for (auto [i, arg] : llvm::enumerate(body.getArguments())) {
+    auto declared = dyn_cast<RankedTensorType>(arg.getType());
+    if (!declared || declared.hasStaticShape() || i >= inputs.size() ||
+        int64_t(inputs[i].shape.size()) != declared.getRank())
+      continue;
+    auto fixed = RankedTensorType::get(inputs[i].shape,
+                                       declared.getElementType());
+    arg.setType(fixed);
+    auto cast = tensor::CastOp::create(b, copy.getLoc(), declared, arg);
+    arg.replaceAllUsesExcept(cast, cast);
+  }
+  copy.setType(FunctionType::get(func.getContext(), body.getArgumentTypes(),
+                                 copy.getResultTypes()));
+  PassManager pm(func.getContext());
+  pm.addPass(createCanonicalizerPass());
+  if (failed(pm.run(*module)))
+    return std::nullopt;
+  return estimateCost(copy);
 }

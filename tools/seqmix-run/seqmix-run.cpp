@@ -275,7 +275,7 @@ void printBench(const BenchResult &bench, const EntryPoint &entry,
   // Work from the cost model (seqmix ops and contractions of the source),
   // traffic as the entry's inputs and outputs; the roofline of this
   // machine turns both into a share of what is attainable.
-  std::optional<seqmix::Cost> cost = seqmix::estimateCost(func);
+  std::optional<seqmix::Cost> cost = estimateCostForInputs(func, inputs);
   seqmix::CpuTargetInfo cpu;
   unsigned threads = numThreads > 0 ? numThreads : 1;
   if (median > 0) {

@@ -16,6 +16,7 @@
 #define SEQMIX_RUNTIME_RUNTIME_H
 
 #include "seqmix/Runtime/HostTensor.h"
+#include "seqmix/Tuning/CostModel.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinOps.h"
@@ -119,6 +120,13 @@ makeRandomInputs(const EntryPoint &entry, const RandomInputOptions &options);
 
 /// Checks that `inputs` match the entry's arguments (count, element kind,
 /// rank, static sizes, byte size).
+/// The work of `func` (seqmix ops and contractions, from the cost model) at
+/// the shapes of `inputs`: dynamic sizes take the inputs' sizes, on a copy
+/// of the function whose static shapes are propagated by canonicalization.
+/// std::nullopt when a size stays unknown.
+std::optional<Cost> estimateCostForInputs(func::FuncOp func,
+                                          llvm::ArrayRef<HostTensor> inputs);
+
 llvm::Error checkInputs(const EntryPoint &entry,
                         llvm::ArrayRef<HostTensor> inputs);
 
