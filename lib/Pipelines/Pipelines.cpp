@@ -33,6 +33,11 @@ void mlir::seqmix::buildLowerToLLVM(OpPassManager &pm) {
   pm.addPass(createForallToForLoopPass());
   bufferization::buildBufferDeallocationPipeline(pm);
   pm.addPass(createConvertBufferizationToMemRefPass());
+  // After deallocation, which must not place its ops inside OpenMP loops;
+  // the alloca scopes it wraps loop bodies in go when they hold no alloca
+  // (the control-flow lowering needs single-block scopes).
+  pm.addPass(createConvertSCFToOpenMPPass());
+  pm.addPass(createCanonicalizerPass());
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());
@@ -65,7 +70,42 @@ void mlir::seqmix::buildReferencePipelineToLoops(
   pm.addNestedPass<func::FuncOp>(createConvertSeqMixToLoopsPass());
 }
 
+void mlir::seqmix::buildCpuPipelineToLoops(OpPassManager &pm,
+                                           const CpuPipelineOptions &options) {
+  pm.addPass(createSeqMixLintPass());
+  pm.addPass(createSeqMixLowerQuantPass());
+  // Checks first, on whole ops: a check inside a thread's tile could not
+  // hand its failure back.
+  pm.addPass(createSeqMixInsertRuntimeChecksPass());
+  SeqMixSelectTileConfigPassOptions select;
+  select.threads = options.threads;
+  pm.addPass(createSeqMixSelectTileConfigPass(select));
+  pm.addPass(createSeqMixTilePass());
+  pm.addNestedPass<func::FuncOp>(createConvertSeqMixToLoopsPass());
+  pm.addPass(createSeqMixReadOnlyArgumentsPass());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+  buildBufferize(pm);
+  pm.addNestedPass<func::FuncOp>(createConvertSeqMixToLoopsPass());
+  // Thread tiles become scf.parallel, which buildLowerToLLVM turns into
+  // OpenMP threads (libomp; OMP_NUM_THREADS applies).
+  pm.addPass(createForallToParallelLoopPass());
+}
+
+void mlir::seqmix::buildCpuPipeline(OpPassManager &pm,
+                                    const CpuPipelineOptions &options) {
+  buildCpuPipelineToLoops(pm, options);
+  buildLowerToLLVM(pm);
+}
+
 void mlir::seqmix::registerSeqMixPipelines() {
+  PassPipelineRegistration<CpuPipelineOptions>(
+      "seqmix-cpu-pipeline",
+      "The CPU pipeline: seqmix ops tiled by their configs (threads, chunks) "
+      "down to LLVM with OpenMP threads",
+      [](OpPassManager &pm, const CpuPipelineOptions &options) {
+        buildCpuPipeline(pm, options);
+      });
   PassPipelineRegistration<ReferencePipelineOptions>(
       "seqmix-reference-pipeline",
       "Reference lowering of seqmix ops (each op's scalar implementation in "

@@ -182,12 +182,17 @@ Executable::compile(ModuleOp original, const EntryPoint &entry,
       fn.setPrivate();
   }
 
-  // Both pipelines are the reference lowering for now ("cpu" will be the
-  // tiled one). Failed checks become error values: the rewrite sits between
-  // the loops and the LLVM lowering, where cf.assert would turn into abort().
+  // Failed checks become error values: the rewrite sits between the loops
+  // and the LLVM lowering, where cf.assert would turn into abort().
   PassManager pm(ctx, ModuleOp::getOperationName());
   pm.addPass(createSymbolDCEPass());
-  seqmix::buildReferencePipelineToLoops(pm);
+  if (options.pipeline == Pipeline::Cpu) {
+    seqmix::CpuPipelineOptions cpu;
+    cpu.threads = options.threads;
+    seqmix::buildCpuPipelineToLoops(pm, cpu);
+  } else {
+    seqmix::buildReferencePipelineToLoops(pm);
+  }
   pm.addPass(createRecoverableChecksPass());
   seqmix::buildLowerToLLVM(pm);
   Pipeline pipeline = options.pipeline;
@@ -213,6 +218,8 @@ Executable::compile(ModuleOp original, const EntryPoint &entry,
   // memref.copy of strided buffers lowers to a call of memrefCopy, which
   // lives in MLIR's C runner utilities; the JIT loads that library by path.
   impl.libPaths.push_back(SEQMIX_C_RUNNER_UTILS);
+  // The CPU pipeline's thread loops call the OpenMP runtime.
+  impl.libPaths.push_back(SEQMIX_OMP_LIBRARY);
   impl.libPaths.insert(impl.libPaths.end(), options.sharedLibPaths.begin(),
                        options.sharedLibPaths.end());
   for (const std::string &p : impl.libPaths)

@@ -389,6 +389,7 @@ static int runTool(MLIRContext &context) {
 
   CompileOptions compileOptions;
   compileOptions.pipeline = *pipeline;
+  compileOptions.threads = numThreads;
   auto compiled = Executable::compile(*module, *entry, compileOptions);
   if (!compiled)
     return reportError(compiled.takeError());

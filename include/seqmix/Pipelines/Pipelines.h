@@ -41,12 +41,34 @@ void buildReferencePipeline(OpPassManager &pm,
 void buildReferencePipelineToLoops(
     OpPassManager &pm, const ReferencePipelineOptions &options = {});
 
+/// Options of seqmix-cpu-pipeline.
+struct CpuPipelineOptions : public PassPipelineOptions<CpuPipelineOptions> {
+  PassOptions::Option<int64_t> threads{
+      *this, "threads",
+      llvm::cl::desc("Threads the tiling spreads work over (0: the host's "
+                     "hardware threads)"),
+      llvm::cl::init(0)};
+};
+
+/// The CPU pipeline up to loops on buffers, every run-time check still a
+/// `cf.assert` emitted before any tiling: lint, quant lowering, run-time
+/// checks, tiling configs (a user's wins), tiling into scf.forall (threads)
+/// and scf.for (chunks), bufferization, each tile's scalar body, and the
+/// thread loops as scf.parallel (OpenMP threads in buildLowerToLLVM).
+void buildCpuPipelineToLoops(OpPassManager &pm,
+                             const CpuPipelineOptions &options = {});
+
+/// The whole CPU pipeline: buildCpuPipelineToLoops, then buildLowerToLLVM.
+void buildCpuPipeline(OpPassManager &pm,
+                      const CpuPipelineOptions &options = {});
+
 /// One-shot bufferization of a module whose functions take and return
 /// identity-layout buffers; shared by every pipeline.
 void buildBufferize(OpPassManager &pm);
 
 /// Buffer deallocation and the lowering of buffers, loops and math to LLVM
-/// (libm for the transcendentals), once no seqmix op is left.
+/// (libm for the transcendentals), once no seqmix op is left: scf.forall
+/// runs in order, scf.parallel on OpenMP threads.
 void buildLowerToLLVM(OpPassManager &pm);
 
 void registerSeqMixPipelines();

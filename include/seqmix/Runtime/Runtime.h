@@ -136,7 +136,7 @@ llvm::Error checkInputs(const EntryPoint &entry,
 
 enum class Pipeline {
   Reference, ///< seqmix-reference-pipeline: naive loops
-  Cpu,       ///< the optimized CPU pipeline; the reference lowering for now
+  Cpu,       ///< seqmix-cpu-pipeline: tiled by configs, OpenMP threads
 };
 
 /// "reference" or "cpu"; "gpu" and anything else are errors.
@@ -147,6 +147,8 @@ struct CompileOptions {
   Pipeline pipeline = Pipeline::Cpu;
   /// LLVM optimization level of the JIT (0-3).
   unsigned optLevel = 3;
+  /// Threads the CPU pipeline tiles for (0: the host's hardware threads).
+  unsigned threads = 0;
   /// Shared libraries the compiled code may call into, besides MLIR's C
   /// runner utilities (memrefCopy), which are always loaded.
   std::vector<std::string> sharedLibPaths;

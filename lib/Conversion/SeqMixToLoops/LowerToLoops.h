@@ -9,39 +9,27 @@
 
 namespace mlir::seqmix::detail {
 
-/// Checks an op needs beyond the sizes its operands share (offsets values,
-/// state rows of packed sequences), emitted before the loops.
-using ExtraChecks = void (*)(OpBuilder &b, Operation *op);
-
-/// Emits `cf.assert`s before `op`: every loop size the operands share
-/// agrees (dynamic sizes included), then `extra`, before any access.
-void emitRuntimeChecks(OpBuilder &b, Operation *op, ExtraChecks extra);
-
-/// A buffer-form op becomes its run-time checks and then upstream's
-/// scf::lowerToLoopsUsingSCFForOp over its iteration domain, whose body is
-/// the op's scalar body (TilingInterface::generateScalarImplementation).
-LogicalResult lowerToLoops(RewriterBase &rewriter, Operation *op,
-                           ExtraChecks extra);
+/// A buffer-form op becomes its run-time checks (unless it is marked
+/// `seqmix.checked`) and then upstream's scf::lowerToLoopsUsingSCFForOp
+/// over its iteration domain, whose body is the op's scalar body
+/// (TilingInterface::generateScalarImplementation).
+LogicalResult lowerToLoops(RewriterBase &rewriter, Operation *op);
 
 template <typename OpTy>
 struct LowerToLoopsPattern : OpRewritePattern<OpTy> {
-  LowerToLoopsPattern(MLIRContext *ctx, ExtraChecks extra)
-      : OpRewritePattern<OpTy>(ctx), extra(extra) {}
+  using OpRewritePattern<OpTy>::OpRewritePattern;
   LogicalResult matchAndRewrite(OpTy op,
                                 PatternRewriter &rewriter) const override {
     if (!op.hasPureBufferSemantics())
       return rewriter.notifyMatchFailure(op, "lowered after bufferization");
-    return lowerToLoops(rewriter, op, extra);
+    return lowerToLoops(rewriter, op);
   }
-  ExtraChecks extra;
 };
 
 template <typename... OpTys>
-void addLowerToLoops(RewritePatternSet &patterns, ExtraChecks extra = nullptr) {
-  (patterns.add<LowerToLoopsPattern<OpTys>>(patterns.getContext(), extra),
-   ...);
+void addLowerToLoops(RewritePatternSet &patterns) {
+  patterns.add<LowerToLoopsPattern<OpTys>...>(patterns.getContext());
 }
-
 
 } // namespace mlir::seqmix::detail
 

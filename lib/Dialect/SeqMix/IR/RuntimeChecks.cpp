@@ -4,6 +4,8 @@
 
 #include "seqmix/Dialect/SeqMix/Utils/ScalarEmitter.h"
 
+#include "mlir/Dialect/Arith/Utils/Utils.h"
+
 using namespace mlir;
 using namespace mlir::seqmix;
 
@@ -45,5 +47,73 @@ void mlir::seqmix::emitPackedSequenceChecks(OpBuilder &b,
                                dps.getNumDpsInputs()) +
                 " (a state) must have one row per sequence (the length of "
                 "'cu_seqlens' minus 1)");
+  }
+}
+
+/// Every dimension that follows a loop has the loop's size, or divides it
+/// for a shared (grouped) dimension. Static pairs were verified already.
+static void emitSharedSizeChecks(OpBuilder &b, LoopStructureOpInterface ls) {
+  Operation *op = ls.getOperation();
+  Location loc = op->getLoc();
+  ScalarEmitter e{b, loc};
+  SmallVector<OpFoldResult> sizes = ls.getLoopSizes(b);
+  SmallVector<StringRef> names = ls.getLoopNames();
+  OperandLoopDims dims = ls.getOperandLoopDims();
+  std::string opName = op->getName().getStringRef().str();
+  for (auto [i, operand] : llvm::enumerate(op->getOperands())) {
+    auto st = cast<ShapedType>(operand.getType());
+    for (auto [d, ld] : llvm::enumerate(dims[i])) {
+      if (ld.loop < 0)
+        continue;
+      OpFoldResult loopSize = sizes[ld.loop];
+      if (!st.isDynamicDim(d) && getConstantIntValue(loopSize))
+        continue;
+      Value have = e.dim(operand, d);
+      Value want = getValueOrCreateConstantIndexOp(b, loc, loopSize);
+      if (want == have)
+        continue;
+      std::string what = opName + ": operand #" + std::to_string(i) +
+                         " dimension " + std::to_string(d);
+      Value ok =
+          ld.grouped
+              ? e.andi(e.cmpi(arith::CmpIPredicate::sgt, have, e.idx(0)),
+                       e.cmpi(arith::CmpIPredicate::eq, e.remi(want, have),
+                              e.idx(0)))
+              : e.cmpi(arith::CmpIPredicate::eq, have, want);
+      e.check(ok, what + (ld.grouped ? " must divide " : " must equal ") +
+                      "the " + names[ld.loop] + " size of the other operands");
+    }
+  }
+}
+
+void mlir::seqmix::emitRuntimeChecks(OpBuilder &b, LoopStructureOpInterface op) {
+  emitSharedSizeChecks(b, op);
+  emitPackedSequenceChecks(b, op);
+  ScalarEmitter e{b, op.getLoc()};
+  if (auto mm = dyn_cast<SegmentMatmulOp>(op.getOperation())) {
+    // Segment offsets from 0 to R, before a row looks up its segment.
+    e.checkOffsets(mm.getOffsets(), e.dim(mm.getPacked(), 0),
+                   "seqmix.segment_matmul: operand 'offsets'", "R");
+  } else if (auto na = dyn_cast<NeighborhoodAttentionOp>(op.getOperation())) {
+    // A neighbourhood fits its axis (kernel_size x dilation <= extent); the
+    // verifier checked static extents.
+    ArrayRef<int64_t> ks = na.getKernelSize();
+    SmallVector<int64_t> dil = na.getDilationOrDefault();
+    for (int64_t a = 0, r = na.getNumSpatialDims(); a < r; ++a) {
+      if (!cast<ShapedType>(na.getQ().getType()).isDynamicDim(1 + a))
+        continue;
+      e.check(e.cmpi(arith::CmpIPredicate::sge, e.dim(na.getQ(), 1 + a),
+                     e.idx(ks[a] * dil[a])),
+              "seqmix.neighborhood_attention: spatial axis " + Twine(a) +
+                  " of operand 'q' must be at least kernel_size x dilation = " +
+                  Twine(ks[a] * dil[a]));
+    }
+  } else if (auto swa =
+                 dyn_cast<SlidingWindowAttentionOp>(op.getOperation())) {
+    // k and v share their key positions.
+    e.check(e.cmpi(arith::CmpIPredicate::eq, e.dim(swa.getK(), 1),
+                   e.dim(swa.getV(), 1)),
+            "seqmix.sliding_window_attention: operands 'k' and 'v' must have "
+            "the same Tk");
   }
 }

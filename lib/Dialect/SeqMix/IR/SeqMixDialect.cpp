@@ -26,6 +26,12 @@ void SeqMixDialect::initialize() {
 /// sets, and tiles only the loops that may be tiled.
 LogicalResult SeqMixDialect::verifyOperationAttribute(Operation *op,
                                                       NamedAttribute attr) {
+  if (attr.getName() == kCheckedAttrName) {
+    if (!isa<UnitAttr>(attr.getValue()) || !isa<LoopStructureOpInterface>(op))
+      return op->emitError() << "'" << kCheckedAttrName
+                             << "' is a unit attribute of seqmix ops";
+    return success();
+  }
   if (attr.getName() != kTileAttrName)
     return op->emitError() << "unknown seqmix attribute '"
                            << attr.getName().getValue() << "'";

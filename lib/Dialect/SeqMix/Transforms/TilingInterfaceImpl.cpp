@@ -27,9 +27,31 @@ using namespace mlir::seqmix;
 
 namespace {
 
+/// Whether two sizes are the same: equal constants, the same value, or the
+/// same dimension of the same tensor or buffer (each query of a dynamic size
+/// makes a new tensor.dim / memref.dim).
+bool sameSize(OpFoldResult a, OpFoldResult b) {
+  if (isEqualConstantIntOrValue(a, b))
+    return true;
+  auto va = dyn_cast<Value>(a), vb = dyn_cast<Value>(b);
+  if (!va || !vb)
+    return false;
+  auto dimOf = [](Value v) -> std::optional<std::pair<Value, int64_t>> {
+    if (auto d = v.getDefiningOp<tensor::DimOp>())
+      if (std::optional<int64_t> i = getConstantIntValue(d.getIndex()))
+        return std::make_pair(d.getSource(), *i);
+    if (auto d = v.getDefiningOp<memref::DimOp>())
+      if (std::optional<int64_t> i = getConstantIntValue(d.getIndex()))
+        return std::make_pair(d.getSource(), *i);
+    return std::nullopt;
+  };
+  auto da = dimOf(va), db = dimOf(vb);
+  return da && db && *da == *db;
+}
+
 /// Whether the tile [offset, offset + size) covers all of [0, full).
 bool coversAll(OpFoldResult offset, OpFoldResult size, OpFoldResult full) {
-  return isZeroInteger(offset) && isEqualConstantIntOrValue(size, full);
+  return isZeroInteger(offset) && sameSize(size, full);
 }
 
 /// The slice of operand `v` (dims `dims`) that a tile of the domain reads

@@ -19,6 +19,13 @@ namespace mlir::seqmix {
 /// every state destination. Nothing for other ops.
 void emitPackedSequenceChecks(OpBuilder &b, LoopStructureOpInterface op);
 
+/// Every run-time check of `op`, before any access that relies on them:
+/// sizes its operands share (dynamic ones), packed sequences, segment
+/// offsets, windows that fit. On tensors or buffers alike. An op marked
+/// `seqmix.checked` (seqmix-insert-runtime-checks) had them emitted already,
+/// before it was tiled, so its tiles are not checked again.
+void emitRuntimeChecks(OpBuilder &b, LoopStructureOpInterface op);
+
 } // namespace mlir::seqmix
 
 #endif // SEQMIX_DIALECT_SEQMIX_IR_RUNTIMECHECKS_H

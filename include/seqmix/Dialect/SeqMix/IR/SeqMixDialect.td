@@ -42,6 +42,9 @@ def SeqMix_Dialect : Dialect {
   let extraClassDeclaration = [{
     /// Name of the discardable attribute that carries the tile configuration.
     static constexpr ::llvm::StringLiteral kTileAttrName = "seqmix.tile";
+    /// Marks an op whose run-time checks were emitted before it was tiled
+    /// (seqmix-insert-runtime-checks): its tiles are not checked again.
+    static constexpr ::llvm::StringLiteral kCheckedAttrName = "seqmix.checked";
 
   private:
     /// Defined next to the attribute classes (SeqMixAttrs.cpp).

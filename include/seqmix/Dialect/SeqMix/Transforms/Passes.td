@@ -87,6 +87,37 @@ def SeqMixTilePass : Pass<"seqmix-tile"> {
   ];
 }
 
+def SeqMixSelectTileConfigPass : Pass<"seqmix-select-tile-config"> {
+  let summary = "Choose a CPU tiling config for every op that lacks one";
+  let description = [{
+    Gives every seqmix op without a `seqmix.tile` a `#seqmix.cpu_tiling`
+    from its loop structure and the target: its widest parallel loop that
+    may be tiled (heads, value columns, channels, tokens), split into one
+    tile per thread. A config the user wrote wins.
+  }];
+  let options = [
+    Option<"threads", "threads", "int64_t", /*default=*/"0",
+           "Threads to spread over (0: the host's hardware threads)">,
+  ];
+}
+
+def SeqMixInsertRuntimeChecksPass : Pass<"seqmix-insert-runtime-checks"> {
+  let summary = "Emit every op's run-time checks before it is tiled";
+  let description = [{
+    Emits the run-time checks of each seqmix op (sizes its operands share,
+    packed sequences, segment offsets, windows that fit) right before the
+    whole op, and marks it `seqmix.checked`, so that tiling and threads come
+    after them and the loop lowering does not repeat them per tile. A check
+    that fails on a worker thread could not be returned as an error.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::cf::ControlFlowDialect",
+    "::mlir::scf::SCFDialect",
+    "::mlir::tensor::TensorDialect"
+  ];
+}
+
 def SeqMixSplitVarlenPass : Pass<"seqmix-split-varlen"> {
   let summary = "Rewrite packed sequences into a loop over sequences";
   let description = [{
