@@ -10,12 +10,41 @@
 #include "mlir/Dialect/Bufferization/Transforms/Passes.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/Passes.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/IR/PatternMatch.h"
 #include "mlir/Dialect/SCF/Transforms/Passes.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Transforms/Passes.h"
 
 using namespace mlir;
+
+namespace {
+/// convert-scf-to-openmp wraps each thread loop's body in a
+/// memref.alloca_scope, which must stay one block, but the loops in it are
+/// lowered to blocks next. The scratch the bodies allocate is already
+/// hoisted out of every loop (once per thread tile), so the scope can go.
+struct InlineAllocaScopesPass
+    : PassWrapper<InlineAllocaScopesPass, OperationPass<ModuleOp>> {
+  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(InlineAllocaScopesPass)
+  StringRef getArgument() const override {
+    return "seqmix-inline-alloca-scopes";
+  }
+  void runOnOperation() override {
+    SmallVector<memref::AllocaScopeOp> scopes;
+    getOperation().walk([&](memref::AllocaScopeOp op) { scopes.push_back(op); });
+    IRRewriter rewriter(&getContext());
+    for (memref::AllocaScopeOp op : llvm::reverse(scopes)) {
+      Block &body = op.getBodyRegion().front();
+      Operation *ret = body.getTerminator();
+      SmallVector<Value> results(ret->getOperands());
+      rewriter.eraseOp(ret);
+      rewriter.inlineBlockBefore(&body, op);
+      rewriter.replaceOp(op, results);
+    }
+  }
+};
+} // namespace
 
 void mlir::seqmix::buildBufferize(OpPassManager &pm) {
   pm.addNestedPass<func::FuncOp>(createConvertElementwiseToLinalgPass());
@@ -37,7 +66,7 @@ void mlir::seqmix::buildLowerToLLVM(OpPassManager &pm) {
   // the alloca scopes it wraps loop bodies in go when they hold no alloca
   // (the control-flow lowering needs single-block scopes).
   pm.addPass(createConvertSCFToOpenMPPass());
-  pm.addPass(createCanonicalizerPass());
+  pm.addPass(std::make_unique<InlineAllocaScopesPass>());
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());

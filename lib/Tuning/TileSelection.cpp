@@ -37,6 +37,11 @@ Attribute mlir::seqmix::selectCpuTiling(LoopStructureOpInterface op,
                                         unsigned cores) {
   if (cores < 2 || isa<DispatchOp, CombineOp>(op))
     return {};
+  // An empty operand (a W = 1 conv's [N, 0, D] state) cannot be sliced:
+  // upstream rejects any offset into a dimension of size 0.
+  for (Value v : op->getOperands())
+    if (llvm::is_contained(cast<ShapedType>(v.getType()).getShape(), 0))
+      return {};
   OpBuilder b(op->getContext());
   SmallVector<utils::IteratorType> kinds = op.getLoopKinds();
   SmallVector<int64_t> threads(kinds.size(), 0);

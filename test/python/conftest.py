@@ -14,13 +14,29 @@ import pathlib
 import pytest
 
 
-@pytest.fixture(scope="session")
-def compiled():
-    """Tests that run compiled code need build/bin/seqmix-run. Outside CI a
-    missing build skips them; in CI it is an error."""
+class _Compiled:
+    """seqmix.run with every run on one pipeline (unless a test names one)."""
+
+    def __init__(self, module, pipeline):
+        self._module = module
+        self.pipeline = pipeline
+
+    def run(self, module_text, inputs, entry="main", pipeline=None, extra=()):
+        return self._module.run(module_text, inputs, entry=entry,
+                                pipeline=pipeline or self.pipeline, extra=extra)
+
+    def __getattr__(self, name):
+        return getattr(self._module, name)
+
+
+@pytest.fixture(scope="session", params=["reference", "cpu"])
+def compiled(request):
+    """Tests that run compiled code need build/bin/seqmix-run; each runs on
+    the reference pipeline and on the CPU pipeline. Outside CI a missing
+    build skips them; in CI it is an error."""
     from seqmix import run
     if not pathlib.Path(run.tool("seqmix-run")).exists():
         if os.environ.get("CI"):
             pytest.fail("seqmix-run is not built")
         pytest.skip("seqmix-run is not built (run scripts/build.sh)")
-    return run
+    return _Compiled(run, request.param)

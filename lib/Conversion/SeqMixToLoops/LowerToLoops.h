@@ -10,9 +10,9 @@
 namespace mlir::seqmix::detail {
 
 /// A buffer-form op becomes its run-time checks (unless it is marked
-/// `seqmix.checked`) and then upstream's scf::lowerToLoopsUsingSCFForOp
-/// over its iteration domain, whose body is the op's scalar body
-/// (TilingInterface::generateScalarImplementation).
+/// `seqmix.checked`) and then scf.for loops over its iteration domain,
+/// nested in the op's reference loop order, whose body is the op's scalar
+/// body (TilingInterface::generateScalarImplementation).
 LogicalResult lowerToLoops(RewriterBase &rewriter, Operation *op);
 
 template <typename OpTy>

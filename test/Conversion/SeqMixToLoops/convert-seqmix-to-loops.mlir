@@ -4,8 +4,11 @@
 // one scf.for per loop of the iteration domain (in domain order), whose body
 // is the op's scalar implementation.
 
-// linear_attention: loops (b, h, v, t) with T dynamic; each step reads and
-// writes column v of the state in place and reduces over K for the output.
+// linear_attention: loops (b, h, v, t) with T dynamic, nested in its
+// reference order (b, h, t, v) so that each step sweeps the head's state;
+// the body walks the value columns itself (sharing the step's gates and
+// norms), updating column v of the state in place and reducing over K for
+// the output.
 // CHECK-LABEL: func @linear_attention
 // CHECK-SAME: %[[Q:[a-z0-9]+]]: memref<1x?x2x8xf32>, %[[K:[a-z0-9]+]]: memref<1x?x2x8xf32>, %[[V:[a-z0-9]+]]: memref<1x?x4x6xf32>, %[[O:[a-z0-9]+]]: memref<1x?x4x6xf32>, %[[S:[a-z0-9]+]]: memref<1x4x8x6xf32>
 // CHECK: %[[T:.+]] = memref.dim %[[Q]], %c1
@@ -13,9 +16,9 @@
 // CHECK: %[[OKK:.+]] = arith.cmpi eq, %[[TK]], %[[T]]
 // CHECK: cf.assert %[[OKK]], "seqmix.linear_attention: operand #1 dimension 1 must equal the t size of the other operands"
 // CHECK: scf.for %[[H:.+]] = %c0 to %c4
-// CHECK-NEXT: scf.for %[[J:.+]] = %c0 to %c6
 // CHECK-NEXT: scf.for %[[TI:.+]] = %c0 to %[[T]]
-// CHECK: %[[HQ:.+]] = arith.divui %[[H]], %c2
+// CHECK-NEXT: %[[HQ:.+]] = arith.divui %[[H]], %c2
+// CHECK-NEXT: scf.for %[[J:.+]] = %c0 to %c6
 // CHECK: %[[VJ:.+]] = memref.load %[[V]][%c0, %[[TI]], %[[H]], %[[J]]]
 // CHECK: scf.for %[[I:.+]] = %c0 to %c8
 // CHECK: %[[SIJ:.+]] = memref.load %[[S]][%c0, %[[H]], %[[I]], %[[J]]]

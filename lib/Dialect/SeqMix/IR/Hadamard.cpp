@@ -156,3 +156,7 @@ LogicalResult HadamardOp::emitScalarBody(OpBuilder &b, Location loc,
   });
   return success();
 }
+
+SmallVector<int64_t> HadamardOp::getReferenceLoopOrder() {
+  return llvm::to_vector(llvm::seq<int64_t>(0, getLoopKinds().size()));
+}

@@ -86,21 +86,20 @@ Value LinearAttentionOp::getSequenceOffsets() { return getCuSeqlens(); }
 ///   S'[:, j] = exp(g_t) * S[:, j]
 ///   S[:, j]  = S'[:, j] + k_t * v_t[j]                      (additive)
 ///   S[:, j]  = S'[:, j] + k_t * beta_t (v_t[j] - k_t . S'[:, j])  (delta)
-///   o_t[j]   = scale * q_t . S[:, j]
-/// Columns never mix, so the value axis is a parallel loop.
+///   o_t[j]   = scale * q_t S[:, j]
+/// Columns never mix, so the value axis is a parallel loop. Without `j`
+/// (a null iv, see getScalarBodyLoops) the body walks every column itself,
+/// computing the gates and norms of the step once.
 LogicalResult LinearAttentionOp::emitScalarBody(OpBuilder &b, Location loc,
                                                 ValueRange ivs) {
   ScalarEmitter e{b, loc};
-  Value bi = ivs[0], h = ivs[1], j = ivs[2], t = ivs[3];
+  Value bi = ivs[0], h = ivs[1], jFixed = ivs[2], t = ivs[3];
   Value q = getQ(), k = getK(), v = getV(), S = getStateInit();
   Value o = getOutputInit();
   Value K = e.dim(q, 3);
   Value hq = e.divi(h, e.divi(e.dim(v, 2), e.dim(q, 2)));
   Value n = e.stateRow(getCuSeqlens(), bi, t);
   bool vk = getStateLayout() == StateLayout::vk;
-  auto sIdx = [&](Value i) {
-    return vk ? SmallVector<Value>{n, h, j, i} : SmallVector<Value>{n, h, i, j};
-  };
   // 1 / sqrt(sum x^2 + 1e-6) over K with qk_norm = l2, else 1.
   auto invNorm = [&](Value x) -> Value {
     if (getQkNorm() != QKNorm::l2)
@@ -114,7 +113,45 @@ LogicalResult LinearAttentionOp::emitScalarBody(OpBuilder &b, Location loc,
   Value qs = invNorm(q), ks = invNorm(k);
   Value gate = getLogDecay();
   int64_t gateRank = gate ? rankOf(gate) : 0;
-  auto decay = [&](Value i) -> Value {
+  Value scale = e.f32(getScaleValue());
+
+  auto body = [&](function_ref<Value(Value)> decay) {
+    auto column = [&](Value j) {
+      auto sIdx = [&](Value i) {
+        return vk ? SmallVector<Value>{n, h, j, i}
+                  : SmallVector<Value>{n, h, i, j};
+      };
+      auto kAt = [&](Value i) { return e.mulf(e.load(k, {bi, t, hq, i}), ks); };
+      Value vj = e.load(v, {bi, t, h, j});
+      if (Value beta = getBeta()) {
+        Value ksd = e.fold(K, e.f32(0), [&](Value i, Value acc) {
+          Value s = e.mulf(decay(i), e.load(S, sIdx(i)));
+          e.store(S, s, sIdx(i));
+          return e.addf(acc, e.mulf(kAt(i), s));
+        });
+        Value u = e.mulf(e.load(beta, {bi, t, h}), e.subf(vj, ksd));
+        e.loop(K, [&](Value i) {
+          e.store(S, e.addf(e.load(S, sIdx(i)), e.mulf(kAt(i), u)), sIdx(i));
+        });
+      } else {
+        e.loop(K, [&](Value i) {
+          Value s = e.mulf(decay(i), e.load(S, sIdx(i)));
+          e.store(S, e.addf(s, e.mulf(kAt(i), vj)), sIdx(i));
+        });
+      }
+      Value qS = e.fold(K, e.f32(0), [&](Value i, Value acc) {
+        Value qi = e.mulf(e.load(q, {bi, t, hq, i}), qs);
+        return e.addf(acc, e.mulf(qi, e.load(S, sIdx(i))));
+      });
+      e.store(o, e.mulf(scale, qS), {bi, t, h, j});
+    };
+    if (jFixed)
+      column(jFixed);
+    else
+      e.loop(e.dim(v, 3), column);
+  };
+
+  auto gateAt = [&](Value i) -> Value {
     if (gateRank == 1)
       return e.exp(e.load(gate, {h}));
     if (gateRank == 3)
@@ -123,29 +160,18 @@ LogicalResult LinearAttentionOp::emitScalarBody(OpBuilder &b, Location loc,
       return e.exp(e.load(gate, {bi, t, h, i}));
     return e.f32(1);
   };
-  auto kAt = [&](Value i) { return e.mulf(e.load(k, {bi, t, hq, i}), ks); };
-  Value vj = e.load(v, {bi, t, h, j});
-  if (Value beta = getBeta()) {
-    Value ksd = e.fold(K, e.f32(0), [&](Value i, Value acc) {
-      Value s = e.mulf(decay(i), e.load(S, sIdx(i)));
-      e.store(S, s, sIdx(i));
-      return e.addf(acc, e.mulf(kAt(i), s));
-    });
-    Value u = e.mulf(e.load(beta, {bi, t, h}), e.subf(vj, ksd));
-    e.loop(K, [&](Value i) {
-      e.store(S, e.addf(e.load(S, sIdx(i)), e.mulf(kAt(i), u)), sIdx(i));
-    });
-  } else {
-    e.loop(K, [&](Value i) {
-      Value s = e.mulf(decay(i), e.load(S, sIdx(i)));
-      e.store(S, e.addf(s, e.mulf(kAt(i), vj)), sIdx(i));
-    });
+  if (jFixed || gateRank != 4) {
+    // One point, or a gate shared by K: compute it where it is used (a
+    // scalar gate is loop-invariant and hoisted by LLVM).
+    Value shared = gateRank == 1 || gateRank == 3 ? gateAt(Value()) : Value();
+    body([&](Value i) { return shared ? shared : gateAt(i); });
+    return success();
   }
-  Value qS = e.fold(K, e.f32(0), [&](Value i, Value acc) {
-    Value qi = e.mulf(e.load(q, {bi, t, hq, i}), qs);
-    return e.addf(acc, e.mulf(qi, e.load(S, sIdx(i))));
-  });
-  e.store(o, e.mulf(e.f32(getScaleValue()), qS), {bi, t, h, j});
+  // Every column with a vector gate: exp(g_t) once per key row, in an f32
+  // row allocated once outside the loops.
+  Value row = e.scratch(q, 3);
+  e.loop(K, [&](Value i) { e.store(row, gateAt(i), {i}); });
+  body([&](Value i) { return e.load(row, {i}); });
   return success();
 }
 
@@ -352,4 +378,25 @@ LogicalResult CausalConv1dOp::emitScalarBody(OpBuilder &b, Location loc,
   e.ifThen(e.cmpi(arith::CmpIPredicate::sgt, hist, e.idx(0)),
            [&] { e.store(S, xt, {n, last, d}); });
   return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Reference loop order: each step sweeps its state while it is in cache
+//===----------------------------------------------------------------------===//
+
+// linear_attention and ssd: (b, h, t, v|p); the conv: (b, t, d), so that a
+// token's channels are read contiguously; Mamba-1: (b, d, t), a channel's
+// N states stay in registers over time.
+SmallVector<int64_t> LinearAttentionOp::getReferenceLoopOrder() {
+  return {0, 1, 3, 2};
+}
+// The value columns (innermost in the reference order) are walked by the
+// body itself, which computes each step's gates and norms once.
+unsigned LinearAttentionOp::getScalarBodyLoops() { return 1; }
+SmallVector<int64_t> SSDOp::getReferenceLoopOrder() { return {0, 1, 3, 2}; }
+SmallVector<int64_t> CausalConv1dOp::getReferenceLoopOrder() {
+  return {0, 2, 1};
+}
+SmallVector<int64_t> SelectiveScanOp::getReferenceLoopOrder() {
+  return {0, 1, 2};
 }

@@ -272,3 +272,16 @@ LogicalResult CombineOp::emitScalarBody(OpBuilder &b, Location loc,
   e.store(out, e.addf(e.load(out, o), v), o);
   return success();
 }
+
+SmallVector<int64_t> RouteOp::getReferenceLoopOrder() {
+  return llvm::to_vector(llvm::seq<int64_t>(0, getLoopKinds().size()));
+}
+SmallVector<int64_t> DispatchOp::getReferenceLoopOrder() {
+  return llvm::to_vector(llvm::seq<int64_t>(0, getLoopKinds().size()));
+}
+SmallVector<int64_t> SegmentMatmulOp::getReferenceLoopOrder() {
+  return llvm::to_vector(llvm::seq<int64_t>(0, getLoopKinds().size()));
+}
+SmallVector<int64_t> CombineOp::getReferenceLoopOrder() {
+  return llvm::to_vector(llvm::seq<int64_t>(0, getLoopKinds().size()));
+}

@@ -34,24 +34,18 @@ struct SoftmaxRow {
   function_ref<Value(ValueRange)> logit;
   /// v[key, c]
   function_ref<Value(ValueRange, Value)> value;
+  /// The f32 row of Dv values is sized like dimension `accDim` of `accLike`.
+  Value accLike;
+  int64_t accDim;
 
   /// Writes out(c, value) for c < Dv and the log-sum-exp (-inf and a zero
   /// row when the window is empty, `haveKeys` false).
   void run(Value Dv, Value haveKeys, function_ref<void(Value, Value)> out,
            function_ref<void(Value)> lse) {
-    OpBuilder &b = e.b;
-    auto scope = memref::AllocaScopeOp::create(b, e.loc, TypeRange{});
-    OpBuilder::InsertionGuard g(b);
-    Block *body = b.createBlock(&scope.getBodyRegion());
-    b.setInsertionPointToStart(body);
-    Value acc = memref::AllocaOp::create(
-        b, e.loc, MemRefType::get({ShapedType::kDynamic}, b.getF32Type()),
-        ValueRange{Dv});
+    // f32 accumulators allocated once outside the loops.
+    Value acc = e.scratch(accLike, accDim);
     Value mx = e.f32(-INFINITY);
-    auto mxMem = memref::AllocaOp::create(
-        b, e.loc, MemRefType::get({}, b.getF32Type()));
-    auto sumMem = memref::AllocaOp::create(
-        b, e.loc, MemRefType::get({}, b.getF32Type()));
+    Value mxMem = e.scratch(), sumMem = e.scratch();
     e.store(mxMem, mx, {});
     forKeys([&](ValueRange key, Value bias) {
       e.store(mxMem, e.maxf(e.load(mxMem, {}), e.addf(logit(key), bias)), {});
@@ -70,7 +64,6 @@ struct SoftmaxRow {
     Value inv = e.select(haveKeys, e.divf(e.f32(1), sum), e.f32(0));
     e.loop(Dv, [&](Value c) { out(c, e.mulf(e.load(acc, {c}), inv)); });
     lse(e.select(haveKeys, e.addf(mx, e.log(sum)), e.f32(-INFINITY)));
-    memref::AllocaScopeReturnOp::create(b, e.loc);
   }
 };
 
@@ -219,7 +212,7 @@ LogicalResult NeighborhoodAttentionOp::emitScalarBody(OpBuilder &b,
     return e.load(v, concat(concat(bi, key), ValueRange{hk, c}));
   };
   Value o = getOInit(), lse = getLseInit();
-  SoftmaxRow{e, forKeys, logit, value}.run(
+  SoftmaxRow{e, forKeys, logit, value, v, r + 2}.run(
       Dv, arith::ConstantIntOp::create(b, loc, 1, 1),
       [&](Value c, Value val) {
         e.store(o, val, concat(concat(bi, qpos), ValueRange{h, c}));
@@ -293,7 +286,7 @@ LogicalResult SlidingWindowAttentionOp::emitScalarBody(OpBuilder &b,
     return e.load(v, {bi, j[0], hk, c});
   };
   Value o = getOInit(), lse = getLseInit();
-  SoftmaxRow{e, forKeys, logit, value}.run(
+  SoftmaxRow{e, forKeys, logit, value, v, 3}.run(
       Dv, e.cmpi(arith::CmpIPredicate::slt, lo, hi),
       [&](Value c, Value val) { e.store(o, val, {bi, i, h, c}); },
       [&](Value l) {
@@ -301,4 +294,11 @@ LogicalResult SlidingWindowAttentionOp::emitScalarBody(OpBuilder &b,
           e.store(lse, l, {bi, i, h});
       });
   return success();
+}
+
+SmallVector<int64_t> NeighborhoodAttentionOp::getReferenceLoopOrder() {
+  return llvm::to_vector(llvm::seq<int64_t>(0, getLoopKinds().size()));
+}
+SmallVector<int64_t> SlidingWindowAttentionOp::getReferenceLoopOrder() {
+  return llvm::to_vector(llvm::seq<int64_t>(0, getLoopKinds().size()));
 }

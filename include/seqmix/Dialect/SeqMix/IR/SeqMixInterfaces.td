@@ -67,6 +67,22 @@ def SeqMix_LoopStructureOpInterface : OpInterface<"LoopStructureOpInterface"> {
       "indexed through run-time offsets may only be taken whole).",
       "bool", "isLoopTileable", (ins "unsigned":$loop), "",
       "return true;">,
+    InterfaceMethod<[{
+        The order in which the reference lowering nests the loops, as loop
+        indices, outermost first: a permutation chosen for locality of the
+        scalar bodies (for a recurrence, the time loop before the state's
+        columns, so that each step sweeps its state while it is in cache).
+        Tiling and the iteration domain keep the domain order.}],
+      "::llvm::SmallVector<int64_t>", "getReferenceLoopOrder", (ins), "",
+      [{
+        return ::llvm::to_vector(::llvm::seq<int64_t>(
+            0, $_op.getLoopKinds().size()));
+      }]>,
+    InterfaceMethod<[{
+        How many of the innermost loops of the reference order the scalar
+        body walks itself when emitScalarBody gets a null iv for them: it
+        can then share per-step work (gates, norms) across them.}],
+      "unsigned", "getScalarBodyLoops", (ins), "", "return 0;">,
     InterfaceMethod<"Whether destination #`init` is read (an accumulator or "
       "a state) rather than only written.",
       "bool", "readsInit", (ins "unsigned":$init), "", "return true;">,

@@ -50,7 +50,8 @@ class SeqMix_TiledOp<string mnemonic, list<Trait> traits = []>
         DestinationStyleOpInterface,
         DeclareOpInterfaceMethods<SeqMix_LoopStructureOpInterface,
                                   ["readsInit", "isLoopTileable",
-                                   "getSequenceOffsets", "emitScalarBody"]>,
+                                   "getSequenceOffsets", "emitScalarBody",
+                                   "getReferenceLoopOrder"]>,
         DeclareOpInterfaceMethods<SeqMix_WorkloadOpInterface>])> {
   let hasVerifier = 1;
   code dpsDeclaration = [{
@@ -80,7 +81,8 @@ defvar RecurrenceAccessors = [{
 //===----------------------------------------------------------------------===//
 
 def SeqMix_LinearAttentionOp : SeqMix_TiledOp<"linear_attention",
-    [AttrSizedOperandSegments]> {
+    [AttrSizedOperandSegments, DeclareOpInterfaceMethods<
+        SeqMix_LoopStructureOpInterface, ["getScalarBodyLoops"]>]> {
   let summary = "linear attention with optional decay gate and delta rule";
   let description = [{
     Computes, per head, the matrix-valued recurrence

@@ -20,6 +20,7 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Builders.h"
+#include "mlir/Interfaces/FunctionInterfaces.h"
 
 namespace mlir::seqmix {
 
@@ -178,6 +179,41 @@ struct ScalarEmitter {
     Value o = otherwise();
     scf::YieldOp::create(b, loc, o);
     return ifOp.getResult(0);
+  }
+
+  /// An f32 scratch buffer of `rows` elements (a 0-d one without `shaped`),
+  /// where `rows` is dimension `dim` of `shaped`, allocated once on the
+  /// stack of the enclosing function or thread region, outside every loop:
+  /// an alloca inside a loop would grow the stack every iteration.
+  Value scratch(Value shaped = Value(), int64_t dim = 0) {
+    Operation *anchor = b.getInsertionBlock()->getParentOp();
+    while (anchor && !isa<FunctionOpInterface, scf::ForallOp, scf::ParallelOp>(
+                         anchor))
+      anchor = anchor->getParentOp();
+    OpBuilder hb(b.getContext());
+    if (!anchor) {
+      hb.setInsertionPoint(b.getInsertionBlock(), b.getInsertionPoint());
+    } else {
+      Block &block = anchor->getRegion(0).front();
+      Operation *def = shaped ? shaped.getDefiningOp() : nullptr;
+      if (def && def->getBlock() == &block)
+        hb.setInsertionPointAfter(def);
+      else if (!def || !anchor->isProperAncestor(def))
+        hb.setInsertionPointToStart(&block);
+      else // Defined in a nested block: allocate where we are.
+        hb.setInsertionPoint(b.getInsertionBlock(), b.getInsertionPoint());
+    }
+    if (!shaped)
+      return memref::AllocaOp::create(hb, loc,
+                                      MemRefType::get({}, hb.getF32Type()));
+    ScalarEmitter he{hb, loc};
+    auto type = cast<ShapedType>(shaped.getType());
+    if (!type.isDynamicDim(dim))
+      return memref::AllocaOp::create(
+          hb, loc, MemRefType::get({type.getDimSize(dim)}, hb.getF32Type()));
+    return memref::AllocaOp::create(
+        hb, loc, MemRefType::get({ShapedType::kDynamic}, hb.getF32Type()),
+        ValueRange{he.dim(shaped, dim)});
   }
 
   /// The sequence that token `t` belongs to: the number of offsets

@@ -1,0 +1,44 @@
+// RUN: seqmix-opt %s -split-input-file --seqmix-select-tile-config=threads=2 | FileCheck %s --enable-var-scope
+// RUN: seqmix-opt %s -split-input-file --seqmix-select-tile-config=threads=8 | FileCheck %s --check-prefix=EIGHT --enable-var-scope
+
+// The widest parallel loop that may be tiled is spread over the threads:
+// channels for Mamba-1 (D = 1536), one tile per thread. A user's config
+// wins; dispatch and combine stay whole.
+
+// CHECK-LABEL: func @mamba1
+// CHECK: seqmix.selective_scan {{.*}}seqmix.tile = #seqmix.cpu_tiling<threads = [0, 768, 0]>
+// EIGHT-LABEL: func @mamba1
+// EIGHT: seqmix.tile = #seqmix.cpu_tiling<threads = [0, 192, 0]>
+func.func @mamba1(%u: tensor<1x?x1536xf32>, %A: tensor<1536x16xf32>, %B: tensor<1x?x1x16xf32>, %y0: tensor<1x?x1536xf32>, %s0: tensor<1x1536x16xf32>) -> tensor<1x?x1536xf32> {
+  %y, %s = seqmix.selective_scan ins(%u, %u, %A, %B, %B : tensor<1x?x1536xf32>, tensor<1x?x1536xf32>, tensor<1536x16xf32>, tensor<1x?x1x16xf32>, tensor<1x?x1x16xf32>) outs(%y0, %s0 : tensor<1x?x1536xf32>, tensor<1x1536x16xf32>) -> tensor<1x?x1536xf32>, tensor<1x1536x16xf32>
+  return %y : tensor<1x?x1536xf32>
+}
+
+// -----
+
+// GLA with 8 value heads sharing 2 query/key heads: heads (8) are narrower
+// than value columns (64), so the columns are split.
+// CHECK-LABEL: func @gla
+// CHECK: seqmix.tile = #seqmix.cpu_tiling<threads = [0, 0, 32, 0]>
+func.func @gla(%q: tensor<1x?x2x64xf32>, %v: tensor<1x?x8x64xf32>, %o0: tensor<1x?x8x64xf32>, %s0: tensor<1x8x64x64xf32>) -> tensor<1x?x8x64xf32> {
+  %o, %s = seqmix.linear_attention ins(%q, %q, %v : tensor<1x?x2x64xf32>, tensor<1x?x2x64xf32>, tensor<1x?x8x64xf32>) outs(%o0, %s0 : tensor<1x?x8x64xf32>, tensor<1x8x64x64xf32>) {scale = 0.125 : f32} -> tensor<1x?x8x64xf32>, tensor<1x8x64x64xf32>
+  return %o : tensor<1x?x8x64xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func @user_config_wins
+// CHECK: seqmix.tile = #seqmix.cpu_tiling<cache = [0, 0, 64]>
+func.func @user_config_wins(%x: tensor<1x128x64xf32>, %w: tensor<64x4xf32>, %y0: tensor<1x128x64xf32>, %s0: tensor<1x3x64xf32>) -> tensor<1x128x64xf32> {
+  %y, %s = seqmix.causal_conv1d ins(%x, %w : tensor<1x128x64xf32>, tensor<64x4xf32>) outs(%y0, %s0 : tensor<1x128x64xf32>, tensor<1x3x64xf32>) {seqmix.tile = #seqmix.cpu_tiling<cache = [0, 0, 64]>} -> tensor<1x128x64xf32>, tensor<1x3x64xf32>
+  return %y : tensor<1x128x64xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func @combine_whole
+// CHECK-NOT: seqmix.tile
+func.func @combine_whole(%p: tensor<32x8xf32>, %rows: tensor<32xi32>, %w: tensor<1x16x2xf32>, %out: tensor<1x16x8xf32>) -> tensor<1x16x8xf32> {
+  %c = seqmix.combine ins(%p, %rows, %w : tensor<32x8xf32>, tensor<32xi32>, tensor<1x16x2xf32>) outs(%out : tensor<1x16x8xf32>) -> tensor<1x16x8xf32>
+  return %c : tensor<1x16x8xf32>
+}
