@@ -7,8 +7,8 @@
 // linear_attention: loops (b, h, v, t) with T dynamic, nested in its
 // reference order (b, h, t, v) so that each step sweeps the head's state;
 // the body walks the value columns itself (sharing the step's gates and
-// norms), updating column v of the state in place and reducing over K for
-// the output.
+// norms): the additive rule updates the state row by row in place, then
+// reads each output column out as a reduction over K.
 // CHECK-LABEL: func @linear_attention
 // CHECK-SAME: %[[Q:[a-z0-9]+]]: memref<1x?x2x8xf32>, %[[K:[a-z0-9]+]]: memref<1x?x2x8xf32>, %[[V:[a-z0-9]+]]: memref<1x?x4x6xf32>, %[[O:[a-z0-9]+]]: memref<1x?x4x6xf32>, %[[S:[a-z0-9]+]]: memref<1x4x8x6xf32>
 // CHECK: %[[T:.+]] = memref.dim %[[Q]], %c1
@@ -18,18 +18,19 @@
 // CHECK: scf.for %[[H:.+]] = %c0 to %c4
 // CHECK-NEXT: scf.for %[[TI:.+]] = %c0 to %[[T]]
 // CHECK-NEXT: %[[HQ:.+]] = arith.divui %[[H]], %c2
+// CHECK-NEXT: scf.for %[[I:.+]] = %c0 to %c8
+// CHECK-NEXT: %[[KI:.+]] = memref.load %[[K]][%c0, %[[TI]], %[[HQ]], %[[I]]]
 // CHECK-NEXT: scf.for %[[J:.+]] = %c0 to %c6
-// CHECK: %[[VJ:.+]] = memref.load %[[V]][%c0, %[[TI]], %[[H]], %[[J]]]
-// CHECK: scf.for %[[I:.+]] = %c0 to %c8
-// CHECK: %[[SIJ:.+]] = memref.load %[[S]][%c0, %[[H]], %[[I]], %[[J]]]
-// CHECK: %[[KI:.+]] = memref.load %[[K]][%c0, %[[TI]], %[[HQ]], %[[I]]]
-// CHECK: %[[KV:.+]] = arith.mulf %[[KI]], %[[VJ]]
-// CHECK: %[[NEW:.+]] = arith.addf %[[SIJ]], %[[KV]]
-// CHECK: memref.store %[[NEW]], %[[S]][%c0, %[[H]], %[[I]], %[[J]]]
-// CHECK: %[[DOT:.+]] = scf.for %{{.+}} = %c0 to %c8 step %c1 iter_args(%[[ACC:.+]] = %{{.+}}) -> (f32)
+// CHECK-NEXT: %[[SIJ:.+]] = memref.load %[[S]][%c0, %[[H]], %[[I]], %[[J]]]
+// CHECK-NEXT: %[[VJ:.+]] = memref.load %[[V]][%c0, %[[TI]], %[[H]], %[[J]]]
+// CHECK-NEXT: %[[KV:.+]] = arith.mulf %[[KI]], %[[VJ]]
+// CHECK-NEXT: %[[NEW:.+]] = arith.addf %[[SIJ]], %[[KV]]
+// CHECK-NEXT: memref.store %[[NEW]], %[[S]][%c0, %[[H]], %[[I]], %[[J]]]
+// CHECK: scf.for %[[J2:.+]] = %c0 to %c6
+// CHECK-NEXT: %[[DOT:.+]] = scf.for %{{.+}} = %c0 to %c8 step %c1 iter_args(%[[ACC:.+]] = %{{.+}}) -> (f32)
 // CHECK: scf.yield
 // CHECK: %[[OV:.+]] = arith.mulf %[[DOT]], %{{.+}}
-// CHECK: memref.store %[[OV]], %[[O]][%c0, %[[TI]], %[[H]], %[[J]]]
+// CHECK: memref.store %[[OV]], %[[O]][%c0, %[[TI]], %[[H]], %[[J2]]]
 func.func @linear_attention(%q: memref<1x?x2x8xf32>, %k: memref<1x?x2x8xf32>, %v: memref<1x?x4x6xf32>, %o: memref<1x?x4x6xf32>, %s: memref<1x4x8x6xf32>) {
   seqmix.linear_attention ins(%q, %k, %v : memref<1x?x2x8xf32>, memref<1x?x2x8xf32>, memref<1x?x4x6xf32>) outs(%o, %s : memref<1x?x4x6xf32>, memref<1x4x8x6xf32>) {scale = 0.5 : f32}
   return

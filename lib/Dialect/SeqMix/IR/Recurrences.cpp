@@ -145,10 +145,36 @@ LogicalResult LinearAttentionOp::emitScalarBody(OpBuilder &b, Location loc,
       });
       e.store(o, e.mulf(scale, qS), {bi, t, h, j});
     };
-    if (jFixed)
+    if (jFixed) {
       column(jFixed);
-    else
-      e.loop(e.dim(v, 3), column);
+      return;
+    }
+    Value V = e.dim(v, 3);
+    if (getBeta()) {
+      e.loop(V, column);
+      return;
+    }
+    // Additive rule over every column: update the state row by row (the
+    // columns of a row are contiguous in the kv layout), then read out.
+    auto sIdx = [&](Value i, Value j) {
+      return vk ? SmallVector<Value>{n, h, j, i} : SmallVector<Value>{n, h, i, j};
+    };
+    e.loop(K, [&](Value i) {
+      Value d = decay(i);
+      Value ki = e.mulf(e.load(k, {bi, t, hq, i}), ks);
+      e.loop(V, [&](Value j) {
+        Value s = e.mulf(d, e.load(S, sIdx(i, j)));
+        s = e.addf(s, e.mulf(ki, e.load(v, {bi, t, h, j})));
+        e.store(S, s, sIdx(i, j));
+      });
+    });
+    e.loop(V, [&](Value j) {
+      Value qS = e.fold(K, e.f32(0), [&](Value i, Value acc) {
+        Value qi = e.mulf(e.load(q, {bi, t, hq, i}), qs);
+        return e.addf(acc, e.mulf(qi, e.load(S, sIdx(i, j))));
+      });
+      e.store(o, e.mulf(scale, qS), {bi, t, h, j});
+    });
   };
 
   auto gateAt = [&](Value i) -> Value {
