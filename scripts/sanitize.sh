@@ -13,7 +13,9 @@ fi
 cmake --build build-sanitize -j"$(nproc)" || exit 1
 
 # libMLIR.so is not instrumented: leaks it owns at exit are not ours.
-export ASAN_OPTIONS=detect_leaks=0:abort_on_error=1
+# The LLVM allocators inlined into our code poison memory that the
+# uninstrumented libMLIR.so then uses legitimately: user poisoning is off.
+export ASAN_OPTIONS=detect_leaks=0:abort_on_error=1:allow_user_poisoning=0
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 LIT=${LIT:-/usr/lib/llvm-22/bin/lit}
 PY=${PYTHON:-python3}
