@@ -317,30 +317,37 @@ Value SSDOp::getSequenceOffsets() { return getCuSeqlens(); }
 LogicalResult SSDOp::emitScalarBody(OpBuilder &b, Location loc,
                                     ValueRange ivs) {
   ScalarEmitter e{b, loc};
-  Value bi = ivs[0], h = ivs[1], p = ivs[2], t = ivs[3];
+  Value bi = ivs[0], h = ivs[1], pFixed = ivs[2], t = ivs[3];
   Value x = getX(), Bm = getB(), Cm = getC(), S = getStateInit();
   Value N = e.dim(Bm, 3);
   Value g = e.divi(h, e.divi(e.dim(x, 2), e.dim(Bm, 2)));
   Value n = e.stateRow(getCuSeqlens(), bi, t);
+  // The step's Δ and decay, once for all the rows p the body walks.
   Value bias = getDtBias(), thr = getDeltaThreshold();
   Value delta = seqmix::mambaDelta(
       b, loc, e.load(getDt(), {bi, t, h}), bias ? e.load(bias, {h}) : Value(),
       thr ? e.load(thr, {h}) : Value(), getDtSoftplus(), getDtLimit());
   Value decay = e.exp(e.mulf(delta, e.load(getA(), {h})));
-  Value xt = e.load(x, {bi, t, h, p});
-  Value dx = e.mulf(delta, xt);
-  Value y = e.fold(N, e.f32(0), [&](Value s, Value acc) {
-    Value hs = e.addf(e.mulf(decay, e.load(S, {n, h, p, s})),
-                      e.mulf(dx, e.load(Bm, {bi, t, g, s})));
-    e.store(S, hs, {n, h, p, s});
-    return e.addf(acc, e.mulf(e.load(Cm, {bi, t, g, s}), hs));
-  });
-  if (Value D = getD())
-    y = e.addf(y, e.mulf(rankOf(D) == 2 ? e.load(D, {h, p}) : e.load(D, {h}),
-                         xt));
-  if (Value z = getZ())
-    y = e.mulf(y, e.silu(e.load(z, {bi, t, h, p})));
-  e.store(getOutputInit(), y, {bi, t, h, p});
+  auto row = [&](Value p) {
+    Value xt = e.load(x, {bi, t, h, p});
+    Value dx = e.mulf(delta, xt);
+    Value y = e.fold(N, e.f32(0), [&](Value s, Value acc) {
+      Value hs = e.addf(e.mulf(decay, e.load(S, {n, h, p, s})),
+                        e.mulf(dx, e.load(Bm, {bi, t, g, s})));
+      e.store(S, hs, {n, h, p, s});
+      return e.addf(acc, e.mulf(e.load(Cm, {bi, t, g, s}), hs));
+    });
+    if (Value D = getD())
+      y = e.addf(y, e.mulf(rankOf(D) == 2 ? e.load(D, {h, p}) : e.load(D, {h}),
+                           xt));
+    if (Value z = getZ())
+      y = e.mulf(y, e.silu(e.load(z, {bi, t, h, p})));
+    e.store(getOutputInit(), y, {bi, t, h, p});
+  };
+  if (pFixed)
+    row(pFixed);
+  else
+    e.loop(e.dim(x, 3), row);
   return success();
 }
 
@@ -420,6 +427,9 @@ SmallVector<int64_t> LinearAttentionOp::getReferenceLoopOrder() {
 // body itself, which computes each step's gates and norms once.
 unsigned LinearAttentionOp::getScalarBodyLoops() { return 1; }
 SmallVector<int64_t> SSDOp::getReferenceLoopOrder() { return {0, 1, 3, 2}; }
+// The head's rows p (innermost in the reference order) are walked by the
+// body itself, which computes the step's Δ and decay once.
+unsigned SSDOp::getScalarBodyLoops() { return 1; }
 SmallVector<int64_t> CausalConv1dOp::getReferenceLoopOrder() {
   return {0, 2, 1};
 }

@@ -199,7 +199,8 @@ def SeqMix_SelectiveScanOp : SeqMix_TiledOp<"selective_scan",
 }
 
 def SeqMix_SSDOp : SeqMix_TiledOp<"ssd",
-    [AttrSizedOperandSegments]> {
+    [AttrSizedOperandSegments, DeclareOpInterfaceMethods<
+        SeqMix_LoopStructureOpInterface, ["getScalarBodyLoops"]>]> {
   let summary = "Mamba-2 state-space duality scan";
   let description = [{
     A composite of `seqmix.linear_attention`: with
