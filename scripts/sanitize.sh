@@ -11,6 +11,7 @@ if [ ! -f build-sanitize/build.ninja ]; then
   cmake --preset sanitize >/dev/null || exit 1
 fi
 cmake --build build-sanitize -j"$(nproc)" || exit 1
+cmake --build build-sanitize --target mlir-doc >/dev/null || exit 1
 
 # libMLIR.so is not instrumented: leaks it owns at exit are not ours.
 # The LLVM allocators inlined into our code poison memory that the
