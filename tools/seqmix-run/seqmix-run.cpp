@@ -286,6 +286,11 @@ void printBench(const BenchResult &bench, const EntryPoint &entry,
       llvm::outs() << " GFLOP/s=" << formatNumber(gflops);
       llvm::outs() << " GB/s=" << formatNumber(bytes / seconds * 1e-9);
       llvm::outs() << " roofline=" << formatNumber(100 * gflops / roof) << "%";
+      // What the share is of: the FMA peak, or the DRAM bound at this
+      // arithmetic intensity, for the threads used.
+      bool memoryBound = roof < cpu.peakGflops(threads);
+      llvm::outs() << " of=" << (memoryBound ? "dram" : "fma") << ":"
+                   << formatNumber(roof) << "GFLOP/s";
     } else {
       llvm::outs() << " GFLOP/s=n/a GB/s="
                    << formatNumber(bytes / seconds * 1e-9);
