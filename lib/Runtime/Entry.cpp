@@ -4,6 +4,7 @@
 
 #include "RuntimeInternal.h"
 
+#include "seqmix/Dialect/SeqMix/IR/RuntimeChecks.h"
 #include "seqmix/Dialect/SeqMix/IR/SeqMixOps.h"
 #include "seqmix/Dialect/SeqMix/Transforms/Interfaces.h"
 #include "seqmix/Tuning/CostModel.h"
@@ -195,15 +196,6 @@ Error mlir::seqmix::runtime::checkInputs(const EntryPoint &entry,
   return Error::success();
 }
 
-/// T of an op reading packed sequences: dim `d` of `v`, `fallback` if
-/// dynamic.
-static int64_t lengthOf(Value v, unsigned d, int64_t fallback) {
-  auto t = dyn_cast_or_null<ShapedType>(v ? v.getType() : Type());
-  if (!t || t.getRank() <= d || t.isDynamicDim(d))
-    return fallback;
-  return t.getDimSize(d);
-}
-
 /// Entry arguments that hold sequence offsets, mapped to the length they
 /// split: cu_seqlens (split T) and segment_matmul offsets (split R).
 static llvm::DenseMap<unsigned, int64_t> findOffsetArgs(func::FuncOp f,
@@ -221,20 +213,14 @@ static llvm::DenseMap<unsigned, int64_t> findOffsetArgs(func::FuncOp f,
   // The offsets split the op's time loop ("t") or packed-row loop ("r"):
   // their last value is the size of an operand dimension that follows it.
   f.walk([&](seqmix::LoopStructureOpInterface op) {
-    Value offsets = op.getSequenceOffsets();
-    if (!offsets)
-      return;
-    SmallVector<StringRef> loops = op.getLoopNames();
-    const auto *split =
-        llvm::find_if(loops, [](StringRef n) { return n == "t" || n == "r"; });
-    int64_t loop = split - loops.begin();
     int64_t length = dynamicDim;
-    for (auto [v, dims] :
-         llvm::zip_equal(op->getOperands(), op.getOperandLoopDims()))
-      for (auto [d, ld] : llvm::enumerate(dims))
-        if (ld.loop == loop && !ld.grouped && length == dynamicDim)
-          length = lengthOf(v, d, dynamicDim);
-    note(offsets, length);
+    if (auto dim = seqmix::findLoopDimension(op, seqmix::getOffsetsLoop(op))) {
+      int64_t size =
+          cast<ShapedType>(dim->first.getType()).getDimSize(dim->second);
+      if (!ShapedType::isDynamic(size))
+        length = size;
+    }
+    note(op.getSequenceOffsets(), length);
   });
   return found;
 }

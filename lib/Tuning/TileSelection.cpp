@@ -26,8 +26,7 @@ static bool respectsGroups(LoopStructureOpInterface op, unsigned loop,
       int64_t n = cast<ShapedType>(v.getType()).getDimSize(d);
       if (ShapedType::isDynamic(n) || n <= 0)
         return false;
-      int64_t ratio = extent / n;
-      if (ratio < 1 || (size % ratio != 0 && ratio % size != 0))
+      if (!tileFitsGroups(extent / n, size))
         return false;
     }
   return true;

@@ -78,7 +78,6 @@ SmallVector<Value> lowerScan(ScanOp op, OpBuilder &b) {
   };
 
   Value cu = op.getCuSeqlens();
-  Value offs = cu;
   Value count = B;
   if (cu) {
     emitPackedSequenceChecks(b, op);
@@ -89,8 +88,8 @@ SmallVector<Value> lowerScan(ScanOp op, OpBuilder &b) {
       [&](OpBuilder &sb, Location, Value n, ValueRange acc) {
         ScalarEmitter se{sb, loc};
         Value bi = cu ? se.idx(0) : n;
-        Value start = cu ? se.loadIndex(offs, n) : se.idx(0);
-        Value end = cu ? se.loadIndex(offs, se.addi(n, se.idx(1))) : T;
+        Value start = cu ? se.loadIndex(cu, n) : se.idx(0);
+        Value end = cu ? se.loadIndex(cu, se.addi(n, se.idx(1))) : T;
         SmallVector<Value> init;
         for (size_t s = 0; s < nInit; ++s)
           init.push_back(slice(sb, acc[s], n,

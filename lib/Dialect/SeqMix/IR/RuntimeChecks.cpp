@@ -9,6 +9,35 @@
 using namespace mlir;
 using namespace mlir::seqmix;
 
+std::optional<std::pair<Value, int64_t>>
+mlir::seqmix::findLoopDimension(LoopStructureOpInterface op,
+                                StringRef loopName) {
+  SmallVector<StringRef> loops = op.getLoopNames();
+  const auto *it = llvm::find(loops, loopName);
+  if (it == loops.end())
+    return std::nullopt;
+  int64_t loop = it - loops.begin();
+  std::optional<std::pair<Value, int64_t>> found;
+  for (auto [v, dims] :
+       llvm::zip_equal(op->getOperands(), op.getOperandLoopDims()))
+    for (auto [d, ld] : llvm::enumerate(dims)) {
+      if (ld.loop != loop || ld.grouped)
+        continue;
+      if (!cast<ShapedType>(v.getType()).isDynamicDim(d))
+        return std::make_pair(v, int64_t(d));
+      if (!found)
+        found = std::make_pair(v, int64_t(d));
+    }
+  return found;
+}
+
+StringRef mlir::seqmix::getOffsetsLoop(LoopStructureOpInterface op) {
+  if (!op.getSequenceOffsets())
+    return "";
+  SmallVector<StringRef> loops = op.getLoopNames();
+  return llvm::is_contained(loops, "t") ? "t" : "r";
+}
+
 void mlir::seqmix::emitPackedSequenceChecks(OpBuilder &b,
                                             LoopStructureOpInterface op) {
   Value cu = op.getSequenceOffsets();
@@ -16,19 +45,12 @@ void mlir::seqmix::emitPackedSequenceChecks(OpBuilder &b,
     return;
   ScalarEmitter e{b, op.getLoc()};
   std::string name = op->getName().getStringRef().str();
-  // The batch and time sizes: the first operand that follows each loop.
-  SmallVector<StringRef> loops = op.getLoopNames();
-  int64_t bLoop = llvm::find(loops, "b") - loops.begin();
-  int64_t tLoop = llvm::find(loops, "t") - loops.begin();
+  // The batch and time sizes, from operands that follow those loops.
   Value batch, time;
-  OperandLoopDims dims = op.getOperandLoopDims();
-  for (auto [v, d] : llvm::zip_equal(op->getOperands(), dims))
-    for (auto [i, ld] : llvm::enumerate(d)) {
-      if (!batch && ld.loop == bLoop && !ld.grouped)
-        batch = e.dim(v, i);
-      if (!time && ld.loop == tLoop && !ld.grouped)
-        time = e.dim(v, i);
-    }
+  if (auto d = findLoopDimension(op, "b"))
+    batch = e.dim(d->first, d->second);
+  if (auto d = findLoopDimension(op, "t"))
+    time = e.dim(d->first, d->second);
   if (batch)
     e.check(e.cmpi(arith::CmpIPredicate::eq, batch, e.idx(1)),
             name + ": operand 'cu_seqlens' packs sequences into a batch of 1");
@@ -36,6 +58,7 @@ void mlir::seqmix::emitPackedSequenceChecks(OpBuilder &b,
     e.checkOffsets(cu, time, name + ": operand 'cu_seqlens'", "T");
   // States: destinations whose leading dimension follows no loop.
   Value count = e.subi(e.dim(cu, 0), e.idx(1));
+  OperandLoopDims dims = op.getOperandLoopDims();
   auto dps = cast<DestinationStyleOpInterface>(op.getOperation());
   for (OpOperand &init : dps.getDpsInitsMutable()) {
     const auto &d = dims[init.getOperandNumber()];

@@ -41,9 +41,6 @@ public:
   LogicalResult operand(StringRef name, Type type, ArrayRef<std::string> dims) {
     return shape("operand", name, type, dims);
   }
-  LogicalResult result(StringRef name, Type type, ArrayRef<std::string> dims) {
-    return shape("result", name, type, dims);
-  }
 
   /// Element type checks. Each names the operand and the allowed types.
   LogicalResult floatElt(StringRef kind, StringRef name, Type type);

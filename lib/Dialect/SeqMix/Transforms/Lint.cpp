@@ -8,6 +8,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "seqmix/Dialect/SeqMix/IR/RuntimeChecks.h"
 #include "seqmix/Dialect/SeqMix/IR/SeqMixOps.h"
 #include "seqmix/Dialect/SeqMix/Transforms/Passes.h"
 
@@ -26,22 +27,13 @@ namespace {
 
 /// The static size that the offsets of `op` split (T or R), with its name.
 std::pair<int64_t, StringRef> splitSize(LoopStructureOpInterface op) {
-  SmallVector<StringRef> loops = op.getLoopNames();
-  const auto *it =
-      llvm::find_if(loops, [](StringRef n) { return n == "t" || n == "r"; });
-  if (it == loops.end())
-    return {ShapedType::kDynamic, ""};
-  int64_t loop = it - loops.begin();
-  StringRef name = *it == "t" ? "T" : "R";
-  for (auto [v, dims] :
-       llvm::zip_equal(op->getOperands(), op.getOperandLoopDims()))
-    for (auto [d, ld] : llvm::enumerate(dims))
-      if (ld.loop == loop && !ld.grouped) {
-        int64_t size = cast<ShapedType>(v.getType()).getDimSize(d);
-        if (!ShapedType::isDynamic(size))
-          return {size, name};
-      }
-  return {ShapedType::kDynamic, name};
+  StringRef loop = getOffsetsLoop(op);
+  StringRef name = loop == "t" ? "T" : "R";
+  auto dim = findLoopDimension(op, loop);
+  if (!dim)
+    return {ShapedType::kDynamic, name};
+  return {cast<ShapedType>(dim->first.getType()).getDimSize(dim->second),
+          name};
 }
 
 LogicalResult lintOffsets(LoopStructureOpInterface op) {

@@ -85,11 +85,8 @@ operandTile(OpBuilder &b, Location loc, Value v, ArrayRef<LoopDim> dims,
     std::optional<int64_t> size = getConstantIntValue(sizes[ld.loop]);
     if (!loopSize || st.isDynamicDim(d) || !size || st.getDimSize(d) == 0)
       return failure();
-    // A tile spans whole groups (size a multiple of the ratio) or lies
-    // inside one (the ratio a multiple of the size; tiles start at
-    // multiples of their size).
     int64_t ratio = *loopSize / st.getDimSize(d);
-    if (ratio < 1 || (*size % ratio != 0 && ratio % *size != 0))
+    if (!tileFitsGroups(ratio, *size))
       return failure();
     AffineExpr d0 = b.getAffineDimExpr(0);
     offs.push_back(affine::makeComposedFoldedAffineApply(

@@ -14,6 +14,17 @@
 
 namespace mlir::seqmix {
 
+/// An operand dimension that follows loop `loopName` one to one (not a
+/// shared group), a static one when there is one: the pair (operand,
+/// dimension), or std::nullopt when no operand follows that loop.
+std::optional<std::pair<Value, int64_t>>
+findLoopDimension(LoopStructureOpInterface op, StringRef loopName);
+
+/// The loop that the op's run-time offsets split: "t" for cu_seqlens, "r"
+/// for segment offsets (their last value is its size); empty without
+/// offsets.
+StringRef getOffsetsLoop(LoopStructureOpInterface op);
+
 /// For an op that packs sequences (cu_seqlens): a batch of 1, offsets that
 /// start at 0, never decrease and end at T, and one row per sequence in
 /// every state destination. Nothing for other ops.

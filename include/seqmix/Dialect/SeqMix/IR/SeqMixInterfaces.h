@@ -28,6 +28,14 @@ struct LoopDim {
 };
 using OperandLoopDims = llvm::SmallVector<llvm::SmallVector<LoopDim, 4>>;
 
+/// Whether a tile of `size` iterations of a loop whose grouped operand
+/// dimension is shared by `ratio` consecutive iterations keeps whole groups
+/// (a multiple of the group) or stays inside one (a divisor; tiles start at
+/// multiples of their size).
+inline bool tileFitsGroups(int64_t ratio, int64_t size) {
+  return ratio >= 1 && size >= 1 && (size % ratio == 0 || ratio % size == 0);
+}
+
 /// The arithmetic of one op (WorkloadOpInterface::getWork).
 struct OpWork {
   double flops = 0;

@@ -166,21 +166,6 @@ struct ScalarEmitter {
     b.setInsertionPoint(ifOp.thenBlock()->getTerminator());
     then();
   }
-  /// cond ? then() : otherwise(), evaluating only the chosen side.
-  Value ifElse(Value cond, function_ref<Value()> then,
-               function_ref<Value()> otherwise) {
-    OpBuilder::InsertionGuard g(b);
-    auto ifOp = scf::IfOp::create(b, loc, TypeRange{b.getF32Type()}, cond,
-                                  /*withElseRegion=*/true);
-    b.setInsertionPointToStart(ifOp.thenBlock());
-    Value t = then();
-    scf::YieldOp::create(b, loc, t);
-    b.setInsertionPointToStart(ifOp.elseBlock());
-    Value o = otherwise();
-    scf::YieldOp::create(b, loc, o);
-    return ifOp.getResult(0);
-  }
-
   /// An f32 scratch buffer of `rows` elements (a 0-d one without `shaped`),
   /// where `rows` is dimension `dim` of `shaped`, allocated once on the
   /// stack of the enclosing function or thread region, outside every loop:
