@@ -108,6 +108,7 @@ void mlir::seqmix::buildCpuPipelineToLoops(OpPassManager &pm,
   pm.addPass(createSeqMixInsertRuntimeChecksPass());
   SeqMixSelectTileConfigPassOptions select;
   select.threads = options.threads;
+  select.cpu = options.cpu;
   pm.addPass(createSeqMixSelectTileConfigPass(select));
   pm.addPass(createSeqMixTilePass());
   pm.addNestedPass<func::FuncOp>(createConvertSeqMixToLoopsPass());
@@ -115,10 +116,17 @@ void mlir::seqmix::buildCpuPipelineToLoops(OpPassManager &pm,
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
   buildBufferize(pm);
+  // Tiles with a vector level go through their family's builder; the rest
+  // (and what a builder does not cover) through the scalar body.
+  pm.addNestedPass<func::FuncOp>(createConvertSeqMixToVectorPass());
   pm.addNestedPass<func::FuncOp>(createConvertSeqMixToLoopsPass());
   // Thread tiles become scf.parallel, which buildLowerToLLVM turns into
   // OpenMP threads (libomp; OMP_NUM_THREADS applies).
   pm.addPass(createForallToParallelLoopPass());
+  pm.addNestedPass<func::FuncOp>(createSeqMixApproximateMathPass());
+  // What the approximations leave (floor, fma, ...) maps to LLVM intrinsics
+  // that stay vectors; the libm lowering would unroll them into calls.
+  pm.addNestedPass<func::FuncOp>(createConvertMathToLLVMPass());
 }
 
 void mlir::seqmix::buildCpuPipeline(OpPassManager &pm,

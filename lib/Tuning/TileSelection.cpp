@@ -1,6 +1,12 @@
 //===- TileSelection.cpp - tiling configs for a target --------------------===//
 //
-// The first CPU choice: spread the widest parallel loop over the cores.
+// The CPU choice: spread the widest parallel loop over the cores, then,
+// for the families with a vector tile builder, choose the register tile
+// (vector width) and the time chunk with an analytic model of one thread's
+// tile: vector operations and exps at the target's rates, registers beyond
+// the register file as spills, compulsory traffic at the DRAM bandwidth,
+// rows that do not stay in L2 at memory latency, and the state reloads a
+// chunk costs. The candidate predicted fastest wins.
 // Per-head and per-channel work is independent and, at batch 1, plentiful
 // (heads, value columns, channels), so one tile per core balances the load
 // without splitting a reduction. A loop whose operands share a dimension by
@@ -10,6 +16,8 @@
 //===----------------------------------------------------------------------===//
 
 #include "seqmix/Tuning/TileSelection.h"
+
+#include <limits>
 
 using namespace mlir;
 using namespace mlir::seqmix;
@@ -32,32 +40,207 @@ static bool respectsGroups(LoopStructureOpInterface op, unsigned loop,
   return true;
 }
 
+namespace {
+
+/// What the cost model knows of a family's register tile: per token and
+/// per vector of channels, the vector operations it issues and the
+/// registers it keeps live across the time loop; per token, the [B, T, D]
+/// rows it streams; per chunk boundary, the state lanes it reloads.
+struct RegisterTileProfile {
+  unsigned loop;       // the loop the builder vectorizes
+  double vectorOps;    // vector operations per token and vector
+  double exps;         // of which exps (counted at the target's exp rate)
+  int64_t liveVectors; // registers live across the time loop
+  int64_t streams;     // [B, T, D] operands read or written per token
+  int64_t laneLoads;   // state elements moved lane by lane per chunk
+  bool rowOrder;       // walks rows in memory order (prefetch-friendly)
+};
+
+/// Vector operations of one inline exp (seqmix-approximate-math).
+constexpr double kExpOps = 15;
+/// Registers the exp and softplus constants occupy.
+constexpr int64_t kConstantRegisters = 10;
+
+std::optional<RegisterTileProfile> registerTileProfile(Operation *op) {
+  if (auto scan = dyn_cast<SelectiveScanOp>(op)) {
+    int64_t n = cast<ShapedType>(scan.getA().getType()).getDimSize(1);
+    if (ShapedType::isDynamic(n))
+      return std::nullopt;
+    // Per state: exp, Δ A, Δ u B, the update and C h; per token: softplus
+    // (exp, log1p), the D skip and silu(z).
+    double perToken = 40 + (scan.getZ() ? 25 : 0);
+    int64_t streams = 3 + (scan.getZ() ? 1 : 0);
+    return RegisterTileProfile{1,
+                               n * (kExpOps + 4) + perToken,
+                               double(n + 2 + (scan.getZ() ? 1 : 0)),
+                               2 * n + kConstantRegisters,
+                               streams,
+                               3 * n,
+                               /*rowOrder=*/false};
+  }
+  if (auto conv = dyn_cast<CausalConv1dOp>(op)) {
+    int64_t w = cast<ShapedType>(conv.getW().getType()).getDimSize(1);
+    if (ShapedType::isDynamic(w))
+      return std::nullopt;
+    bool silu = conv.getActivation() == Activation::silu;
+    return RegisterTileProfile{1,
+                               w + (silu ? kExpOps + 12 : 0),
+                               silu ? 1.0 : 0.0,
+                               2 * w - 1 + kConstantRegisters,
+                               2,
+                               w,
+                               /*rowOrder=*/true};
+  }
+  return std::nullopt;
+}
+
+/// Registers of the target's vector width (AVX-512 has 32, AVX2 16).
+int64_t vectorRegisters(const CpuTargetInfo &t) {
+  return t.vectorBits >= 512 ? 32 : 16;
+}
+
+/// Predicted nanoseconds per token of one thread's tile of `channels`
+/// channels, in vectors of `width` lanes, with time chunks of `chunk`
+/// tokens (0: none, the whole sequence per channel block).
+double predictNsPerToken(const RegisterTileProfile &p, const CpuTargetInfo &t,
+                         int64_t channels, int64_t width, int64_t chunk) {
+  double vectors = double(channels) / width;
+  // Narrower than the registers: the same operation count per vector, on
+  // fewer lanes.
+  double opsPerNs = t.peakGflopsPerCore / (2.0 * t.f32Lanes());
+  double spills = std::max<int64_t>(0, p.liveVectors - vectorRegisters(t));
+  double expNs = p.exps * vectors * width / t.expGPerSecPerCore;
+  double opNs =
+      (p.vectorOps - p.exps * kExpOps + 2 * spills) * vectors / opsPerNs;
+  double compute = opNs + expNs;
+  // Compulsory traffic of the streamed rows.
+  double bytes = double(p.streams) * channels * 4;
+  double memory = bytes / t.dramGBsPerCore;
+  // A chunk's rows of every stream must stay in L2 while the channel
+  // blocks sweep them; rows that do not are fetched with page-crossing
+  // strides the prefetchers miss, at latency (~100 ns, ~10 in flight).
+  double panel = bytes * double(chunk ? chunk : 1 << 16);
+  double latency = !p.rowOrder && panel > t.l2Bytes * 3 / 4
+                       ? double(p.streams) * vectors * 100 / 10
+                       : 0;
+  // Each chunk reloads the state and the per-channel operands lane by lane
+  // (~0.3 ns per lane), and costs a loop and slices (~200 ns).
+  double reload =
+      chunk ? (0.3 * double(p.laneLoads) * vectors * width + 200) / chunk : 0;
+  return std::max(compute, memory) + latency + reload;
+}
+
+} // namespace
+
+/// The loop that op's tile builder vectorizes, for the families that have
+/// one: the channel loop d of the Mamba-1 scan and the convolution.
+static std::optional<unsigned> vectorLoop(LoopStructureOpInterface op) {
+  if (auto p = registerTileProfile(op))
+    return p->loop;
+  return std::nullopt;
+}
+
+RegisterTileChoice mlir::seqmix::selectRegisterTile(LoopStructureOpInterface op,
+                                                    const CpuTargetInfo &target,
+                                                    int64_t channels,
+                                                    bool chunkable) {
+  RegisterTileChoice best;
+  std::optional<RegisterTileProfile> p = registerTileProfile(op);
+  if (!p)
+    return best;
+  double bestNs = std::numeric_limits<double>::infinity();
+  int64_t lanes = target.f32Lanes();
+  for (int64_t width : {lanes, lanes / 2}) {
+    if (width < 4 || width > channels)
+      continue;
+    for (int64_t chunk : {0, 16, 32, 64, 128, 256, 512}) {
+      if (chunk && !chunkable)
+        continue;
+      double ns = predictNsPerToken(*p, target, channels, width, chunk);
+      if (ns < bestNs * 0.999) {
+        bestNs = ns;
+        best = {width, chunk, ns};
+      }
+    }
+  }
+  return best;
+}
+
 Attribute mlir::seqmix::selectCpuTiling(LoopStructureOpInterface op,
+                                        const CpuTargetInfo &target,
                                         unsigned cores) {
-  if (cores < 2 || isa<DispatchOp, CombineOp>(op))
+  if (isa<DispatchOp, CombineOp>(op))
     return {};
-  // An empty operand (a W = 1 conv's [N, 0, D] state) cannot be sliced:
-  // upstream rejects any offset into a dimension of size 0.
-  for (Value v : op->getOperands())
-    if (llvm::is_contained(cast<ShapedType>(v.getType()).getShape(), 0))
-      return {};
   OpBuilder b(op->getContext());
   SmallVector<utils::IteratorType> kinds = op.getLoopKinds();
-  SmallVector<int64_t> threads(kinds.size(), 0);
+  SmallVector<OpFoldResult> sizes = op.getLoopSizes(b);
+  SmallVector<int64_t> threads(kinds.size(), 0), cache, vector;
+  std::optional<unsigned> vloop = vectorLoop(op);
+  std::optional<int64_t> vextent =
+      vloop ? getConstantIntValue(sizes[*vloop]) : std::nullopt;
+  int64_t lanes = target.f32Lanes();
+  auto config = [&]() -> Attribute {
+    auto nonzero = [](ArrayRef<int64_t> v) {
+      return llvm::any_of(v, [](int64_t s) { return s != 0; });
+    };
+    if (!nonzero(threads) && !nonzero(cache) && !nonzero(vector))
+      return {};
+    return CpuTilingAttr::get(
+        op->getContext(), nonzero(threads) ? threads : ArrayRef<int64_t>(),
+        nonzero(cache) ? cache : ArrayRef<int64_t>(),
+        nonzero(vector) ? vector : ArrayRef<int64_t>(), std::nullopt);
+  };
+  // The register tile, chosen by the cost model for the channels one
+  // thread gets; the time loop is chunked only where it may be sliced.
+  unsigned timeLoop = kinds.size() - 1;
+  auto chooseRegisterTile = [&](int64_t channels, bool chunkable) {
+    if (!vloop || channels < 4)
+      return;
+    RegisterTileChoice c = selectRegisterTile(op, target, channels, chunkable);
+    if (!c.width)
+      return;
+    vector.assign(kinds.size(), 0);
+    vector[*vloop] = c.width;
+    if (c.chunk) {
+      cache.assign(kinds.size(), 0);
+      cache[timeLoop] = c.chunk;
+    }
+    lanes = c.width;
+  };
+
+  // One tile per core; on the vectorized loop, whole vectors per tile.
+  auto threadTile = [&](int64_t extent, int64_t multiple) {
+    int64_t tile = (extent + cores - 1) / cores;
+    return (tile + multiple - 1) / multiple * multiple;
+  };
+  // An empty operand (a W = 1 conv's [N, 0, D] state) cannot be sliced:
+  // upstream rejects any offset into a dimension of size 0.
+  bool sliceable = true;
+  for (Value v : op->getOperands())
+    if (llvm::is_contained(cast<ShapedType>(v.getType()).getShape(), 0))
+      sliceable = false;
   int64_t best = -1, bestExtent = 1;
-  for (auto [l, size] : llvm::enumerate(op.getLoopSizes(b))) {
+  for (auto [l, size] : llvm::enumerate(sizes)) {
     std::optional<int64_t> extent = getConstantIntValue(size);
-    if (!extent || *extent < 2 || kinds[l] != utils::IteratorType::parallel ||
-        !op.isLoopTileable(l))
+    if (cores < 2 || !sliceable || !extent || *extent < 2 ||
+        kinds[l] != utils::IteratorType::parallel || !op.isLoopTileable(l))
       continue;
-    int64_t tile = (*extent + cores - 1) / cores;
-    if (*extent > bestExtent && respectsGroups(op, l, tile, *extent)) {
+    int64_t tile = threadTile(*extent, vloop && *vloop == l ? lanes : 1);
+    if (tile<*extent && * extent> bestExtent &&
+        respectsGroups(op, l, tile, *extent)) {
       best = l;
       bestExtent = *extent;
     }
   }
-  if (best < 0)
-    return {};
-  threads[best] = (bestExtent + cores - 1) / cores;
-  return CpuTilingAttr::get(op->getContext(), threads, {}, {}, std::nullopt);
+  if (best >= 0)
+    threads[best] =
+        threadTile(bestExtent, vloop && *vloop == unsigned(best) ? lanes : 1);
+  if (vextent)
+    chooseRegisterTile(threads[*vloop] ? threads[*vloop] : *vextent,
+                       sliceable && op.isLoopTileable(timeLoop));
+  // A register tile narrower than the full width can leave the thread
+  // tile a non-multiple of it; keep the thread tile whole-vectored.
+  if (best >= 0 && vloop && unsigned(best) == *vloop && !vector.empty())
+    threads[best] = threadTile(bestExtent, vector[*vloop]);
+  return config();
 }

@@ -202,6 +202,12 @@ SS_CASES = [
     ("longmamba", 1, 40, 8, 1, 8, True, True, True, True, True, True, None, True),
     ("varlen_empty", 1, 25, 8, 2, 4, True, True, True, True, False, True, [0, 12, 13], True),
     ("decode", 3, 1, 8, 1, 4, True, True, True, True, False, True, None, True),
+    # Wide enough for the CPU pipeline's register tiles (16 or 8 channels),
+    # with thread tiles of unequal size and leftover channels.
+    ("vector_blocks", 1, 37, 48, 1, 16, True, True, True, True, False, True, None, True),
+    ("vector_tail", 2, 19, 40, 1, 4, True, False, True, True, True, False, None, True),
+    ("vector_groups", 1, 23, 64, 2, 8, True, True, False, True, False, True, None, True),
+    ("vector_decode", 2, 1, 64, 1, 16, True, True, True, True, False, True, None, True),
 ]
 
 
@@ -354,6 +360,11 @@ CONV_CASES = [
     ("w7_short", 1, 3, 5, 7, True, True, True, None, True),
     ("decode", 2, 1, 8, 4, True, True, True, None, True),
     ("varlen_empty", 1, 20, 8, 4, True, True, True, [5, 0, 2, 13], True),
+    # Register tiles of channels: several blocks, leftovers, T < W - 1.
+    ("vector_w4", 1, 70, 48, 4, True, True, True, None, True),
+    ("vector_tail_w3", 2, 5, 40, 3, False, True, True, None, True),
+    ("vector_short_w5", 1, 2, 32, 5, True, False, True, None, True),
+    ("vector_w1", 1, 6, 32, 1, True, True, False, None, True),
 ]
 
 
@@ -413,9 +424,9 @@ def test_selective_scan_bf16(compiled):
 
 
 def test_selective_scan_long_strong_decay(compiled):
-    """T = 16384 with large Δ·A: the state stays finite."""
+    """T = 65536 with large Δ·A: the state stays finite."""
     rng = np.random.default_rng(17)
-    B, T, D, N = 1, 16384, 4, 4
+    B, T, D, N = 1, 65536, 16, 4
     u, dt, A, Bm, Cm = ss_inputs(rng, B, T, D, 1, N, B)
     A = A * 20
     ins = [Arg("u", u), Arg("delta", dt), Arg("A", A), Arg("B", Bm), Arg("C", Cm)]

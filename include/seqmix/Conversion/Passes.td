@@ -41,4 +41,34 @@ def ConvertSeqMixToLoopsPass : Pass<"convert-seqmix-to-loops"> {
   ];
 }
 
+def ConvertSeqMixToVectorPass : Pass<"convert-seqmix-to-vector"> {
+  let summary = "Tiles of seqmix ops to vector code, one builder per family";
+  let description = [{
+    Rewrites every buffer-form seqmix op whose `seqmix.tile` config has a
+    vector level into the code of its family's tile builder, on f32 vectors
+    of the configured width:
+
+    - `selective_scan`: the state-stationary scan. A block of channels
+      times all N states lives in vector registers and time is the
+      innermost loop; the Δ pipeline, the D skip and silu(z) are fused.
+    - `causal_conv1d`: one streaming pass, vectorized over channels, with
+      the taps and the last W-1 inputs in registers; bias and silu fused.
+
+    The vector level of these ops is the channel loop `d`, e.g.
+    `#seqmix.cpu_tiling<vector = [0, 16, 0]>`. Run-time checks are emitted
+    first unless the op is marked `seqmix.checked`. Channels left over when
+    the width does not divide D take the op's scalar body. Ops without a
+    vector level, or whose tile a builder does not cover (packed sequences,
+    a dynamic state size), are left for `convert-seqmix-to-loops`.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::cf::ControlFlowDialect",
+    "::mlir::math::MathDialect",
+    "::mlir::memref::MemRefDialect",
+    "::mlir::scf::SCFDialect",
+    "::mlir::vector::VectorDialect"
+  ];
+}
+
 #endif // SEQMIX_CONVERSION_PASSES_TD

@@ -48,13 +48,19 @@ struct CpuPipelineOptions : public PassPipelineOptions<CpuPipelineOptions> {
       llvm::cl::desc("Threads the tiling spreads work over (0: the host's "
                      "hardware threads)"),
       llvm::cl::init(0)};
+  PassOptions::Option<std::string> cpu{
+      *this, "cpu",
+      llvm::cl::desc("The target CPU as key=value pairs over the detected "
+                     "host (see seqmix-select-tile-config)"),
+      llvm::cl::init("")};
 };
 
 /// The CPU pipeline up to loops on buffers, every run-time check still a
 /// `cf.assert` emitted before any tiling: lint, quant lowering, run-time
 /// checks, tiling configs (a user's wins), tiling into scf.forall (threads)
-/// and scf.for (chunks), bufferization, each tile's scalar body, and the
-/// thread loops as scf.parallel (OpenMP threads in buildLowerToLLVM).
+/// and scf.for (chunks), bufferization, each tile's vector builder (or its
+/// scalar body), the thread loops as scf.parallel (OpenMP threads in
+/// buildLowerToLLVM) and inline polynomial transcendentals.
 void buildCpuPipelineToLoops(OpPassManager &pm,
                              const CpuPipelineOptions &options = {});
 

@@ -4,6 +4,7 @@
 #define SEQMIX_TUNING_TILESELECTION_H
 
 #include "seqmix/Dialect/SeqMix/IR/SeqMixOps.h"
+#include "seqmix/Tuning/TargetInfo.h"
 
 namespace mlir::seqmix {
 
@@ -12,7 +13,24 @@ namespace mlir::seqmix {
 /// splits the widest parallel loop that may be tiled, into one tile per
 /// core; ops whose scalar body checks values it reads (dispatch, combine)
 /// stay on one thread so that a failed check never happens on a worker.
-Attribute selectCpuTiling(LoopStructureOpInterface op, unsigned cores);
+/// The register tile of a family with a vector tile builder: the vector
+/// width and the time chunk (0: none) predicted fastest for a thread tile
+/// of `channels` channels (time chunks only if `chunkable`), and the
+/// prediction (ns per token). Width 0 when the op has no builder or a size
+/// it needs is dynamic.
+struct RegisterTileChoice {
+  int64_t width = 0;
+  int64_t chunk = 0;
+  double nsPerToken = 0;
+};
+RegisterTileChoice selectRegisterTile(LoopStructureOpInterface op,
+                                      const CpuTargetInfo &target,
+                                      int64_t channels, bool chunkable);
+
+/// The CPU tiling config of `op` on `target` with `cores` threads, or null
+/// when it would tile nothing.
+Attribute selectCpuTiling(LoopStructureOpInterface op,
+                          const CpuTargetInfo &target, unsigned cores);
 
 } // namespace mlir::seqmix
 

@@ -1,14 +1,25 @@
-// RUN: seqmix-opt %s -split-input-file --seqmix-select-tile-config=threads=2 | FileCheck %s --enable-var-scope
-// RUN: seqmix-opt %s -split-input-file --seqmix-select-tile-config=threads=8 | FileCheck %s --check-prefix=EIGHT --enable-var-scope
+// RUN: seqmix-opt %s -split-input-file --seqmix-select-tile-config="threads=2 cpu=vector-bits=512,l2=2M" | FileCheck %s --enable-var-scope
+// RUN: seqmix-opt %s -split-input-file --seqmix-select-tile-config="threads=8 cpu=vector-bits=512,l2=2M" | FileCheck %s --check-prefix=EIGHT --enable-var-scope
+// RUN: seqmix-opt %s -split-input-file --seqmix-select-tile-config="threads=2 cpu=vector-bits=256,l2=256K" | FileCheck %s --check-prefix=AVX2 --enable-var-scope
+// RUN: not seqmix-opt %s -split-input-file --seqmix-select-tile-config="cpu=vector-bits=300" 2>&1 | FileCheck %s --check-prefix=BAD
+// RUN: not seqmix-opt %s -split-input-file --seqmix-select-tile-config="target=tpu" 2>&1 | FileCheck %s --check-prefix=BAD-TARGET
+
+// BAD: bad target description entry 'vector-bits=300'
+// BAD-TARGET: unknown target 'tpu' (expected cpu)
 
 // The widest parallel loop that may be tiled is spread over the threads:
-// channels for Mamba-1 (D = 1536), one tile per thread. A user's config
-// wins; dispatch and combine stay whole.
+// channels for Mamba-1 (D = 1536), one tile per thread. The scan's register
+// tile is a vector of channels (16 with AVX-512, 8 with AVX2), and its time
+// loop is chunked so that a chunk of rows stays in L2 while the channel
+// blocks sweep it: a smaller L2 takes smaller chunks. A user's config wins;
+// dispatch and combine stay whole.
 
 // CHECK-LABEL: func @mamba1
-// CHECK: seqmix.selective_scan {{.*}}seqmix.tile = #seqmix.cpu_tiling<threads = [0, 768, 0]>
+// CHECK: seqmix.selective_scan {{.*}}seqmix.tile = #seqmix.cpu_tiling<threads = [0, 768, 0], cache = [0, 0, 128], vector = [0, 16, 0]>
 // EIGHT-LABEL: func @mamba1
-// EIGHT: seqmix.tile = #seqmix.cpu_tiling<threads = [0, 192, 0]>
+// EIGHT: seqmix.tile = #seqmix.cpu_tiling<threads = [0, 192, 0], cache = [0, 0, 512], vector = [0, 16, 0]>
+// AVX2-LABEL: func @mamba1
+// AVX2: seqmix.tile = #seqmix.cpu_tiling<threads = [0, 768, 0], cache = [0, 0, 16], vector = [0, 8, 0]>
 func.func @mamba1(%u: tensor<1x?x1536xf32>, %A: tensor<1536x16xf32>, %B: tensor<1x?x1x16xf32>, %y0: tensor<1x?x1536xf32>, %s0: tensor<1x1536x16xf32>) -> tensor<1x?x1536xf32> {
   %y, %s = seqmix.selective_scan ins(%u, %u, %A, %B, %B : tensor<1x?x1536xf32>, tensor<1x?x1536xf32>, tensor<1536x16xf32>, tensor<1x?x1x16xf32>, tensor<1x?x1x16xf32>) outs(%y0, %s0 : tensor<1x?x1536xf32>, tensor<1x1536x16xf32>) -> tensor<1x?x1536xf32>, tensor<1x1536x16xf32>
   return %y : tensor<1x?x1536xf32>
@@ -23,6 +34,33 @@ func.func @mamba1(%u: tensor<1x?x1536xf32>, %A: tensor<1536x16xf32>, %B: tensor<
 func.func @gla(%q: tensor<1x?x2x64xf32>, %v: tensor<1x?x8x64xf32>, %o0: tensor<1x?x8x64xf32>, %s0: tensor<1x8x64x64xf32>) -> tensor<1x?x8x64xf32> {
   %o, %s = seqmix.linear_attention ins(%q, %q, %v : tensor<1x?x2x64xf32>, tensor<1x?x2x64xf32>, tensor<1x?x8x64xf32>) outs(%o0, %s0 : tensor<1x?x8x64xf32>, tensor<1x8x64x64xf32>) {scale = 0.125 : f32} -> tensor<1x?x8x64xf32>, tensor<1x8x64x64xf32>
   return %o : tensor<1x?x8x64xf32>
+}
+
+// -----
+
+// The convolution streams rows in memory order: no time chunks.
+// CHECK-LABEL: func @conv
+// CHECK: seqmix.tile = #seqmix.cpu_tiling<threads = [0, 32, 0], vector = [0, 16, 0]>
+// EIGHT-LABEL: func @conv
+// EIGHT: seqmix.tile = #seqmix.cpu_tiling<threads = [0, 16, 0], vector = [0, 16, 0]>
+// AVX2-LABEL: func @conv
+// AVX2: seqmix.tile = #seqmix.cpu_tiling<threads = [0, 32, 0], vector = [0, 8, 0]>
+func.func @conv(%x: tensor<1x?x64xf32>, %w: tensor<64x4xf32>, %y0: tensor<1x?x64xf32>, %s0: tensor<1x3x64xf32>) -> tensor<1x?x64xf32> {
+  %y, %s = seqmix.causal_conv1d ins(%x, %w : tensor<1x?x64xf32>, tensor<64x4xf32>) outs(%y0, %s0 : tensor<1x?x64xf32>, tensor<1x3x64xf32>) {activation = #seqmix.activation<silu>} -> tensor<1x?x64xf32>, tensor<1x3x64xf32>
+  return %y : tensor<1x?x64xf32>
+}
+
+// -----
+
+// Twelve channels: narrower than a 16-lane vector, so the register tile is
+// half a vector; a thread tile would hold less than one vector.
+// CHECK-LABEL: func @narrow
+// CHECK: seqmix.tile = #seqmix.cpu_tiling<vector = [0, 8, 0]>
+// AVX2-LABEL: func @narrow
+// AVX2: seqmix.tile = #seqmix.cpu_tiling<threads = [0, 8, 0], vector = [0, 8, 0]>
+func.func @narrow(%x: tensor<1x?x12xf32>, %w: tensor<12x4xf32>, %y0: tensor<1x?x12xf32>, %s0: tensor<1x3x12xf32>) -> tensor<1x?x12xf32> {
+  %y, %s = seqmix.causal_conv1d ins(%x, %w : tensor<1x?x12xf32>, tensor<12x4xf32>) outs(%y0, %s0 : tensor<1x?x12xf32>, tensor<1x3x12xf32>) -> tensor<1x?x12xf32>, tensor<1x3x12xf32>
+  return %y : tensor<1x?x12xf32>
 }
 
 // -----

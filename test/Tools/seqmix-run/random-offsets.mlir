@@ -10,7 +10,7 @@
 // RUN: %python -c "import numpy as np; p, w, off, out = (np.load('%t/' + f) for f in ('seg/in0.npy', 'seg/in1.npy', 'seg/in2.npy', 'seg-out/out0.npy')); ref = np.concatenate([p[off[s]:off[s + 1]] @ w[s] for s in range(4)]); print('offsets', off.tolist(), 'ok', bool(np.allclose(out, ref, rtol=1e-5, atol=1e-5)))" | FileCheck %s --check-prefix=SEG-IN
 
 // CONV: out0: tensor<1x10x16xf32>
-// CONV-NEXT: check: max_abs_err=0 max_rel_err=0 (rtol=1e-05, atol=1e-06) PASS
+// CONV-NEXT: check: {{.*}} PASS
 // CONV-IN: cu [0, 5, 10] other [0, 0] i8 True
 // SEG: out0: tensor<10x8xf32>
 // SEG-IN: offsets [0, 2, 5, 7, 10] ok True

@@ -1,7 +1,8 @@
 //===- SelectTileConfig.cpp - a tiling config for every op lacking one -----===//
 //
 // Chooses each op's CPU tiling from its loop structure and the target's
-// cores (lib/Tuning); a config the user wrote wins.
+// cores and vector width (lib/Tuning), for the host or the target the
+// options describe; a config the user wrote wins.
 //
 //===----------------------------------------------------------------------===//
 
@@ -9,7 +10,6 @@
 #include "seqmix/Dialect/SeqMix/Transforms/Passes.h"
 #include "seqmix/Tuning/TileSelection.h"
 
-#include <thread>
 
 namespace mlir::seqmix {
 #define GEN_PASS_DEF_SEQMIXSELECTTILECONFIGPASS
@@ -24,12 +24,27 @@ struct SeqMixSelectTileConfigPass
     : seqmix::impl::SeqMixSelectTileConfigPassBase<SeqMixSelectTileConfigPass> {
   using Base::Base;
   void runOnOperation() override {
-    unsigned cores = threads ? unsigned(threads)
-                             : std::max(1u, std::thread::hardware_concurrency());
+    if (target != "cpu") {
+      getOperation()->emitError()
+          << "seqmix-select-tile-config: unknown target '" << target
+          << "' (expected cpu)";
+      return signalPassFailure();
+    }
+    CpuTargetInfo info = CpuTargetInfo::detectHost();
+    if (!cpu.empty()) {
+      auto parsed = CpuTargetInfo::parse(cpu, info);
+      if (!parsed) {
+        getOperation()->emitError()
+            << "seqmix-select-tile-config: " << toString(parsed.takeError());
+        return signalPassFailure();
+      }
+      info = *parsed;
+    }
+    unsigned cores = threads ? unsigned(threads) : info.cores;
     getOperation()->walk([&](LoopStructureOpInterface op) {
       if (op->hasAttr(SeqMixDialect::kTileAttrName))
         return;
-      if (Attribute config = selectCpuTiling(op, cores))
+      if (Attribute config = selectCpuTiling(op, info, cores))
         op->setAttr(SeqMixDialect::kTileAttrName, config);
     });
   }

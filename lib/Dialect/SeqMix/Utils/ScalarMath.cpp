@@ -4,54 +4,71 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/TypeUtilities.h"
 
 using namespace mlir;
 
-static Value constF32(OpBuilder &b, Location loc, double v) {
+/// The f32 constant `v`, splat to the shape of `like` when that is a vector.
+static Value constF32(OpBuilder &b, Location loc, double v, Value like) {
+  if (auto vt = dyn_cast<VectorType>(like.getType()))
+    return arith::ConstantOp::create(
+        b, loc,
+        SplatElementsAttr::get(vt.clone(b.getF32Type()),
+                               b.getF32FloatAttr(v)));
   return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(v));
 }
 
+/// `t` with its element type replaced by `elt` (vectors keep their shape).
+static Type withElement(Type t, Type elt) {
+  if (auto vt = dyn_cast<VectorType>(t))
+    return vt.clone(elt);
+  return elt;
+}
+
 Value mlir::seqmix::toF32(OpBuilder &b, Location loc, Value v, double scale) {
-  Type f32 = b.getF32Type();
+  Type f32 = withElement(v.getType(), b.getF32Type());
   if (v.getType() == f32)
     return v;
-  if (isa<FloatType>(v.getType()))
+  if (isa<FloatType>(getElementTypeOrSelf(v.getType())))
     return arith::ExtFOp::create(b, loc, f32, v);
   Value f = arith::SIToFPOp::create(b, loc, f32, v);
-  return scale ? arith::MulFOp::create(b, loc, f, constF32(b, loc, scale))
-               : f;
+  return scale
+             ? arith::MulFOp::create(b, loc, f, constF32(b, loc, scale, f))
+             : f;
 }
 
 Value mlir::seqmix::fromF32(OpBuilder &b, Location loc, Value v, Type type,
                             double scale) {
+  type = withElement(v.getType(), getElementTypeOrSelf(type));
   if (type == v.getType())
     return v;
-  if (isa<FloatType>(type))
+  if (isa<FloatType>(getElementTypeOrSelf(type)))
     return arith::TruncFOp::create(b, loc, type, v);
   if (scale)
-    v = arith::DivFOp::create(b, loc, v, constF32(b, loc, scale));
+    v = arith::DivFOp::create(b, loc, v, constF32(b, loc, scale, v));
   v = math::RoundEvenOp::create(b, loc, v);
   v = arith::MinimumFOp::create(
-      b, loc, arith::MaximumFOp::create(b, loc, v, constF32(b, loc, -128)),
-      constF32(b, loc, 127));
+      b, loc, arith::MaximumFOp::create(b, loc, v, constF32(b, loc, -128, v)),
+      constF32(b, loc, 127, v));
   return arith::FPToSIOp::create(b, loc, type, v);
 }
 
 Value mlir::seqmix::sigmoid(OpBuilder &b, Location loc, Value x) {
-  Value one = constF32(b, loc, 1);
+  Value one = constF32(b, loc, 1, x);
   Value e = math::ExpOp::create(b, loc, arith::NegFOp::create(b, loc, x));
   return arith::DivFOp::create(b, loc, one, arith::AddFOp::create(b, loc, e, one));
 }
 
 Value mlir::seqmix::silu(OpBuilder &b, Location loc, Value x) {
-  Value one = constF32(b, loc, 1);
+  Value one = constF32(b, loc, 1, x);
   Value e = math::ExpOp::create(b, loc, arith::NegFOp::create(b, loc, x));
   return arith::DivFOp::create(b, loc, x, arith::AddFOp::create(b, loc, e, one));
 }
 
 Value mlir::seqmix::softplus(OpBuilder &b, Location loc, Value x) {
   Value big = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT, x,
-                                    constF32(b, loc, 20));
+                                    constF32(b, loc, 20, x));
   Value soft = math::Log1pOp::create(b, loc, math::ExpOp::create(b, loc, x));
   return arith::SelectOp::create(b, loc, big, x, soft);
 }
@@ -67,12 +84,12 @@ Value mlir::seqmix::mambaDelta(OpBuilder &b, Location loc, Value raw,
   if (limit)
     d = arith::MinimumFOp::create(
         b, loc,
-        arith::MaximumFOp::create(b, loc, d, constF32(b, loc, (*limit)[0])),
-        constF32(b, loc, (*limit)[1]));
+        arith::MaximumFOp::create(b, loc, d, constF32(b, loc, (*limit)[0], d)),
+        constF32(b, loc, (*limit)[1], d));
   if (threshold) {
     Value skip =
         arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLT, d, threshold);
-    d = arith::SelectOp::create(b, loc, skip, constF32(b, loc, 0), d);
+    d = arith::SelectOp::create(b, loc, skip, constF32(b, loc, 0, d), d);
   }
   return d;
 }

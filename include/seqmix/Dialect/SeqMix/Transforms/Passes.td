@@ -93,11 +93,41 @@ def SeqMixSelectTileConfigPass : Pass<"seqmix-select-tile-config"> {
     Gives every seqmix op without a `seqmix.tile` a `#seqmix.cpu_tiling`
     from its loop structure and the target: its widest parallel loop that
     may be tiled (heads, value columns, channels, tokens), split into one
-    tile per thread. A config the user wrote wins.
+    tile per thread, and for the families with a vector tile builder
+    (selective_scan, causal_conv1d) a register tile of the target's vector
+    width on the loop the builder vectorizes. A config the user wrote wins.
+
+    The target is the host (vector width from LLVM's host CPU features,
+    caches from sysfs, cores from the OS) unless `cpu` overrides parts of
+    it, e.g. `cpu="vector-bits=256,cores=8"`.
   }];
   let options = [
+    Option<"target", "target", "std::string", /*default=*/"\"cpu\"",
+           "The kind of target (cpu)">,
     Option<"threads", "threads", "int64_t", /*default=*/"0",
-           "Threads to spread over (0: the host's hardware threads)">,
+           "Threads to spread over (0: the target's cores)">,
+    Option<"cpu", "cpu", "std::string", /*default=*/"\"\"",
+           "The CPU, as comma-separated key=value over the detected host: "
+           "vector-bits (128|256|512), cores, l1, l2, l3 (bytes, K/M "
+           "suffix), peak-gflops, dram-gbs, exp-gps (per core)">,
+  ];
+}
+
+def SeqMixApproximateMathPass : Pass<"seqmix-approximate-math"> {
+  let summary = "Inline polynomial exp, log, log1p, expm1 and tanh";
+  let description = [{
+    Replaces `math.exp`, `expm1`, `log`, `log1p`, `log2`, `tanh` and `erf`
+    on f32 scalars and vectors (f16/bf16 through f32) with upstream's
+    polynomial approximations: inline arithmetic that vectorizes, instead of
+    a libm call per element. softplus, silu and sigmoid are built from exp
+    and log1p, so they follow. The CPU pipeline runs it; the reference
+    pipeline keeps libm. The error against libm over the f32 range is
+    stated in docs/Transcendentals.md.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::math::MathDialect",
+    "::mlir::vector::VectorDialect"
   ];
 }
 

@@ -3,7 +3,8 @@
 // The element-level formulas of docs/Ops.md, built once: every pass that
 // expands them (seqmix-decompose, seqmix-lower-quant, the loop lowering)
 // calls these, so the softplus cut-off, the Δ pipeline and the int8 rounding
-// cannot drift apart. Values are f32 scalars unless stated.
+// cannot drift apart. Values are f32 scalars, or vectors of f32 (the vector
+// builders call the same formulas lane-wise), unless stated.
 //
 //===----------------------------------------------------------------------===//
 

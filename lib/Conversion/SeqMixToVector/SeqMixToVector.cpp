@@ -1,0 +1,97 @@
+//===- SeqMixToVector.cpp - tiles to vector code --------------------------===//
+//
+// A buffer-form op whose tile config has a vector level becomes the code of
+// its family's tile builder: the state-stationary scan (selective_scan) or
+// the streaming convolution (causal_conv1d), on vectors of the configured
+// width. Ops with no vector level, or that a builder does not cover yet,
+// are left to convert-seqmix-to-loops.
+//
+//===----------------------------------------------------------------------===//
+
+#include "SeqMixToVectorInternal.h"
+
+#include "seqmix/Conversion/Passes.h"
+#include "seqmix/Conversion/SeqMixToVector/SeqMixToVector.h"
+#include "seqmix/Dialect/SeqMix/IR/RuntimeChecks.h"
+
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/Transforms/WalkPatternRewriteDriver.h"
+
+namespace mlir::seqmix {
+#define GEN_PASS_DEF_CONVERTSEQMIXTOVECTORPASS
+#include "seqmix/Conversion/Passes.h.inc"
+} // namespace mlir::seqmix
+
+using namespace mlir;
+using namespace mlir::seqmix;
+using namespace mlir::seqmix::detail;
+
+namespace {
+
+/// The vector width of loop `loop` in `op`'s tile config, or 0.
+int64_t vectorWidth(Operation *op, unsigned loop) {
+  auto config = op->getAttrOfType<TilingConfigAttrInterface>(
+      SeqMixDialect::kTileAttrName);
+  if (!config)
+    return 0;
+  ArrayRef<int64_t> sizes = config.getVectorTileSizes();
+  return loop < sizes.size() ? sizes[loop] : 0;
+}
+
+template <typename OpTy> struct VectorizePattern : OpRewritePattern<OpTy> {
+  using Builder = LogicalResult (*)(RewriterBase &, OpTy, int64_t);
+  VectorizePattern(MLIRContext *ctx, unsigned loop, Builder build)
+      : OpRewritePattern<OpTy>(ctx), loop(loop), build(build) {}
+
+  LogicalResult matchAndRewrite(OpTy op,
+                                PatternRewriter &rewriter) const override {
+    int64_t width = vectorWidth(op, loop);
+    if (!op.hasPureBufferSemantics() || width <= 1)
+      return rewriter.notifyMatchFailure(op, "no vector level on buffers");
+    // Builders emit before the op; a failed one leaves nothing behind.
+    Block *block = op->getBlock();
+    Block::iterator start = op->getIterator();
+    bool first = start == block->begin();
+    Block::iterator before = first ? start : std::prev(start);
+    rewriter.setInsertionPoint(op);
+    if (!op->hasAttr(SeqMixDialect::kCheckedAttrName))
+      emitRuntimeChecks(rewriter, cast<LoopStructureOpInterface>(*op));
+    LogicalResult built = build(rewriter, op, width);
+    if (succeeded(built)) {
+      rewriter.eraseOp(op);
+      return success();
+    }
+    Block::iterator from = first ? block->begin() : std::next(before);
+    for (Operation &dead : llvm::make_early_inc_range(
+             llvm::reverse(llvm::make_range(from, op->getIterator()))))
+      rewriter.eraseOp(&dead);
+    return failure();
+  }
+
+  unsigned loop;
+  Builder build;
+};
+
+struct ConvertSeqMixToVectorPass
+    : seqmix::impl::ConvertSeqMixToVectorPassBase<ConvertSeqMixToVectorPass> {
+  void runOnOperation() override {
+    RewritePatternSet patterns(&getContext());
+    populateSeqMixToVectorPatterns(patterns);
+    walkAndApplyPatterns(getOperation(), std::move(patterns));
+  }
+};
+
+} // namespace
+
+void mlir::seqmix::populateSeqMixToVectorPatterns(RewritePatternSet &patterns) {
+  MLIRContext *ctx = patterns.getContext();
+  // Both vectorize their channel loop d, loop 1 of (b, d, t).
+  patterns.add<VectorizePattern<SelectiveScanOp>>(ctx, 1,
+                                                  buildStateStationaryScan);
+  patterns.add<VectorizePattern<CausalConv1dOp>>(ctx, 1, buildStreamingConv);
+}

@@ -1,0 +1,24 @@
+//===- SeqMixToVectorInternal.h - the tile builders -------------*- C++ -*-===//
+
+#ifndef SEQMIX_LIB_CONVERSION_SEQMIXTOVECTOR_SEQMIXTOVECTORINTERNAL_H
+#define SEQMIX_LIB_CONVERSION_SEQMIXTOVECTOR_SEQMIXTOVECTORINTERNAL_H
+
+#include "VectorEmitter.h"
+
+#include "seqmix/Dialect/SeqMix/IR/SeqMixOps.h"
+
+#include "mlir/IR/PatternMatch.h"
+
+namespace mlir::seqmix::detail {
+
+/// Each builder replaces nothing: it emits the tile's code before `op` and
+/// leaves erasing it to the caller. It fails, emitting nothing, on a tile it
+/// does not cover. `width` is the vector width of the loop it vectorizes.
+LogicalResult buildStateStationaryScan(RewriterBase &rewriter,
+                                       SelectiveScanOp op, int64_t width);
+LogicalResult buildStreamingConv(RewriterBase &rewriter, CausalConv1dOp op,
+                                 int64_t width);
+
+} // namespace mlir::seqmix::detail
+
+#endif // SEQMIX_LIB_CONVERSION_SEQMIXTOVECTOR_SEQMIXTOVECTORINTERNAL_H

@@ -1,0 +1,94 @@
+// RUN: seqmix-opt %s -split-input-file --convert-seqmix-to-vector --canonicalize --cse | FileCheck %s --enable-var-scope
+
+// selective_scan with a register tile of 16 channels: per block of channels,
+// the N = 2 states are gathered into vectors (lanes over channels), carried
+// by the time loop together with the next token's Δ and Δu, and stored back
+// once. Inside, one vector exp per state and no horizontal reduction; y is
+// stored as a vector. The 8 channels left over (D = 40) take the scalar body.
+// CHECK-LABEL: func @scan
+// CHECK-SAME: %[[U:[a-z0-9]+]]: memref<1x?x40xf32>, %[[DT:[a-z0-9]+]]: memref<1x?x40xf32>, %[[A:[a-z0-9]+]]: memref<40x2xf32>, %{{.*}}, %[[Y:[a-z0-9]+]]: memref<1x?x40xf32>, %[[S:[a-z0-9]+]]: memref<1x40x2xf32>
+// CHECK: %[[T:.+]] = memref.dim %[[U]], %c1
+// CHECK: scf.if
+// CHECK: scf.for %[[D0:.+]] = %c0 to %c32 step %c16
+// CHECK: vector.from_elements {{.*}} : vector<16xf32>
+// CHECK: %[[LAST:.+]]:4 = scf.for %[[TI:.+]] = %c0 to %[[T]] step %c1 iter_args(%[[H0:.+]] = %{{.+}}, %[[H1:.+]] = %{{.+}}, %{{.+}} = %{{.+}}, %{{.+}} = %{{.+}}) -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
+// CHECK: memref.prefetch %[[U]]
+// CHECK: vector.load %[[DT]][%c0, %{{.+}}, %[[D0]]] : memref<1x?x40xf32>, vector<16xf32>
+// CHECK: math.exp %{{.+}} : vector<16xf32>
+// CHECK: vector.fma %{{.+}}, %[[H0]]
+// CHECK: math.exp %{{.+}} : vector<16xf32>
+// CHECK: vector.fma %{{.+}}, %[[H1]]
+// CHECK: vector.store %{{.+}}, %[[Y]][%c0, %[[TI]], %[[D0]]] : memref<1x?x40xf32>, vector<16xf32>
+// CHECK: scf.yield
+// CHECK: vector.extract %[[LAST]]#0[0]
+// CHECK: memref.store %{{.+}}, %[[S]][%c0, %[[D0]], %c0]
+// CHECK: scf.for %{{.+}} = %c32 to %c40 step %c1
+// CHECK-NOT: vector
+// CHECK: memref.store %{{.+}}, %[[Y]]
+func.func @scan(%u: memref<1x?x40xf32>, %dt: memref<1x?x40xf32>, %A: memref<40x2xf32>, %B: memref<1x?x1x2xf32>, %y: memref<1x?x40xf32>, %s: memref<1x40x2xf32>) {
+  seqmix.selective_scan ins(%u, %dt, %A, %B, %B : memref<1x?x40xf32>, memref<1x?x40xf32>, memref<40x2xf32>, memref<1x?x1x2xf32>, memref<1x?x1x2xf32>) outs(%y, %s : memref<1x?x40xf32>, memref<1x40x2xf32>) {delta_softplus, seqmix.checked, seqmix.tile = #seqmix.cpu_tiling<vector = [0, 16, 0]>}
+  return
+}
+
+// -----
+
+// The same op with a register tile of 8 channels (an AVX2 target).
+// CHECK-LABEL: func @scan_avx2
+// CHECK: scf.for %{{.+}} = %c0 to %c40 step %c8
+// CHECK: scf.for {{.*}} -> (vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>)
+func.func @scan_avx2(%u: memref<1x?x40xf32>, %dt: memref<1x?x40xf32>, %A: memref<40x2xf32>, %B: memref<1x?x1x2xf32>, %y: memref<1x?x40xf32>, %s: memref<1x40x2xf32>) {
+  seqmix.selective_scan ins(%u, %dt, %A, %B, %B : memref<1x?x40xf32>, memref<1x?x40xf32>, memref<40x2xf32>, memref<1x?x1x2xf32>, memref<1x?x1x2xf32>) outs(%y, %s : memref<1x?x40xf32>, memref<1x40x2xf32>) {delta_softplus, seqmix.checked, seqmix.tile = #seqmix.cpu_tiling<vector = [0, 8, 0]>}
+  return
+}
+
+// -----
+
+// Without a vector level, or with packed sequences, the op is left for
+// convert-seqmix-to-loops.
+// CHECK-LABEL: func @left_alone
+// CHECK: seqmix.selective_scan
+// CHECK: seqmix.causal_conv1d
+func.func @left_alone(%u: memref<1x?x40xf32>, %A: memref<40x2xf32>, %B: memref<1x?x1x2xf32>, %y: memref<1x?x40xf32>, %s: memref<1x40x2xf32>, %w: memref<40x4xf32>, %cu: memref<3xi32>, %cs: memref<2x3x40xf32>) {
+  seqmix.selective_scan ins(%u, %u, %A, %B, %B : memref<1x?x40xf32>, memref<1x?x40xf32>, memref<40x2xf32>, memref<1x?x1x2xf32>, memref<1x?x1x2xf32>) outs(%y, %s : memref<1x?x40xf32>, memref<1x40x2xf32>) {seqmix.checked}
+  seqmix.causal_conv1d ins(%u, %w : memref<1x?x40xf32>, memref<40x4xf32>) cu_seqlens(%cu : memref<3xi32>) outs(%y, %cs : memref<1x?x40xf32>, memref<2x3x40xf32>) {seqmix.checked, seqmix.tile = #seqmix.cpu_tiling<vector = [0, 16, 0]>}
+  return
+}
+
+// -----
+
+// causal_conv1d: the taps are packed once into contiguous rows; the first
+// W-1 = 3 outputs read rows before the sequence from the state, the rest
+// read input rows t-3..t in memory order, vectorized over 16 channels, with
+// bias and silu on the same registers. The new state is the last 3 rows of
+// [state; x], written after the outputs.
+// CHECK-LABEL: func @conv
+// CHECK-SAME: %[[X:[a-z0-9]+]]: memref<1x?x32xf32>, %[[W:[a-z0-9]+]]: memref<32x4xf32>, %[[BIAS:[a-z0-9]+]]: memref<32xf32>, %[[Y:[a-z0-9]+]]: memref<1x?x32xf32>, %[[S:[a-z0-9]+]]: memref<1x3x32xf32>
+// CHECK-COUNT-4: memref.alloca() : memref<32xf32>
+// CHECK: %[[T:.+]] = memref.dim %[[X]], %c1
+// CHECK: %[[HEAD:.+]] = arith.minsi %[[T]], %c3
+// CHECK: scf.for %{{.+}} = %c0 to %[[HEAD]] step %c1
+// CHECK: scf.if
+// CHECK: vector.load %[[S]]
+// CHECK: scf.for %[[TI:.+]] = %[[HEAD]] to %[[T]] step %c1
+// CHECK-NEXT: scf.for %[[D0:.+]] = %c0 to %c32 step %c16
+// CHECK: vector.load %[[BIAS]][%[[D0]]]
+// CHECK-COUNT-4: vector.fma
+// CHECK: math.exp %{{.+}} : vector<16xf32>
+// CHECK: arith.divf
+// CHECK: vector.store %{{.+}}, %[[Y]][%c0, %[[TI]], %[[D0]]]
+// CHECK: vector.store %{{.+}}, %[[S]][%c0, %c0, %{{.+}}]
+func.func @conv(%x: memref<1x?x32xf32>, %w: memref<32x4xf32>, %b: memref<32xf32>, %y: memref<1x?x32xf32>, %s: memref<1x3x32xf32>) {
+  seqmix.causal_conv1d ins(%x, %w : memref<1x?x32xf32>, memref<32x4xf32>) bias(%b : memref<32xf32>) outs(%y, %s : memref<1x?x32xf32>, memref<1x3x32xf32>) {activation = #seqmix.activation<silu>, seqmix.checked, seqmix.tile = #seqmix.cpu_tiling<vector = [0, 16, 0]>}
+  return
+}
+
+// -----
+
+// Without seqmix.checked, the run-time checks come first.
+// CHECK-LABEL: func @checked_first
+// CHECK: cf.assert
+// CHECK: vector.load
+func.func @checked_first(%x: memref<1x?x32xf32>, %w: memref<32x4xf32>, %y: memref<1x?x32xf32>, %s: memref<1x3x32xf32>) {
+  seqmix.causal_conv1d ins(%x, %w : memref<1x?x32xf32>, memref<32x4xf32>) outs(%y, %s : memref<1x?x32xf32>, memref<1x3x32xf32>) {seqmix.tile = #seqmix.cpu_tiling<vector = [0, 16, 0]>}
+  return
+}
