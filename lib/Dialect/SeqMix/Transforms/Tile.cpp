@@ -7,15 +7,24 @@
 // op keeps the levels still to come (vector, chunk). Sizes come from the
 // config only: an op without one is left alone.
 //
+// Elementwise linalg producers (A = -exp(A_log), a fill of the initial
+// state) are fused into the thread loop by upstream tile-and-fuse, each
+// thread computing the slice its tile reads, and elementwise consumers of
+// the results (an activation on the output) are fused after it: no
+// intermediate tensor of the whole op reaches memory.
+//
 //===----------------------------------------------------------------------===//
 
 #include "seqmix/Dialect/SeqMix/IR/SeqMixOps.h"
 #include "seqmix/Dialect/SeqMix/Transforms/Passes.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Linalg/Utils/Utils.h"
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/PatternMatch.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "mlir/Interfaces/TilingInterface.h"
 
 namespace mlir::seqmix {
@@ -47,6 +56,76 @@ FailureOr<Operation *> tileLevel(RewriterBase &rewriter, Operation *op,
   return tiled->tiledOps.front();
 }
 
+/// Elementwise linalg ops (fills included) are worth computing per tile.
+bool isFusibleElementwise(Operation *op) {
+  auto linalgOp = dyn_cast_if_present<linalg::LinalgOp>(op);
+  return linalgOp && linalgOp.hasPureTensorSemantics() &&
+         (isa<linalg::FillOp>(op) || linalg::isElementwise(linalgOp));
+}
+
+/// The parallel level: `op` tiled by `sizes` into an scf.forall, with its
+/// elementwise producers fused into the loop, then its elementwise
+/// consumers. Returns the tiled op, or `op` itself when every size is 0.
+FailureOr<Operation *> tileAndFuseParallel(RewriterBase &rewriter,
+                                           Operation *op,
+                                           ArrayRef<int64_t> sizes) {
+  if (llvm::all_of(sizes, [](int64_t s) { return s == 0; }))
+    return op;
+  scf::SCFTilingOptions tiling;
+  tiling.setTileSizes(getAsIndexOpFoldResult(rewriter.getContext(), sizes));
+  tiling.setLoopType(scf::SCFTilingOptions::LoopType::ForallOp);
+  scf::SCFTileAndFuseOptions options;
+  options.setTilingOptions(tiling);
+  options.setFusionControlFn(
+      [](tensor::ExtractSliceOp, OpResult producer,
+         bool) -> std::optional<scf::SCFTileAndFuseOptions::ControlFnResult> {
+        if (!isFusibleElementwise(producer.getOwner()))
+          return std::nullopt;
+        return scf::SCFTileAndFuseOptions::ControlFnResult{};
+      });
+  rewriter.setInsertionPoint(op);
+  FailureOr<scf::SCFTileAndFuseResult> fused =
+      scf::tileConsumerAndFuseProducersUsingSCF(
+          rewriter, cast<TilingInterface>(op), options);
+  if (failed(fused))
+    return failure();
+  for (OpResult r : op->getResults())
+    rewriter.replaceAllUsesWith(r, fused->replacements.lookup(r));
+  Operation *tiled = fused->tiledAndFusedOps.front();
+  rewriter.eraseOp(op);
+  // Consumers next: each elementwise user of the loop's results whose other
+  // operands are available before the loop (a tensor.empty made after it
+  // moves up).
+  SmallVector<LoopLikeOpInterface> loops = fused->loops;
+  auto availableBefore = [&](Operation *loop, Value v) {
+    Operation *def = v.getDefiningOp();
+    if (!def || def == loop || def->getBlock() != loop->getBlock() ||
+        def->isBeforeInBlock(loop))
+      return true;
+    if (def->getNumOperands() == 0 && isMemoryEffectFree(def)) {
+      rewriter.moveOpBefore(def, loop);
+      return true;
+    }
+    return false;
+  };
+  llvm::SmallPtrSet<Operation *, 4> tried;
+  for (bool changed = true; changed && !loops.empty();) {
+    changed = false;
+    Operation *loop = loops.front();
+    for (Operation *user : llvm::to_vector(loop->getUsers())) {
+      if (!tried.insert(user).second || !isFusibleElementwise(user) ||
+          !llvm::all_of(user->getOperands(),
+                        [&](Value v) { return availableBefore(loop, v); }))
+        continue;
+      if (succeeded(scf::tileAndFuseConsumer(rewriter, user, loops))) {
+        changed = true;
+        break;
+      }
+    }
+  }
+  return tiled;
+}
+
 struct SeqMixTilePass : seqmix::impl::SeqMixTilePassBase<SeqMixTilePass> {
   void runOnOperation() override {
     SmallVector<Operation *> ops;
@@ -61,8 +140,7 @@ struct SeqMixTilePass : seqmix::impl::SeqMixTilePassBase<SeqMixTilePass> {
       auto config = cast<TilingConfigAttrInterface>(
           op->getAttr(SeqMixDialect::kTileAttrName));
       FailureOr<Operation *> tiled =
-          tileLevel(rewriter, op, config.getParallelTileSizes(),
-                    scf::SCFTilingOptions::LoopType::ForallOp);
+          tileAndFuseParallel(rewriter, op, config.getParallelTileSizes());
       if (succeeded(tiled))
         tiled = tileLevel(rewriter, *tiled, config.getSerialTileSizes(),
                           scf::SCFTilingOptions::LoopType::ForOp);
