@@ -1,24 +1,32 @@
 #!/usr/bin/env python3
-"""seqmix benchmarks: the shapes users run today,
-each compiled with every available CPU pipeline and timed by seqmix-run
---bench. Prints one table: ms (median), GFLOP/s, GB/s and the share of this
-machine's roofline, with the speed-up over the naive reference pipeline
-measured in the same run.
+"""seqmix benchmarks: the shapes users run today, each compiled with the
+reference and cpu pipelines (and optionally PyTorch) and timed in one run.
 
-    python3 bench/bench.py [--iters N] [--threads N] [--only NAME] [--quick]
+    python3 bench/bench.py [--iters N] [--threads N] [--T N] [--only NAME]
+                           [--quick] [--no-machine] [--torch]
+                           [--json PATH] [--plot PATH]
+
+First measures this machine (bench/machine.py) and hands the per-core rates
+to every seqmix-run call, so the roofline share is against this machine, not
+the built-in estimate. Prints one table (median ms, GFLOP/s, GB/s, roofline
+share, limiting resource, bound, speed-up over the reference pipeline),
+writes every row as JSON and, when matplotlib is installed, a roofline plot.
 
 Not a test: nothing here asserts a time.
 """
 
 import argparse
+import json
+import os
 import pathlib
-import re
 import subprocess
 import sys
 import tempfile
+import time
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "python"))
+sys.path.insert(0, str(ROOT / "bench"))
 
 from seqmix.run import Arg, Out, single_op_module, tensor_type, tool  # noqa: E402
 
@@ -26,6 +34,7 @@ import numpy as np  # noqa: E402
 
 
 def f32(*shape):
+    # Only shapes matter: seqmix-run draws the data (--random-inputs).
     return np.zeros(shape, np.float32)
 
 
@@ -36,13 +45,26 @@ def outs(y_shape, state_shape):
             Out("state", tensor_type(state_shape, "f32"), "zero")]
 
 
-def mamba1(T):
+def tiling(cache_t):
+    # Channels split in two thread tiles (one per core of the 2-core bench
+    # machine), 16-wide vectors; only the time-chunk length differs, so the
+    # two configs show what the chunk alone is worth.
+    return (f"seqmix.tile = #seqmix.cpu_tiling<threads = [0, 768, 0], "
+            f"cache = [0, 0, {cache_t}], vector = [0, 16, 0]>")
+
+
+def mamba1(T, tile=None, state_in=False):
     D, N = 1536, 16
     ins = [Arg("u", f32(1, T, D)), Arg("delta", f32(1, T, D)), Arg("A", f32(D, N)),
            Arg("B", f32(1, T, 1, N)), Arg("C", f32(1, T, 1, N))]
     opt = [Arg("D", f32(D)), Arg("z", f32(1, T, D)), Arg("delta_bias", f32(D))]
-    return single_op_module("selective_scan", ins, opt, "delta_softplus",
-                            outs((1, T, D), (1, D, N)))
+    attrs = "delta_softplus" + (", " + tile if tile else "")
+    o = outs((1, T, D), (1, D, N))
+    if state_in:
+        # Decode: the previous state is a function argument (read, not
+        # zero-filled), so its bytes count as traffic as in a real model step.
+        o[1] = Out("state", init=Arg("state0", f32(1, D, N)))
+    return single_op_module("selective_scan", ins, opt, attrs, o)
 
 
 def mamba2(T):
@@ -69,62 +91,259 @@ def gla(T):
                             "scale = 0.125 : f32", outs((1, T, H, K), (1, H, K, K)))
 
 
+def hadamard(T):
+    # int8 output as docs/Ops.md declares it: a quant.uniform destination
+    # fuses the rotation with round-half-even + clamp. The scale only changes
+    # how many values saturate, not the work.
+    q = tensor_type((1, T, 1536), "!quant.uniform<i8:f32, 0.02>")
+    return single_op_module("hadamard", [Arg("x", f32(1, T, 1536))], [], "",
+                            [Out("y", q)])
+
+
+BOTH = ("reference", "cpu")
+# name -> (module builder(T), pipelines, case whose reference row the
+# speed-up is taken against). Forced tile configs make sense on cpu only.
 CASES = {
-    "mamba1_D1536_N16": mamba1,
-    "mamba2_H24_P64_N128": mamba2,
-    "conv1d_D1536_W4": conv,
-    "gla_H16_K64": gla,
+    "mamba1_D1536_N16": (mamba1, BOTH, None),
+    "mamba1_tile_chunk16": (lambda T: mamba1(T, tiling(16)), ("cpu",), "mamba1_D1536_N16"),
+    "mamba1_tile_chunk256": (lambda T: mamba1(T, tiling(256)), ("cpu",), "mamba1_D1536_N16"),
+    "mamba1_decode": (lambda T: mamba1(1, state_in=True), BOTH, None),
+    "conv1d_D1536_W4": (conv, BOTH, None),
+    "mamba2_H24_P64_N128": (mamba2, BOTH, None),
+    "gla_H16_K64": (gla, BOTH, None),
+    "hadamard_N1536_T2048_int8": (hadamard, BOTH, None),
 }
-PIPELINES = ["reference", "cpu"]
-BENCH_RE = re.compile(r"bench: median_ms=(\S+) min_ms=(\S+) GFLOP/s=(\S+) "
-                      r"GB/s=(\S+)(?: roofline=(\S+)%)?")
+
+NUMERIC = ("median_ms", "min_ms", "flop", "bytes", "exp", "GFLOP/s", "GB/s",
+           "roofline", "bound_ms", "threads")
 
 
-def run(module, pipeline, iters, threads):
+def parse_bench(stdout):
+    """The `bench:` line as a dict (numbers as floats; "n/a" and a missing
+    key, as with dynamic sizes, as None)."""
+    line = next((l for l in stdout.splitlines() if l.startswith("bench:")), None)
+    if line is None:
+        return None
+    kv = dict(tok.split("=", 1) for tok in line.split()[1:] if "=" in tok)
+    r = {k: None for k in NUMERIC}
+    r["limit"] = kv.get("limit")
+    for k in NUMERIC:
+        v = kv.get(k, "n/a").rstrip("%")
+        r[k] = None if v == "n/a" else float(v)
+    return r
+
+
+def seqmix_run(module, pipeline, iters, threads, machine_flag):
+    """(parsed bench dict, None) or (None, error line)."""
     with tempfile.NamedTemporaryFile("w", suffix=".mlir") as f:
         f.write(module)
         f.flush()
         cmd = [tool("seqmix-run"), f.name, f"--pipeline={pipeline}",
                "--random-inputs=0", f"--bench={iters}", f"--threads={threads}"]
+        if machine_flag:
+            cmd.append(machine_flag)
+        # The tool is relinked in place while the compiler is being worked
+        # on; a missing binary for a few seconds is not a benchmark failure.
+        for _ in range(10):
+            if os.path.exists(cmd[0]):
+                break
+            time.sleep(3)
         out = subprocess.run(cmd, capture_output=True, text=True)
     if out.returncode != 0:
-        return None, out.stderr.strip().splitlines()[-1]
-    m = BENCH_RE.search(out.stdout)
-    return (m.groups() if m else None), None
+        lines = (out.stderr.strip() or out.stdout.strip() or "no output").splitlines()
+        return None, f"exit {out.returncode}: {lines[-1]}"
+    r = parse_bench(out.stdout)
+    return (r, None) if r else (None, "no bench line")
+
+
+def row(case, pipeline, b=None, error=None):
+    """One result row; the JSON keeps exactly these keys."""
+    b = b or {}
+    return {"case": case, "pipeline": pipeline, "ms": b.get("median_ms"),
+            "min_ms": b.get("min_ms"), "gflops": b.get("GFLOP/s"),
+            "gbs": b.get("GB/s"), "roofline_pct": b.get("roofline"),
+            "limit": b.get("limit"), "bound_ms": b.get("bound_ms"),
+            "flop": b.get("flop"), "bytes": b.get("bytes"), "exp": b.get("exp"),
+            "speedup": None, "error": error}
+
+
+HEADER = (f"{'case':<26} {'pipeline':<9} {'ms':>11} {'GFLOP/s':>9} {'GB/s':>8} "
+          f"{'roofline':>9} {'limit':>5} {'bound ms':>10} {'vs ref':>7}")
+
+
+def fmt(v, spec, none="-"):
+    return none if v is None else format(v, spec)
+
+
+def format_row(r):
+    if r["error"]:
+        return f"{r['case']:<26} {r['pipeline']:<9} error: {r['error']}"
+    s = (f"{r['case']:<26} {r['pipeline']:<9} {fmt(r['ms'], '.4f'):>11} "
+         f"{fmt(r['gflops'], '.2f'):>9} {fmt(r['gbs'], '.3f'):>8} "
+         f"{fmt(r['roofline_pct'], '.2f') + ('%' if r['roofline_pct'] is not None else ''):>9} "
+         f"{r['limit'] or '-':>5} {fmt(r['bound_ms'], '.4f'):>10} "
+         f"{fmt(r['speedup'], '.2f') + ('x' if r['speedup'] else ''):>7}")
+    # Decode steps are tens of microseconds: say so in the unit people use.
+    if r["ms"] is not None and r["ms"] < 1:
+        s += f"  ({r['ms'] * 1e3:.1f} us)"
+    return s
+
+
+def set_speedup(r, ref_ms):
+    if r["ms"] and ref_ms:
+        r["speedup"] = ref_ms / r["ms"]
+
+
+def print_machine(m, threads):
+    n = f"{threads} thread" + "s" * (threads > 1)
+    print(f"machine (bench/machine.py, {m['vector_bits']}-bit vectors)")
+    print(f"  {'':14}{'1 thread':>10}{n:>12}")
+    for key, label, spec in (("fma_gflops", "FMA GFLOP/s", ".1f"),
+                             ("dram_gbs", "DRAM GB/s", ".1f"),
+                             ("exp_gps", "exp G/s", ".2f")):
+        print(f"  {label:14}{m['threads1'][key]:>10{spec}}{m['threadsN'][key]:>12{spec}}")
+
+
+def machine_flag(m, threads):
+    # seqmix-run takes per-core rates and multiplies them by
+    # min(threads, cores); dividing the N-thread totals by the same number
+    # gives back exactly the measured N-thread roofline (shared DRAM and
+    # turbo loss included), which 1-thread rates times N would overstate.
+    k = max(1, min(threads, os.cpu_count() or threads))
+    t = m["threadsN"]
+    return (f"--machine=peak-gflops={t['fma_gflops'] / k:.4g},"
+            f"dram-gbs={t['dram_gbs'] / k:.4g},exp-gps={t['exp_gps'] / k:.4g}")
+
+
+def plot(rows, m, threads, path):
+    """Roofline plot: achieved GFLOP/s against flop/byte, with the measured
+    N-thread (and 1-thread) ceilings. Returns a status line."""
+    try:
+        import matplotlib
+        matplotlib.use("Agg")  # files only; no display on bench machines
+        import matplotlib.pyplot as plt
+    except ImportError:
+        return "plot skipped: matplotlib not installed"
+    pts = [r for r in rows if r["gflops"] and r["flop"] and r["bytes"]]
+    if not pts:
+        return "plot skipped: no row has flop and bytes"
+    fig, ax = plt.subplots(figsize=(9, 6))
+    ai = [r["flop"] / r["bytes"] for r in pts]
+    if m:
+        x = np.logspace(np.log10(min(ai) / 4), np.log10(max(ai) * 4), 200)
+        for key, style, label in (("threadsN", "-", f"{threads} threads"),
+                                  ("threads1", ":", "1 thread")):
+            peak, bw = m[key]["fma_gflops"], m[key]["dram_gbs"]
+            ax.plot(x, np.minimum(peak, x * bw), "k" + style, lw=1,
+                    label=f"roofline {label}: {peak:.0f} GFLOP/s, {bw:.1f} GB/s")
+    markers = {"reference": "o", "cpu": "s", "torch": "^"}
+    for pipe, mk in markers.items():
+        sel = [(a, r) for a, r in zip(ai, pts) if r["pipeline"] == pipe]
+        if sel:
+            ax.scatter([a for a, _ in sel], [r["gflops"] for _, r in sel],
+                       marker=mk, label=pipe, zorder=3)
+    # Reference labels below their point, the others above, so the two rows
+    # of one case do not collide; within a pipeline they step by a line in
+    # turn, since neighbouring cases often sit at one height.
+    seen = {}
+    for a, r in zip(ai, pts):
+        k = seen[r["pipeline"]] = seen.get(r["pipeline"], -1) + 1
+        dy = (-10 if r["pipeline"] == "reference" else 3) + (k % 2) * (
+            -8 if r["pipeline"] == "reference" else 8)
+        ax.annotate(f"{r['case']} ({r['pipeline']})", (a, r["gflops"]), fontsize=6,
+                    xytext=(4, dy), textcoords="offset points")
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("arithmetic intensity (flop / byte)")
+    ax.set_ylabel("achieved GFLOP/s")
+    ax.set_title("seqmix roofline")
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend(fontsize=7)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    return f"plot: {path}"
+
+
+def torch_rows(T, iters, threads, rows):
+    """PyTorch timings for the cases it implements. Work, bytes and the bound
+    come from the same case's cpu row: same math, same machine, same threads."""
+    import torch_ref
+    if not torch_ref.available():
+        print("torch not installed; skipped")
+        return []
+    out = []
+    for r in torch_ref.run(T, iters, threads):
+        cpu = next((c for c in rows if c["case"] == r["case"]
+                    and c["pipeline"] == "cpu" and not c["error"]), None)
+        t = row(r["case"], "torch")
+        t["ms"], t["min_ms"] = r["ms"], r["min_ms"]
+        if cpu and cpu["flop"]:
+            s = t["ms"] * 1e-3
+            t.update(flop=cpu["flop"], bytes=cpu["bytes"], exp=cpu["exp"],
+                     limit=cpu["limit"], bound_ms=cpu["bound_ms"],
+                     gflops=cpu["flop"] / s * 1e-9, gbs=cpu["bytes"] / s * 1e-9,
+                     roofline_pct=100 * cpu["bound_ms"] / t["ms"])
+        ref = next((c for c in rows if c["case"] == r["case"]
+                    and c["pipeline"] == "reference" and c["ms"]), None)
+        set_speedup(t, ref and ref["ms"])
+        out.append(t)
+    return out
 
 
 def main():
     p = argparse.ArgumentParser(description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--iters", type=int, default=5)
-    p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--threads", type=int, default=2)
     p.add_argument("--T", type=int, default=2048)
-    p.add_argument("--only", default="")
+    p.add_argument("--only", default="", help="run the cases whose name contains this")
     p.add_argument("--quick", action="store_true", help="T = 256, 2 iterations")
+    p.add_argument("--no-machine", action="store_true",
+                   help="skip measuring; seqmix-run's built-in machine estimate")
+    p.add_argument("--torch", action="store_true", help="add PyTorch rows (bench/torch_ref.py)")
+    p.add_argument("--json", default=str(ROOT / "bench" / "results.json"))
+    p.add_argument("--plot", default=str(ROOT / "bench" / "roofline.png"))
     a = p.parse_args()
     T, iters = (256, 2) if a.quick else (a.T, a.iters)
+
+    m, flag = None, None
+    if not a.no_machine:
+        try:
+            import machine
+            m = machine.measure(a.threads)
+            print_machine(m, a.threads)
+            flag = machine_flag(m, a.threads)
+            print(f"  passed as {flag}\n")
+        except Exception as e:  # no compiler, say: the table is still useful
+            print(f"machine measurement failed ({e}); using seqmix-run's defaults\n")
+
     print(f"T = {T}, batch 1, fp32, {a.threads} thread(s), median of {iters}")
-    hdr = f"{'case':<22} {'pipeline':<10} {'ms':>10} {'GFLOP/s':>9} {'GB/s':>8} {'roofline':>9} {'vs ref':>7}"
-    print(hdr)
-    print("-" * len(hdr))
-    for name, build in CASES.items():
+    print(HEADER)
+    print("-" * len(HEADER))
+    rows = []
+    for name, (build, pipes, ref_case) in CASES.items():
         if a.only and a.only not in name:
             continue
         module = build(T)
-        ref_ms = None
-        for pipe in PIPELINES:
-            r, err = run(module, pipe, iters, a.threads)
-            if r is None:
-                print(f"{name:<22} {pipe:<10} {'error: ' + (err or 'no bench line')}")
-                continue
-            ms, _, gflops, gbs, roof = r
-            ms = float(ms)
-            if pipe == "reference":
-                ref_ms = ms
-            speedup = f"{ref_ms / ms:.2f}x" if ref_ms else "-"
-            share = f"{float(roof):.2f}%" if roof else "-"
-            print(f"{name:<22} {pipe:<10} {ms:>10.3f} {float(gflops):>9.2f} "
-                  f"{float(gbs):>8.3f} {share:>9} {speedup:>7}")
+        for pipe in pipes:
+            b, err = seqmix_run(module, pipe, iters, a.threads, flag)
+            r = row(name, pipe, b, err)
+            rows.append(r)  # first, so a reference row finds itself: 1.00x
+            ref = next((x for x in rows if x["case"] == (ref_case or name)
+                        and x["pipeline"] == "reference"), None)
+            set_speedup(r, ref and ref["ms"])
+            print(format_row(r), flush=True)
+    if a.torch:
+        for r in torch_rows(T, iters, a.threads, rows):
+            rows.append(r)
+            print(format_row(r))
+
+    with open(a.json, "w") as f:
+        json.dump({"T": T, "iters": iters, "threads": a.threads, "machine": m,
+                   "machine_flag": flag, "rows": rows}, f, indent=1)
+    print(f"\njson: {a.json}")
+    print(plot(rows, m, a.threads, a.plot))
 
 
 if __name__ == "__main__":

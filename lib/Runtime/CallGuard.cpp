@@ -95,6 +95,7 @@ detail::getRuntimeSymbols(llvm::orc::MangleAndInterner interner) {
   add("malloc", &seqmix_runtime_malloc);
   add("aligned_alloc", &seqmix_runtime_aligned_alloc);
   add("free", &seqmix_runtime_free);
+  addProfileSymbols(map, interner);
   return map;
 }
 

@@ -86,6 +86,8 @@ struct Executable::Impl {
   std::function<Error(llvm::Module *)> transformer;
   std::unique_ptr<ExecutionEngine> engine;
   void (*packed)(void **) = nullptr;
+  std::vector<ProfileEntry> profile;
+  std::vector<std::chrono::steady_clock::time_point> profileStarts;
 };
 
 Executable::Executable(EntryPoint entry, Pipeline pipeline)
@@ -186,6 +188,9 @@ Executable::compile(ModuleOp original, const EntryPoint &entry,
   // and the LLVM lowering, where cf.assert would turn into abort().
   PassManager pm(ctx, ModuleOp::getOperationName());
   pm.addPass(createSymbolDCEPass());
+  std::vector<ProfileEntry> profile;
+  if (options.profile)
+    pm.addPass(detail::createInsertProfilingPass(profile));
   if (options.pipeline == Pipeline::Cpu) {
     seqmix::CpuPipelineOptions cpu;
     cpu.threads = options.threads;
@@ -215,6 +220,7 @@ Executable::compile(ModuleOp original, const EntryPoint &entry,
   kept.func = nullptr; // The caller's module may go away.
   std::unique_ptr<Executable> exe(new Executable(std::move(kept), pipeline));
   Impl &impl = *exe->impl;
+  impl.profile = std::move(profile);
   // memref.copy of strided buffers lowers to a call of memrefCopy, which
   // lives in MLIR's C runner utilities; the JIT loads that library by path.
   impl.libPaths.push_back(SEQMIX_C_RUNNER_UTILS);
@@ -321,6 +327,7 @@ Executable::call(llvm::ArrayRef<HostTensor> inputs, double *callMs) {
     allocations.clear();
   };
   std::string checkMessage;
+  detail::ProfileScope profiling(impl->profile, impl->profileStarts);
   auto start = std::chrono::steady_clock::now();
   detail::CallOutcome outcome = detail::guardedCall(
       impl->packed, packedArgs.data(), allocations, checkMessage);
@@ -377,6 +384,17 @@ Executable::call(llvm::ArrayRef<HostTensor> inputs, double *callMs) {
   if (!failure.empty())
     return makeError(failure);
   return std::move(outputs);
+}
+
+llvm::ArrayRef<ProfileEntry> Executable::getProfile() const {
+  return impl->profile;
+}
+
+void Executable::resetProfile() {
+  for (ProfileEntry &e : impl->profile) {
+    e.totalMs = 0;
+    e.calls = 0;
+  }
 }
 
 Expected<BenchResult> Executable::bench(llvm::ArrayRef<HostTensor> inputs,

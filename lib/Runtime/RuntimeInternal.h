@@ -12,7 +12,15 @@
 #include "llvm/Support/Error.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include "mlir/Pass/Pass.h"
+
+#include <chrono>
 #include <string>
+#include <vector>
+
+namespace mlir::seqmix::runtime {
+struct ProfileEntry;
+} // namespace mlir::seqmix::runtime
 
 namespace mlir::seqmix::runtime::detail {
 
@@ -37,6 +45,24 @@ enum class CallOutcome {
 CallOutcome guardedCall(void (*fn)(void **), void **args,
                         llvm::DenseSet<void *> &liveAllocations,
                         std::string &checkMessage);
+
+/// Brackets every seqmix op and linalg.matmul with calls of the profile
+/// clock, appending one entry per op to `table` (ids are table indices).
+std::unique_ptr<Pass> createInsertProfilingPass(std::vector<ProfileEntry> &table);
+/// The clock's entry points, for the JIT.
+void addProfileSymbols(llvm::orc::SymbolMap &map,
+                       llvm::orc::MangleAndInterner &interner);
+/// While alive, profiled code on this thread adds its times to `table`.
+class ProfileScope {
+public:
+  ProfileScope(std::vector<ProfileEntry> &table,
+               std::vector<std::chrono::steady_clock::time_point> &starts);
+  ~ProfileScope();
+
+private:
+  std::vector<ProfileEntry> *savedTable;
+  std::vector<std::chrono::steady_clock::time_point> *savedStarts;
+};
 
 /// An error value carrying `msg`.
 inline llvm::Error makeError(const llvm::Twine &msg) {

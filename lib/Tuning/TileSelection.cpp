@@ -244,3 +244,34 @@ Attribute mlir::seqmix::selectCpuTiling(LoopStructureOpInterface op,
     threads[best] = threadTile(bestExtent, vector[*vloop]);
   return config();
 }
+
+Attribute mlir::seqmix::selectCpuMatmulTiling(Operation *matmul,
+                                              const CpuTargetInfo &target,
+                                              unsigned cores) {
+  auto types = llvm::to_vector(matmul->getOperandTypes());
+  if (types.size() != 3 ||
+      !llvm::all_of(types, [](Type t) {
+        auto st = dyn_cast<ShapedType>(t);
+        return st && st.getRank() == 2 && st.getElementType().isF32();
+      }))
+    return {};
+  // The micro-kernel: MR x NR accumulators plus NR / width loads of B and
+  // one broadcast of A must fit the register file (32 with AVX-512: 8 x 2
+  // vectors; 16 with AVX2: 4 x 3). A K block of 256 keeps the B panel
+  // (256 x NR floats) in L1.
+  int64_t lanes = target.f32Lanes();
+  bool wide = vectorRegisters(target) >= 32;
+  int64_t mr = wide ? 8 : 4, nr = (wide ? 2 : 3) * lanes;
+  int64_t kc = std::max<int64_t>(
+      16, std::min<int64_t>(256, target.l1Bytes / 2 / (nr * 4)));
+  // Row blocks for the threads: one per core when M is known, else blocks
+  // of 8 micro-kernels that the OpenMP schedule deals out.
+  int64_t m = cast<ShapedType>(types[2]).getDimSize(0);
+  int64_t mb = 8 * mr;
+  if (!ShapedType::isDynamic(m) && cores > 1)
+    mb = std::max<int64_t>(mr, (m + cores - 1) / cores);
+  SmallVector<int64_t> threads = {mb, 0, 0}, cache = {0, 0, kc},
+                       vector = {mr, nr, 0};
+  return CpuTilingAttr::get(matmul->getContext(), threads, cache, vector,
+                            std::nullopt);
+}

@@ -14,6 +14,8 @@
 #include "seqmix/Tuning/CostModel.h"
 #include "seqmix/Tuning/TargetInfo.h"
 
+#include <malloc.h>
+
 #include "mlir/AsmParser/AsmParser.h"
 #include "mlir/AsmParser/AsmParserState.h"
 #include "mlir/IR/BuiltinOps.h"
@@ -101,6 +103,17 @@ static cl::opt<unsigned>
                cl::desc("Time N calls after one warm-up call and print the "
                         "median and minimum"),
                cl::value_desc("N"), cl::init(0), cl::cat(runCategory));
+static cl::opt<bool> profileOps(
+    "profile",
+    cl::desc("With --bench: also print the time of each seqmix op and "
+             "linalg.matmul, and of the rest of the call"),
+    cl::init(false), cl::cat(runCategory));
+static cl::opt<std::string> machineSpec(
+    "machine",
+    cl::desc("The machine --bench measures the roofline share against, as "
+             "key=value pairs over the detected host (peak-gflops, dram-gbs, "
+             "exp-gps per core; cores; see bench/machine.py)"),
+    cl::value_desc("spec"), cl::cat(runCategory));
 // --threads=N is taken out of argv by hand: libLLVM already registers a
 // global cl option named "threads".
 static unsigned numThreads = 0;
@@ -132,7 +145,8 @@ Inputs
                  Dynamic dims are 64, or --dim=N.
 
 Pipelines
-  cpu (default)  for now the same lowering as reference
+  cpu (default)  seqmix-cpu-pipeline: tiles chosen for the host, vector
+                 tile builders, OpenMP threads, inline transcendentals
   reference      seqmix-reference-pipeline (naive loops)
   gpu            not available in this build
 
@@ -144,11 +158,19 @@ Output
   `check: max_abs_err=.. max_rel_err=.. (rtol=.., atol=..) PASS|FAIL`,
   passing when |x - ref| <= atol + rtol * |ref| everywhere (NaN only
   matches NaN).
-  --bench=N prints `bench: median_ms=.. min_ms=.. GFLOP/s=.. GB/s=..
-  roofline=..%`: FLOPs from seqmix's cost model over the entry (n/a when a
-  size is dynamic), bytes as all input plus output bytes, and the share of
-  this machine's roofline (min(peak, intensity x DRAM bandwidth); peak and
-  bandwidth scale with --threads up to 2 cores).
+  --bench=N prints `bench: median_ms=.. min_ms=.. flop=.. bytes=.. exp=..
+  GFLOP/s=.. GB/s=.. roofline=..% limit=fma|exp|dram bound_ms=..`. Work
+  comes from seqmix's cost model at the input sizes (exp counts the
+  transcendentals), bytes are all input plus output bytes. bound_ms is the
+  least time this machine allows: max(FMA work / peak + exps / vector exp
+  rate, bytes / DRAM bandwidth), for the threads the code runs on (1 on the
+  reference pipeline); roofline is bound_ms / median_ms and limit says which
+  term bounds it. The rates are the host's estimates unless --machine gives
+  measured ones. Results are allocated by the compiled code; freed blocks
+  stay in the heap, so the timed calls after the warm-up reuse warm pages.
+  --profile adds `profile: OP#k ms=.. share=..%` for every seqmix op and
+  linalg.matmul (mean per call, threads and fused producers included) and
+  `profile: rest ms=..` for the remainder of the call.
 
 Other
   --threads=N    threads for parallel code: sets OMP_NUM_THREADS=N before
@@ -261,7 +283,8 @@ Error explainCall(Error e) {
 
 void printBench(const BenchResult &bench, const EntryPoint &entry,
                 func::FuncOp func, llvm::ArrayRef<HostTensor> inputs,
-                llvm::ArrayRef<HostTensor> outputs) {
+                llvm::ArrayRef<HostTensor> outputs,
+                const seqmix::CpuTargetInfo &machine, bool singleThreaded) {
   double median = bench.medianMs;
   double bytes = 0;
   for (const HostTensor &t : inputs)
@@ -274,23 +297,32 @@ void printBench(const BenchResult &bench, const EntryPoint &entry,
   llvm::outs() << buf;
   // Work from the cost model (seqmix ops and contractions of the source),
   // traffic as the entry's inputs and outputs; the roofline of this
-  // machine turns both into a share of what is attainable.
+  // machine turns both into the least time it allows.
   std::optional<seqmix::Cost> cost = estimateCostForInputs(func, inputs);
-  seqmix::CpuTargetInfo cpu;
   unsigned threads = numThreads > 0 ? numThreads : 1;
+  if (singleThreaded)
+    threads = 1;
   if (median > 0) {
     double seconds = median * 1e-3;
     if (cost && cost->flops > 0) {
-      double gflops = cost->flops / seconds * 1e-9;
-      double roof = cpu.attainableGflops(cost->flops, bytes, threads);
-      llvm::outs() << " GFLOP/s=" << formatNumber(gflops);
+      double exps = cost->transcendentals;
+      double fmaSeconds =
+          (cost->flops - exps) / (machine.peakGflops(threads) * 1e9);
+      double expSeconds = exps / (machine.expGPerSec(threads) * 1e9);
+      double dramSeconds = bytes / (machine.dramGBs(threads) * 1e9);
+      double computeSeconds = fmaSeconds + expSeconds;
+      double bound = std::max(computeSeconds, dramSeconds);
+      const char *limit = dramSeconds >= computeSeconds ? "dram"
+                          : expSeconds >= fmaSeconds    ? "exp"
+                                                        : "fma";
+      llvm::outs() << " flop=" << formatNumber(cost->flops)
+                   << " bytes=" << formatNumber(bytes)
+                   << " exp=" << formatNumber(exps);
+      llvm::outs() << " GFLOP/s=" << formatNumber(cost->flops / seconds * 1e-9);
       llvm::outs() << " GB/s=" << formatNumber(bytes / seconds * 1e-9);
-      llvm::outs() << " roofline=" << formatNumber(100 * gflops / roof) << "%";
-      // What the share is of: the FMA peak, or the DRAM bound at this
-      // arithmetic intensity, for the threads used.
-      bool memoryBound = roof < cpu.peakGflops(threads);
-      llvm::outs() << " of=" << (memoryBound ? "dram" : "fma") << ":"
-                   << formatNumber(roof) << "GFLOP/s";
+      llvm::outs() << " roofline=" << formatNumber(100 * bound / seconds)
+                   << "% limit=" << limit
+                   << " bound_ms=" << formatNumber(bound * 1e3);
     } else {
       llvm::outs() << " GFLOP/s=n/a GB/s="
                    << formatNumber(bytes / seconds * 1e-9);
@@ -299,6 +331,29 @@ void printBench(const BenchResult &bench, const EntryPoint &entry,
   if (numThreads > 0)
     llvm::outs() << " threads=" << numThreads;
   llvm::outs() << "\n";
+}
+/// `profile: NAME ms=.. share=..%` per op (mean over the timed calls), then
+/// the rest of the call.
+void printProfile(llvm::ArrayRef<ProfileEntry> profile,
+                  const BenchResult &bench) {
+  double callMs = 0;
+  for (double ms : bench.callMs)
+    callMs += ms;
+  if (bench.callMs.empty() || callMs <= 0)
+    return;
+  double meanCall = callMs / bench.callMs.size(), ops = 0;
+  auto line = [&](llvm::StringRef name, double ms) {
+    char buf[96];
+    std::snprintf(buf, sizeof(buf), " ms=%.4g share=%.1f%%", ms,
+                  100 * ms / meanCall);
+    llvm::outs() << "profile: " << name << buf << "\n";
+  };
+  for (const ProfileEntry &e : profile) {
+    double ms = e.calls ? e.totalMs / bench.callMs.size() : 0;
+    ops += ms;
+    line(e.name, ms);
+  }
+  line("rest", std::max(0.0, meanCall - ops));
 }
 } // namespace
 
@@ -324,6 +379,18 @@ static int runTool(MLIRContext &context) {
         makeError("give either --input files or --random-inputs, not both"));
   if (numThreads > 0) // Before the JIT'd code starts any thread pool.
     ::setenv("OMP_NUM_THREADS", std::to_string(numThreads).c_str(), 1);
+  seqmix::CpuTargetInfo machine = seqmix::CpuTargetInfo::detectHost();
+  if (!machineSpec.empty()) {
+    auto parsed = seqmix::CpuTargetInfo::parse(machineSpec, machine);
+    if (!parsed)
+      return reportError(makeError("--machine: " +
+                                   llvm::toString(parsed.takeError())));
+    machine = *parsed;
+  }
+  // Result blocks freed after a call stay in the heap for the next one:
+  // fresh pages would fault in every timed call.
+  ::mallopt(M_MMAP_THRESHOLD, 1 << 30);
+  ::mallopt(M_TRIM_THRESHOLD, 1 << 30);
 
   // Parse, keeping the parser state for the source names of arguments.
   std::string openError;
@@ -395,6 +462,7 @@ static int runTool(MLIRContext &context) {
   CompileOptions compileOptions;
   compileOptions.pipeline = *pipeline;
   compileOptions.threads = numThreads;
+  compileOptions.profile = profileOps && benchIters > 0;
   auto compiled = Executable::compile(*module, *entry, compileOptions);
   if (!compiled)
     return reportError(compiled.takeError());
@@ -425,10 +493,14 @@ static int runTool(MLIRContext &context) {
 
   if (benchIters > 0) {
     // The call above was the warm-up (it also paid for JIT compilation).
+    (*compiled)->resetProfile(); // Not the warm-up call.
     auto bench = (*compiled)->bench(inputs, benchIters);
     if (!bench)
       return reportError(explainCall(bench.takeError()));
-    printBench(*bench, *entry, entry->func, inputs, *outputs);
+    printBench(*bench, *entry, entry->func, inputs, *outputs, machine,
+               *pipeline == Pipeline::Reference);
+    if (profileOps)
+      printProfile((*compiled)->getProfile(), *bench);
   }
   llvm::outs().flush();
   return checkFailed ? 1 : 0;

@@ -152,6 +152,17 @@ struct CompileOptions {
   /// Shared libraries the compiled code may call into, besides MLIR's C
   /// runner utilities (memrefCopy), which are always loaded.
   std::vector<std::string> sharedLibPaths;
+  /// Time every seqmix op and linalg.matmul of the entry (Executable::
+  /// getProfile); the brackets cost well under a microsecond per op.
+  bool profile = false;
+};
+
+/// The time spent in one op of a profiled entry, over the calls since the
+/// last resetProfile().
+struct ProfileEntry {
+  std::string name; ///< "seqmix.selective_scan#0", "linalg.matmul#2", ...
+  double totalMs = 0;
+  int64_t calls = 0;
 };
 
 /// Registers what compiling and calling needs in a context: every upstream
@@ -194,6 +205,11 @@ public:
   /// `iterations` timed calls (after none: warm up with call() first).
   llvm::Expected<BenchResult> bench(llvm::ArrayRef<HostTensor> inputs,
                                     unsigned iterations);
+
+  /// Per-op times of a profiled entry (empty without
+  /// CompileOptions::profile), in program order.
+  llvm::ArrayRef<ProfileEntry> getProfile() const;
+  void resetProfile();
 
   const EntryPoint &getEntry() const { return entry; }
   Pipeline getPipeline() const { return pipeline; }

@@ -32,6 +32,12 @@ RegisterTileChoice selectRegisterTile(LoopStructureOpInterface op,
 Attribute selectCpuTiling(LoopStructureOpInterface op,
                           const CpuTargetInfo &target, unsigned cores);
 
+/// The CPU tiling config of an f32 linalg.matmul (loops m, n, k): row
+/// blocks per thread, a K block and the register tile MR x NR of the CPU
+/// pipeline's matmul kernel. Null for other element types.
+Attribute selectCpuMatmulTiling(Operation *matmul, const CpuTargetInfo &target,
+                                unsigned cores);
+
 } // namespace mlir::seqmix
 
 #endif // SEQMIX_TUNING_TILESELECTION_H

@@ -77,6 +77,23 @@ template <typename OpTy> struct VectorizePattern : OpRewritePattern<OpTy> {
   Builder build;
 };
 
+/// A linalg.matmul with a CPU tiling config: the register-blocked kernel.
+struct MatmulPattern : OpRewritePattern<linalg::MatmulOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(linalg::MatmulOp op,
+                                PatternRewriter &rewriter) const override {
+    auto config =
+        op->getAttrOfType<CpuTilingAttr>(SeqMixDialect::kTileAttrName);
+    if (!config)
+      return rewriter.notifyMatchFailure(op, "no tiling config");
+    rewriter.setInsertionPoint(op);
+    if (failed(buildRegisterBlockedMatmul(rewriter, op, config)))
+      return failure();
+    rewriter.eraseOp(op);
+    return success();
+  }
+};
+
 struct ConvertSeqMixToVectorPass
     : seqmix::impl::ConvertSeqMixToVectorPassBase<ConvertSeqMixToVectorPass> {
   void runOnOperation() override {
@@ -94,4 +111,5 @@ void mlir::seqmix::populateSeqMixToVectorPatterns(RewritePatternSet &patterns) {
   patterns.add<VectorizePattern<SelectiveScanOp>>(ctx, 1,
                                                   buildStateStationaryScan);
   patterns.add<VectorizePattern<CausalConv1dOp>>(ctx, 1, buildStreamingConv);
+  patterns.add<MatmulPattern>(ctx);
 }

@@ -7,6 +7,7 @@
 
 #include "seqmix/Dialect/SeqMix/IR/SeqMixOps.h"
 
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/IR/PatternMatch.h"
 
 namespace mlir::seqmix::detail {
@@ -18,6 +19,9 @@ LogicalResult buildStateStationaryScan(RewriterBase &rewriter,
                                        SelectiveScanOp op, int64_t width);
 LogicalResult buildStreamingConv(RewriterBase &rewriter, CausalConv1dOp op,
                                  int64_t width);
+LogicalResult buildRegisterBlockedMatmul(RewriterBase &rewriter,
+                                         linalg::MatmulOp op,
+                                         CpuTilingAttr config);
 
 } // namespace mlir::seqmix::detail
 

@@ -943,7 +943,7 @@ func.func @tile_kind(%q: tensor<1x16x2x32xf32>, %init_o: tensor<1x16x2x32xf32>, 
 
 // -----
 
-// expected-error @+1 {{'seqmix.tile' is only valid on seqmix ops, not on 'func.func'}}
+// expected-error @+1 {{'seqmix.tile' is only valid on seqmix ops and linalg.matmul, not on 'func.func'}}
 func.func @tile_on_func() attributes {seqmix.tile = #seqmix.cpu_tiling<chunk = 64>} {
   return
 }

@@ -41,13 +41,22 @@ LogicalResult SeqMixDialect::verifyOperationAttribute(Operation *op,
                            << "' must be a tiling config (#seqmix.cpu_tiling "
                               "or #seqmix.gpu_tiling), but got "
                            << attr.getValue();
+  // seqmix ops, and the projections around them: linalg.matmul, loops
+  // (m, n, k), which the CPU pipeline's register-blocked kernel reads.
   auto loops = dyn_cast<LoopStructureOpInterface>(op);
-  if (!loops)
+  bool matmul = op->getName().getStringRef() == "linalg.matmul";
+  if (!loops && !matmul)
     return op->emitError() << "'" << kTileAttrName
-                           << "' is only valid on seqmix ops, not on '"
+                           << "' is only valid on seqmix ops and "
+                              "linalg.matmul, not on '"
                            << op->getName() << "'";
-  SmallVector<StringRef> names = loops.getLoopNames();
-  SmallVector<utils::IteratorType> kinds = loops.getLoopKinds();
+  SmallVector<StringRef> names =
+      loops ? loops.getLoopNames() : SmallVector<StringRef>{"m", "n", "k"};
+  SmallVector<utils::IteratorType> kinds =
+      loops ? loops.getLoopKinds()
+            : SmallVector<utils::IteratorType>{utils::IteratorType::parallel,
+                                               utils::IteratorType::parallel,
+                                               utils::IteratorType::reduction};
   std::string list = "(" + llvm::join(names, ", ") + ")";
   auto level = [&](StringRef name, ArrayRef<int64_t> sizes,
                    bool parallel) -> LogicalResult {
@@ -60,7 +69,7 @@ LogicalResult SeqMixDialect::verifyOperationAttribute(Operation *op,
     for (auto [i, s] : llvm::enumerate(sizes)) {
       if (s == 0)
         continue;
-      if (!loops.isLoopTileable(i))
+      if (loops && !loops.isLoopTileable(i))
         return op->emitOpError()
                << "tiling level '" << name << "' cannot tile loop '"
                << names[i] << "' (it is taken whole; see the op's docs)";

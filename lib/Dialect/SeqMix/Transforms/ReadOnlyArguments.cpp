@@ -20,6 +20,8 @@ struct SeqMixReadOnlyArgumentsPass
     StringRef name = bufferization::BufferizationDialect::kWritableAttrName;
     BoolAttr no = BoolAttr::get(&getContext(), false);
     getOperation().walk([&](func::FuncOp fn) {
+      if (fn.isExternal()) // A declaration has no arguments to mark.
+        return;
       for (unsigned i = 0, e = fn.getNumArguments(); i < e; ++i)
         if (isa<TensorType>(fn.getArgument(i).getType()) &&
             !fn.getArgAttr(i, name))

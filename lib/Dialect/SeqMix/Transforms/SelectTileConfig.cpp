@@ -41,6 +41,13 @@ struct SeqMixSelectTileConfigPass
       info = *parsed;
     }
     unsigned cores = threads ? unsigned(threads) : info.cores;
+    getOperation()->walk([&](Operation *op) {
+      if (op->getName().getStringRef() != "linalg.matmul" ||
+          op->hasAttr(SeqMixDialect::kTileAttrName))
+        return;
+      if (Attribute config = selectCpuMatmulTiling(op, info, cores))
+        op->setAttr(SeqMixDialect::kTileAttrName, config);
+    });
     getOperation()->walk([&](LoopStructureOpInterface op) {
       if (op->hasAttr(SeqMixDialect::kTileAttrName))
         return;
