@@ -42,8 +42,8 @@ extern "C" void seqmix_profile_exit(int64_t id) {
   if (!currentTable || size_t(id) >= currentTable->size())
     return;
   ProfileEntry &e = (*currentTable)[id];
-  e.totalMs += std::chrono::duration<double, std::milli>(
-                   Clock::now() - (*currentStarts)[id])
+  e.totalMs += std::chrono::duration<double, std::milli>(Clock::now() -
+                                                         (*currentStarts)[id])
                    .count();
   ++e.calls;
 }
@@ -94,8 +94,7 @@ struct InsertProfilingPass
 
 } // namespace
 
-std::unique_ptr<Pass>
-mlir::seqmix::runtime::detail::createInsertProfilingPass(
+std::unique_ptr<Pass> mlir::seqmix::runtime::detail::createInsertProfilingPass(
     std::vector<ProfileEntry> &table) {
   return std::make_unique<InsertProfilingPass>(table);
 }

@@ -238,6 +238,15 @@ Attribute mlir::seqmix::selectCpuTiling(LoopStructureOpInterface op,
   if (vextent)
     chooseRegisterTile(threads[*vloop] ? threads[*vloop] : *vextent,
                        sliceable && op.isLoopTileable(timeLoop));
+  // hadamard's butterflies run along the transform axis, which is not a
+  // loop: their vector width sits on the last row loop.
+  if (auto h = dyn_cast<HadamardOp>(op.getOperation())) {
+    int64_t n = cast<ShapedType>(h.getX().getType()).getShape().back();
+    if (!ShapedType::isDynamic(n) && hadamardFactors(n).second >= lanes) {
+      vector.assign(kinds.size(), 0);
+      vector.back() = lanes;
+    }
+  }
   // A register tile narrower than the full width can leave the thread
   // tile a non-multiple of it; keep the thread tile whole-vectored.
   if (best >= 0 && vloop && unsigned(best) == *vloop && !vector.empty())
@@ -249,8 +258,7 @@ Attribute mlir::seqmix::selectCpuMatmulTiling(Operation *matmul,
                                               const CpuTargetInfo &target,
                                               unsigned cores) {
   auto types = llvm::to_vector(matmul->getOperandTypes());
-  if (types.size() != 3 ||
-      !llvm::all_of(types, [](Type t) {
+  if (types.size() != 3 || !llvm::all_of(types, [](Type t) {
         auto st = dyn_cast<ShapedType>(t);
         return st && st.getRank() == 2 && st.getElementType().isF32();
       }))

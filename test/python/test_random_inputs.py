@@ -20,7 +20,7 @@ def bench_cases():
 
 @pytest.mark.parametrize("name", sorted(bench_cases()))
 def test_bench_case_random_inputs_are_finite(compiled, name):
-    module = bench_cases()[name](64)
+    module = bench_cases()[name][0](64)  # (builder, pipelines, baseline)
     outs = compiled.run(module, [], extra=["--random-inputs=0"])
     assert outs
     for i, out in enumerate(outs):

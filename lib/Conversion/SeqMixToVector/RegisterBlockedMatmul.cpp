@@ -62,21 +62,21 @@ LogicalResult mlir::seqmix::detail::buildRegisterBlockedMatmul(
   Value kStep = kc ? e.idx(kc) : e.maxi(K, one);
 
   // C[i0 .. i0+rows, j0 .. j0+nv*width] += A[rows, k0..k1] B[k0..k1, cols]
-  auto microKernel = [&](Value i0, int64_t rows, Value j0, int64_t nv,
-                         Value k0, Value k1) {
+  auto microKernel = [&](Value i0, int64_t rows, Value j0, int64_t nv, Value k0,
+                         Value k1) {
     SmallVector<Value> acc;
     for (int64_t r = 0; r < rows; ++r)
       for (int64_t v = 0; v < nv; ++v)
-        acc.push_back(e.load(C, {e.addi(i0, e.idx(r)),
-                                 e.addi(j0, e.idx(v * width))}));
-    SmallVector<Value> out = e.foldMany(
-        k0, k1, one, acc, [&](Value k, ValueRange a) {
+        acc.push_back(
+            e.load(C, {e.addi(i0, e.idx(r)), e.addi(j0, e.idx(v * width))}));
+    SmallVector<Value> out =
+        e.foldMany(k0, k1, one, acc, [&](Value k, ValueRange a) {
           SmallVector<Value> bv, next(a.begin(), a.end());
           for (int64_t v = 0; v < nv; ++v)
             bv.push_back(e.load(B, {k, e.addi(j0, e.idx(v * width))}));
           for (int64_t r = 0; r < rows; ++r) {
-            Value ar = e.splat(
-                e.ScalarEmitter::load(A, {e.addi(i0, e.idx(r)), k}));
+            Value ar =
+                e.splat(e.ScalarEmitter::load(A, {e.addi(i0, e.idx(r)), k}));
             for (int64_t v = 0; v < nv; ++v)
               next[r * nv + v] = e.fma(ar, bv[v], next[r * nv + v]);
           }
@@ -118,12 +118,11 @@ LogicalResult mlir::seqmix::detail::buildRegisterBlockedMatmul(
     // The last columns, narrower than a vector.
     e.loop(i0, i1, [&](Value i) {
       e.loop(nVec, N, [&](Value j) {
-        Value sum = e.fold(K, e.ScalarEmitter::load(C, {i, j}),
-                           [&](Value k, Value s) {
-                             return e.addf(
-                                 s, e.mulf(e.ScalarEmitter::load(A, {i, k}),
-                                           e.ScalarEmitter::load(B, {k, j})));
-                           });
+        Value sum =
+            e.fold(K, e.ScalarEmitter::load(C, {i, j}), [&](Value k, Value s) {
+              return e.addf(s, e.mulf(e.ScalarEmitter::load(A, {i, k}),
+                                      e.ScalarEmitter::load(B, {k, j})));
+            });
         e.ScalarEmitter::store(C, sum, {i, j});
       });
     });

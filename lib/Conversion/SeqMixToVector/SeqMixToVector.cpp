@@ -45,12 +45,13 @@ int64_t vectorWidth(Operation *op, unsigned loop) {
 
 template <typename OpTy> struct VectorizePattern : OpRewritePattern<OpTy> {
   using Builder = LogicalResult (*)(RewriterBase &, OpTy, int64_t);
-  VectorizePattern(MLIRContext *ctx, unsigned loop, Builder build)
+  using LoopOf = unsigned (*)(Operation *);
+  VectorizePattern(MLIRContext *ctx, LoopOf loop, Builder build)
       : OpRewritePattern<OpTy>(ctx), loop(loop), build(build) {}
 
   LogicalResult matchAndRewrite(OpTy op,
                                 PatternRewriter &rewriter) const override {
-    int64_t width = vectorWidth(op, loop);
+    int64_t width = vectorWidth(op, loop(op));
     if (!op.hasPureBufferSemantics() || width <= 1)
       return rewriter.notifyMatchFailure(op, "no vector level on buffers");
     // Builders emit before the op; a failed one leaves nothing behind.
@@ -73,7 +74,7 @@ template <typename OpTy> struct VectorizePattern : OpRewritePattern<OpTy> {
     return failure();
   }
 
-  unsigned loop;
+  LoopOf loop; // the loop whose vector size is the width
   Builder build;
 };
 
@@ -107,9 +108,19 @@ struct ConvertSeqMixToVectorPass
 
 void mlir::seqmix::populateSeqMixToVectorPatterns(RewritePatternSet &patterns) {
   MLIRContext *ctx = patterns.getContext();
-  // Both vectorize their channel loop d, loop 1 of (b, d, t).
-  patterns.add<VectorizePattern<SelectiveScanOp>>(ctx, 1,
+  // The scan and the conv vectorize their channel loop d, loop 1 of
+  // (b, d, t).
+  auto channels = [](Operation *) -> unsigned { return 1; };
+  patterns.add<VectorizePattern<SelectiveScanOp>>(ctx, channels,
                                                   buildStateStationaryScan);
-  patterns.add<VectorizePattern<CausalConv1dOp>>(ctx, 1, buildStreamingConv);
+  patterns.add<VectorizePattern<CausalConv1dOp>>(ctx, channels,
+                                                 buildStreamingConv);
+  // hadamard's vector width sits on its last row loop.
+  patterns.add<VectorizePattern<HadamardOp>>(
+      ctx,
+      [](Operation *op) -> unsigned {
+        return cast<ShapedType>(op->getOperand(0).getType()).getRank() - 2;
+      },
+      buildButterfly);
   patterns.add<MatmulPattern>(ctx);
 }

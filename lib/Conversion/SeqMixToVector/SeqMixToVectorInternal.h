@@ -19,6 +19,8 @@ LogicalResult buildStateStationaryScan(RewriterBase &rewriter,
                                        SelectiveScanOp op, int64_t width);
 LogicalResult buildStreamingConv(RewriterBase &rewriter, CausalConv1dOp op,
                                  int64_t width);
+LogicalResult buildButterfly(RewriterBase &rewriter, HadamardOp op,
+                             int64_t width);
 LogicalResult buildRegisterBlockedMatmul(RewriterBase &rewriter,
                                          linalg::MatmulOp op,
                                          CpuTilingAttr config);

@@ -11,7 +11,8 @@
 //
 // The state is read once per channel block before the time loop and written
 // once after it. The channels left over when the block width does not divide
-// D take the scalar body.
+// D take the scalar body. For a token or two (decode), the register tile is
+// instead one channel's row of N states, read and written in place.
 //
 //===----------------------------------------------------------------------===//
 
@@ -25,6 +26,9 @@ using namespace mlir::seqmix::detail;
 
 /// The most states kept in registers: beyond it they would spill every step.
 static constexpr int64_t kMaxRegisterStates = 64;
+/// Up to this many tokens, the scan keeps a channel's state row, not a
+/// block of channels, in registers (decode).
+static constexpr int64_t kRowModeTokens = 2;
 /// Tokens ahead that the time loop prefetches: a token's row of a [B, T, D]
 /// operand is a stride of D elements away, past the hardware prefetchers'
 /// reach.
@@ -57,7 +61,7 @@ LogicalResult mlir::seqmix::detail::buildStateStationaryScan(
   // An empty sequence leaves the state as it is (and has no token to read
   // one step ahead).
   Value any = e.cmpi(arith::CmpIPredicate::sgt, T, zero);
-  e.loop(Bsz, [&](Value bi) {
+  auto channelMode = [&](Value bi) {
     e.ifThen(any, [&] {
       e.loopStep(zero, blocks, W, [&](Value d0) {
         Value g = e.divi(d0, perGroup);
@@ -129,6 +133,75 @@ LogicalResult mlir::seqmix::detail::buildStateStationaryScan(
             .emitScalarBody(rewriter, loc, {bi, d, t});
       });
     });
+  };
+
+  // Decode (a token or two): gathering the channel-major state into
+  // channel vectors would cost more than the step itself, so each channel's
+  // state row (N contiguous floats) is the register tile instead, updated in
+  // place, and y is a horizontal sum; Δ, the D skip and the gate are still
+  // computed for a block of channels at once. The cost is one pass over the
+  // state.
+  auto rowMode = [&](Value bi) {
+    int64_t nv = *N / width;
+    e.loopStep(zero, blocks, W, [&](Value d0) {
+      Value g = e.divi(d0, perGroup);
+      Value biasV = bias ? e.load(bias, {d0}) : Value();
+      Value thrV = thr ? e.load(thr, {d0}) : Value();
+      e.loop(T, [&](Value t) {
+        // Δ, Δu, the D skip and the gate of the block's channels, as
+        // vectors; then each channel's row of states.
+        Value ut = e.load(u, {bi, t, d0});
+        Value dtV = seqmix::mambaDelta(
+            rewriter, loc, e.load(op.getDelta(), {bi, t, d0}), biasV, thrV,
+            op.getDeltaSoftplus(), std::nullopt);
+        Value duV = e.mulf(dtV, ut);
+        SmallVector<Value> bv, cv;
+        for (int64_t v = 0; v < nv; ++v) {
+          bv.push_back(e.load(Bm, {bi, t, g, e.idx(v * width)}));
+          cv.push_back(e.load(Cm, {bi, t, g, e.idx(v * width)}));
+        }
+        Value yt = e.splatF32(0);
+        for (int64_t l = 0; l < width; ++l) {
+          Value d = e.addi(d0, e.idx(l));
+          Value dt = e.splat(vector::ExtractOp::create(rewriter, loc, dtV, l));
+          Value du = e.splat(vector::ExtractOp::create(rewriter, loc, duV, l));
+          Value acc = e.splatF32(0);
+          for (int64_t v = 0; v < nv; ++v) {
+            Value at = e.idx(v * width);
+            Value decay = e.exp(e.mulf(dt, e.load(A, {d, at})));
+            Value hn = e.fma(decay, e.load(S, {bi, d, at}), e.mulf(du, bv[v]));
+            e.store(S, hn, {bi, d, at});
+            acc = e.fma(cv[v], hn, acc);
+          }
+          Value sum = vector::ReductionOp::create(
+              rewriter, loc, vector::CombiningKind::ADD, acc);
+          yt = vector::InsertOp::create(rewriter, loc, sum, yt, l);
+        }
+        if (Dskip)
+          yt = e.fma(e.load(Dskip, {d0}), ut, yt);
+        if (z)
+          yt = e.mulf(yt, seqmix::silu(rewriter, loc, e.load(z, {bi, t, d0})));
+        e.store(y, yt, {bi, t, d0});
+      });
+    });
+    e.loop(blocks, Dv, [&](Value d) {
+      e.loop(T, [&](Value t) {
+        (void)cast<LoopStructureOpInterface>(op.getOperation())
+            .emitScalarBody(rewriter, loc, {bi, d, t});
+      });
+    });
+  };
+
+  e.loop(Bsz, [&](Value bi) {
+    if (*N % width != 0)
+      return channelMode(bi);
+    Value decode = e.cmpi(arith::CmpIPredicate::sle, T, e.idx(kRowModeTokens));
+    auto ifOp = scf::IfOp::create(rewriter, loc, decode, /*withElse=*/true);
+    OpBuilder::InsertionGuard guard(rewriter);
+    rewriter.setInsertionPoint(ifOp.thenBlock()->getTerminator());
+    rowMode(bi);
+    rewriter.setInsertionPoint(ifOp.elseBlock()->getTerminator());
+    channelMode(bi);
   });
   return success();
 }

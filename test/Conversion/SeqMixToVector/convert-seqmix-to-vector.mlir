@@ -92,3 +92,25 @@ func.func @checked_first(%x: memref<1x?x32xf32>, %w: memref<32x4xf32>, %y: memre
   seqmix.causal_conv1d ins(%x, %w : memref<1x?x32xf32>, memref<32x4xf32>) outs(%y, %s : memref<1x?x32xf32>, memref<1x3x32xf32>) {seqmix.tile = #seqmix.cpu_tiling<vector = [0, 16, 0]>}
   return
 }
+
+// -----
+
+// hadamard, N = 12 * 32: the row is loaded with the lane butterflies (a
+// shuffle and an FMA with a ±1 vector per stage closer than 16 lanes), the
+// stage of distance 16 pairs whole vectors of the row buffer, then the 12
+// segments are mixed by H_12 with adds and subtracts, scaled by 1/sqrt(384)
+// and stored.
+// CHECK-LABEL: func @hadamard
+// CHECK: memref.alloca() : memref<384xf32>
+// CHECK: scf.for %{{.+}} = %c0 to %c384 step %c16
+// CHECK-COUNT-4: vector.shuffle
+// CHECK: scf.for %{{.+}} = %c0 to %c384 step %c32
+// CHECK: arith.subf %{{.+}}, %{{.+}} : vector<16xf32>
+// CHECK: scf.for %{{.+}} = %c0 to %c32 step %c16
+// CHECK-COUNT-12: vector.load
+// CHECK: arith.mulf
+// CHECK: vector.store
+func.func @hadamard(%x: memref<2x384xf32>, %y: memref<2x384xf32>) {
+  seqmix.hadamard ins(%x : memref<2x384xf32>) outs(%y : memref<2x384xf32>) {seqmix.checked, seqmix.tile = #seqmix.cpu_tiling<vector = [16]>}
+  return
+}

@@ -22,10 +22,14 @@ using namespace mlir::seqmix::detail;
 
 using IT = utils::IteratorType;
 
-namespace {
+std::pair<int64_t, int64_t> mlir::seqmix::hadamardFactors(int64_t n) {
+  int64_t m = n, p2 = 1;
+  while (m % 2 == 0 && !(m == 12 || m == 20 || m == 28))
+    m /= 2, p2 *= 2;
+  return {m, p2};
+}
 
-/// The m x m base matrix (m in {1, 12, 20, 28}) of docs/Ops.md, row-major ±1.
-SmallVector<int8_t> hadamardBase(int64_t m) {
+SmallVector<int8_t> mlir::seqmix::hadamardBase(int64_t m) {
   if (m == 1)
     return {1};
   auto chi = [](int64_t a, int64_t q) -> int {
@@ -75,8 +79,6 @@ SmallVector<int8_t> hadamardBase(int64_t m) {
   return h;
 }
 
-} // namespace
-
 SmallVector<StringRef> HadamardOp::getLoopNames() {
   static const char *rows[] = {"l0", "l1", "l2", "l3", "l4", "l5", "l6"};
   SmallVector<StringRef> names;
@@ -110,9 +112,8 @@ LogicalResult HadamardOp::emitScalarBody(OpBuilder &b, Location loc,
                                          ValueRange ivs) {
   ScalarEmitter e{b, loc};
   Value x = getX(), y = getOutputs()[0];
-  int64_t n = cast<ShapedType>(x.getType()).getShape().back(), m = n, p2 = 1;
-  while (m % 2 == 0 && !(m == 12 || m == 20 || m == 28))
-    m /= 2, p2 *= 2;
+  int64_t n = cast<ShapedType>(x.getType()).getShape().back();
+  auto [m, p2] = hadamardFactors(n);
   // Row i of H_m as a mask: bit c set where H_m[i, c] = -1.
   SmallVector<int8_t> base = hadamardBase(m);
   SmallVector<int32_t> masks(m, 0);

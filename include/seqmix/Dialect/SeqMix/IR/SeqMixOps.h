@@ -18,4 +18,12 @@
 #define GET_OP_CLASSES
 #include "seqmix/Dialect/SeqMix/IR/SeqMixOps.h.inc"
 
+namespace mlir::seqmix {
+/// hadamard's sizes: N = m * 2^p with m in {1, 12, 20, 28}; returns
+/// {m, 2^p}.
+std::pair<int64_t, int64_t> hadamardFactors(int64_t n);
+/// The m x m base matrix of hadamard (docs/Ops.md), row-major, entries ±1.
+SmallVector<int8_t> hadamardBase(int64_t m);
+} // namespace mlir::seqmix
+
 #endif // SEQMIX_DIALECT_SEQMIX_IR_SEQMIXOPS_H
