@@ -106,6 +106,9 @@ void mlir::seqmix::buildCpuPipelineToLoops(OpPassManager &pm,
   // Checks first, on whole ops: a check inside a thread's tile could not
   // hand its failure back.
   pm.addPass(createSeqMixInsertRuntimeChecksPass());
+  // Packed sequences become a loop over sequences (threads), each an op
+  // without offsets that the tile builders cover.
+  pm.addPass(createSeqMixSplitVarlenPass());
   SeqMixSelectTileConfigPassOptions select;
   select.threads = options.threads;
   select.cpu = options.cpu;

@@ -406,7 +406,7 @@ def test_selective_scan_bf16(compiled):
     values (the reference gets the same rounded inputs), so the only extra
     error is the final rounding to bf16: half a bf16 ulp, 2^-8 relative."""
     rng = np.random.default_rng(13)
-    B, T, D, N = 1, 30, 8, 4
+    B, T, D, N = 1, 30, 40, 4  # two register tiles of 16 channels and 8 more
     u, dt, A, Bm, Cm = ss_inputs(rng, B, T, D, 1, N, B)
     z = rnd(rng, B, T, D)
     raw = {n: to_bf16_bits(a) for n, a in dict(u=u, delta=dt, B=Bm, C=Cm, z=z).items()}

@@ -51,11 +51,16 @@ def ConvertSeqMixToVectorPass : Pass<"convert-seqmix-to-vector"> {
     - `selective_scan`: the state-stationary scan. A block of channels
       times all N states lives in vector registers and time is the
       innermost loop; the Δ pipeline, the D skip and silu(z) are fused.
-    - `causal_conv1d`: one streaming pass, vectorized over channels, with
-      the taps and the last W-1 inputs in registers; bias and silu fused.
+    - `causal_conv1d`: one streaming pass over the rows in memory order,
+      vectorized over channels; bias and silu fused.
+    - `hadamard`: fast Walsh-Hadamard butterflies, then the m x m factor;
+      the vector width is the vector size of its last row loop.
+    - `linalg.matmul` (f32, row-major) with a CPU tiling config: an
+      MR x NR register tile (`vector = [MR, NR, 0]`), K blocks (`cache`)
+      and row blocks on threads (`threads`).
 
-    The vector level of these ops is the channel loop `d`, e.g.
-    `#seqmix.cpu_tiling<vector = [0, 16, 0]>`. Run-time checks are emitted
+    The vector level of the scan and the conv is the channel loop `d`,
+    e.g. `#seqmix.cpu_tiling<vector = [0, 16, 0]>`. Run-time checks are emitted
     first unless the op is marked `seqmix.checked`. Channels left over when
     the width does not divide D take the op's scalar body. Ops without a
     vector level, or whose tile a builder does not cover (packed sequences,

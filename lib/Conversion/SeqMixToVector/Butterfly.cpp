@@ -10,9 +10,11 @@
 //      L1-resident row buffer;
 //   2. the m x m factor mixes the segments: output segment a' is the signed
 //      sum over a of segment a, signs from the constant H_m (m = 1: none);
-//   3. the 1/sqrt(N) scale and the conversion to the output type (a
-//      quantizing consumer is fused into the same thread tile by
-//      seqmix-tile) are applied as the row is stored.
+//   3. the 1/sqrt(N) scale and the conversion to the output type are
+//      applied as the row is stored; an elementwise consumer of the output
+//      that nothing else reads (the int8 quantization of a quantized
+//      destination, which seqmix-tile fused into the same thread tile) is
+//      applied on the registers too, and stored in its place.
 //
 // The vector width is the vector level's size on the last row loop (the
 // transform axis is not a loop of the op's domain).
@@ -21,11 +23,74 @@
 
 #include "SeqMixToVectorInternal.h"
 
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/IR/IRMapping.h"
+
 #include <cmath>
 
 using namespace mlir;
 using namespace mlir::seqmix;
 using namespace mlir::seqmix::detail;
+
+/// An elementwise linalg.generic right after `op` whose only input is
+/// `y`, the op's output, which nothing else reads (the int8 quantization
+/// seqmix-lower-quant leaves, fused into the same thread tile): its body
+/// can be applied on the registers before the store, into its output.
+static linalg::GenericOp findFusibleConsumer(Operation *op, Value y) {
+  linalg::GenericOp consumer;
+  for (Operation *user : y.getUsers()) {
+    if (user == op)
+      continue;
+    auto g = dyn_cast<linalg::GenericOp>(user);
+    if (consumer || !g || g->getBlock() != op->getBlock() ||
+        g.getNumDpsInputs() != 1 || g.getDpsInputs()[0] != y ||
+        g.getNumDpsInits() != 1 || !g.hasPureBufferSemantics() ||
+        !llvm::all_of(g.getIndexingMapsArray(),
+                      [](AffineMap m) { return m.isIdentity(); }) ||
+        !g.getRegionOutputArgs()[0].use_empty() ||
+        cast<ShapedType>(g.getDpsInits()[0].getType()).getShape() !=
+            cast<ShapedType>(y.getType()).getShape())
+      return {};
+    for (Operation &inner : g.getBody()->without_terminator())
+      if (!inner.hasTrait<OpTrait::Elementwise>() &&
+          !isa<arith::ConstantOp>(inner))
+        return {};
+    consumer = g;
+  }
+  return consumer;
+}
+
+/// `g`'s scalar body on the lanes of `v`.
+static Value applyBody(RewriterBase &rewriter, Location loc,
+                       linalg::GenericOp g, Value v, int64_t width) {
+  IRMapping map;
+  map.map(g.getRegionInputArgs()[0], v);
+  for (Operation &inner : g.getBody()->without_terminator()) {
+    if (auto c = dyn_cast<arith::ConstantOp>(inner)) {
+      auto type = VectorType::get({width}, c.getType());
+      map.map(c.getResult(),
+              arith::ConstantOp::create(
+                  rewriter, loc, SplatElementsAttr::get(type, c.getValue())));
+      continue;
+    }
+    OperationState st(loc, inner.getName());
+    for (Value operand : inner.getOperands()) {
+      // A scalar from outside the body (a hoisted constant) is broadcast.
+      if (!map.contains(operand))
+        map.map(operand,
+                vector::BroadcastOp::create(
+                    rewriter, loc, VectorType::get({width}, operand.getType()),
+                    operand));
+      st.addOperands(map.lookup(operand));
+    }
+    for (Type t : inner.getResultTypes())
+      st.addTypes(VectorType::get({width}, t));
+    st.addAttributes(inner.getAttrs());
+    Operation *vec = rewriter.create(st);
+    map.map(inner.getResults(), vec->getResults());
+  }
+  return map.lookup(g.getBody()->getTerminator()->getOperand(0));
+}
 
 LogicalResult mlir::seqmix::detail::buildButterfly(RewriterBase &rewriter,
                                                    HadamardOp op,
@@ -45,6 +110,23 @@ LogicalResult mlir::seqmix::detail::buildButterfly(RewriterBase &rewriter,
                    .getStridesAndOffset(strides, offset)) ||
         strides.back() != 1)
       return rewriter.notifyMatchFailure(op, "rows must be contiguous");
+
+  // A quantizing consumer is applied before the store, into its output.
+  linalg::GenericOp consumer = findFusibleConsumer(op, y);
+  Value dest = consumer ? consumer.getDpsInits()[0] : y;
+  // Its output (a subview made after the op) must be available before it.
+  if (Operation *def = dest.getDefiningOp();
+      consumer && def && def->getBlock() == op->getBlock() &&
+      op->isBeforeInBlock(def)) {
+    if (!llvm::all_of(def->getOperands(), [&](Value v) {
+          Operation *d = v.getDefiningOp();
+          return !d || d->getBlock() != op->getBlock() ||
+                 d->isBeforeInBlock(op);
+        }))
+      consumer = {}, dest = y;
+    else
+      rewriter.moveOpBefore(def, op);
+  }
 
   Location loc = op.getLoc();
   VectorEmitter e(rewriter, loc, width);
@@ -108,9 +190,14 @@ LogicalResult mlir::seqmix::detail::buildButterfly(RewriterBase &rewriter,
           acc = arith::NegFOp::create(rewriter, loc, acc);
         for (int64_t a = 1; a < m; ++a)
           acc = base[a * m + c] < 0 ? e.subf(acc, seg[a]) : e.addf(acc, seg[a]);
-        e.store(y, e.mulf(acc, norm), at(e.addi(e.idx(c * p2), i)));
+        Value out = e.mulf(acc, norm);
+        if (consumer)
+          out = applyBody(rewriter, loc, consumer, out, width);
+        e.store(dest, out, at(e.addi(e.idx(c * p2), i)));
       }
     });
   });
+  if (consumer)
+    rewriter.eraseOp(consumer);
   return success();
 }

@@ -20,7 +20,7 @@
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
-#include "mlir/Transforms/WalkPatternRewriteDriver.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 namespace mlir::seqmix {
 #define GEN_PASS_DEF_CONVERTSEQMIXTOVECTORPASS
@@ -100,7 +100,13 @@ struct ConvertSeqMixToVectorPass
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
     populateSeqMixToVectorPatterns(patterns);
-    walkAndApplyPatterns(getOperation(), std::move(patterns));
+    // The greedy driver: a builder may also erase a consumer it absorbed.
+    GreedyRewriteConfig config;
+    config.setRegionSimplificationLevel(GreedySimplifyRegionLevel::Disabled);
+    config.enableFolding(false);
+    if (failed(
+            applyPatternsGreedily(getOperation(), std::move(patterns), config)))
+      signalPassFailure();
   }
 };
 

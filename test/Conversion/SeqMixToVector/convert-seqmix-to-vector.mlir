@@ -114,3 +114,30 @@ func.func @hadamard(%x: memref<2x384xf32>, %y: memref<2x384xf32>) {
   seqmix.hadamard ins(%x : memref<2x384xf32>) outs(%y : memref<2x384xf32>) {seqmix.checked, seqmix.tile = #seqmix.cpu_tiling<vector = [16]>}
   return
 }
+
+// -----
+
+// An elementwise consumer of hadamard's output that nothing else reads (the
+// int8 quantization of a quantized destination) is applied on the registers
+// and stored into its own output: no f32 row reaches memory.
+// CHECK-LABEL: func @hadamard_int8
+// CHECK-SAME: %[[Q:[a-z0-9]+]]: memref<2x64xi8>
+// CHECK-NOT: linalg.generic
+// CHECK: arith.divf %{{.+}}, %{{.+}} : vector<16xf32>
+// CHECK: math.roundeven %{{.+}} : vector<16xf32>
+// CHECK: arith.fptosi %{{.+}} : vector<16xf32> to vector<16xi8>
+// CHECK: vector.store %{{.+}}, %[[Q]]
+#id = affine_map<(r, c) -> (r, c)>
+func.func @hadamard_int8(%x: memref<2x64xf32>, %q: memref<2x64xi8>) {
+  %y = memref.alloc() : memref<2x64xf32>
+  seqmix.hadamard ins(%x : memref<2x64xf32>) outs(%y : memref<2x64xf32>) {seqmix.checked, seqmix.tile = #seqmix.cpu_tiling<vector = [16]>}
+  linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]} ins(%y : memref<2x64xf32>) outs(%q : memref<2x64xi8>) {
+  ^bb0(%a: f32, %o: i8):
+    %s = arith.constant 2.0e-02 : f32
+    %d = arith.divf %a, %s : f32
+    %r = math.roundeven %d : f32
+    %i = arith.fptosi %r : f32 to i8
+    linalg.yield %i : i8
+  }
+  return
+}

@@ -1,4 +1,5 @@
-//===- Tile.cpp - tile every op by its tiling config -----------------------===//
+//===- Tile.cpp - tile every op by its tiling config
+//-----------------------===//
 //
 // Reads the `seqmix.tile` config of each op and applies it with upstream
 // scf::tileUsingSCF: the parallel level becomes an scf.forall (threads, or
@@ -118,9 +119,26 @@ FailureOr<Operation *> tileAndFuseParallel(RewriterBase &rewriter,
                         [&](Value v) { return availableBefore(loop, v); }))
         continue;
       if (succeeded(scf::tileAndFuseConsumer(rewriter, user, loops))) {
+        if (user->use_empty())
+          rewriter.eraseOp(user);
         changed = true;
         break;
       }
+    }
+  }
+  // A result only the fused consumers read (the f32 output an int8
+  // quantization consumed) need not be assembled: the tile writes into a
+  // slice of its empty init instead, and the loop drops the result.
+  if (auto forall = dyn_cast_if_present<scf::ForallOp>(
+          loops.empty() ? nullptr : loops.front().getOperation())) {
+    for (auto [result, out] :
+         llvm::zip_equal(forall.getResults(), forall.getRegionIterArgs())) {
+      Value init = forall.getTiedOpOperand(out)->get();
+      if (!result.use_empty() || !init.getDefiningOp<tensor::EmptyOp>())
+        continue;
+      for (Operation *insert : forall.getCombiningOps(out))
+        rewriter.eraseOp(insert);
+      rewriter.replaceAllUsesWith(out, init);
     }
   }
   return tiled;

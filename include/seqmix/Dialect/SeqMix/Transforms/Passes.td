@@ -101,6 +101,8 @@ def SeqMixSelectTileConfigPass : Pass<"seqmix-select-tile-config"> {
     caches from sysfs, cores from the OS) unless `cpu` overrides parts of
     it, e.g. `cpu="vector-bits=256,cores=8"`.
   }];
+  // The configs are seqmix attributes, also on modules with only matmuls.
+  let dependentDialects = ["::mlir::seqmix::SeqMixDialect"];
   let options = [
     Option<"target", "target", "std::string", /*default=*/"\"cpu\"",
            "The kind of target (cpu)">,
