@@ -98,6 +98,9 @@ LogicalResult mlir::seqmix::detail::buildStateStationaryScan(
               auto [dtNext, duNext] = deltaAt(e.mini(e.addi(t, one), lastT));
               // Four partial sums keep the y chain off the critical path.
               SmallVector<Value> acc(std::min<int64_t>(4, *N), e.splatF32(0));
+              // One exp per state, each a chain of its own: interleaving
+              // their steps (seqmix::inlineExp of several inputs) measured
+              // slower, from register pressure.
               SmallVector<Value> next;
               for (int64_t n = 0; n < *N; ++n) {
                 Value bn =

@@ -24,6 +24,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "seqmix/Dialect/SeqMix/Transforms/Passes.h"
+#include "seqmix/Dialect/SeqMix/Utils/ScalarMath.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Math/IR/Math.h"
@@ -42,58 +43,13 @@ using namespace mlir;
 
 namespace {
 
-/// Coefficients c1..c6 of p(r) ~ e^r on [-ln2/2, ln2/2] (c0 = 1), fitted
-/// for relative error in f32 Horner evaluation (1.1e-7 on the interval).
-constexpr float kExpPoly[] = {1.0f,         0.49999994f,   0.16666432f,
-                              0.041668002f, 0.0083741555f, 0.0013843653f};
-
 struct ExpApproximation : OpRewritePattern<math::ExpOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(math::ExpOp op,
                                 PatternRewriter &b) const override {
-    Type type = op.getType();
-    if (!getElementTypeOrSelf(type).isF32())
+    if (!getElementTypeOrSelf(op.getType()).isF32())
       return b.notifyMatchFailure(op, "f32 only");
-    Location loc = op.getLoc();
-    Type i32 = b.getI32Type();
-    Type intType =
-        isa<VectorType>(type) ? Type(cast<VectorType>(type).clone(i32)) : i32;
-    auto cst = [&](float v) -> Value {
-      TypedAttr a = b.getF32FloatAttr(v);
-      if (auto vt = dyn_cast<VectorType>(type))
-        a = SplatElementsAttr::get(vt, a);
-      return arith::ConstantOp::create(b, loc, a);
-    };
-    auto icst = [&](int32_t v) -> Value {
-      TypedAttr a = b.getI32IntegerAttr(v);
-      if (auto vt = dyn_cast<VectorType>(intType))
-        a = SplatElementsAttr::get(cast<ShapedType>(vt), a);
-      return arith::ConstantOp::create(b, loc, a);
-    };
-    auto fma = [&](Value x, Value y, Value z) -> Value {
-      return math::FmaOp::create(b, loc, x, y, z);
-    };
-    Value x = arith::MaximumFOp::create(b, loc, op.getOperand(), cst(-87.33f));
-    x = arith::MinimumFOp::create(b, loc, x, cst(88.73f));
-    // Rounding by addition: in [2^23, 2^24) the float grid is the integers,
-    // so t = x log2e + S holds k = round(x log2e) in its low mantissa bits;
-    // S = 1.5 * 2^23 + 126 also adds the exponent bias of 2^(k-1).
-    constexpr float kShifter = 12582912.0f + 126.0f;
-    Value t = fma(x, cst(1.44269504f), cst(kShifter));
-    Value k = arith::SubFOp::create(b, loc, t, cst(kShifter));
-    // ln2 = 0.693359375 - 2.12194440e-4, the first part exact in 9 bits.
-    Value r = fma(k, cst(-0.693359375f), x);
-    r = fma(k, cst(2.12194440e-4f), r);
-    // 2 p(r), Horner; doubling the coefficients is exact.
-    Value p = cst(2 * kExpPoly[5]);
-    for (int i = 4; i >= 0; --i)
-      p = fma(p, r, cst(2 * kExpPoly[i]));
-    p = fma(p, r, cst(2.0f));
-    // 2^(k-1): k - 1 + 127 moved from t's low bits to the exponent field.
-    Value bits = arith::BitcastOp::create(b, loc, intType, t);
-    bits = arith::ShLIOp::create(b, loc, bits, icst(23));
-    Value scale = arith::BitcastOp::create(b, loc, type, bits);
-    b.replaceOpWithNewOp<arith::MulFOp>(op, p, scale);
+    b.replaceOp(op, seqmix::inlineExp(b, op.getLoc(), op.getOperand()));
     return success();
   }
 };
