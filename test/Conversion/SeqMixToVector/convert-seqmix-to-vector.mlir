@@ -58,7 +58,8 @@ func.func @left_alone(%u: memref<1x?x40xf32>, %A: memref<40x2xf32>, %B: memref<1
 
 // causal_conv1d: the taps are packed once into contiguous rows; the first
 // W-1 = 3 outputs read rows before the sequence from the state, the rest
-// read input rows t-3..t in memory order, vectorized over 16 channels, with
+// read input rows t-3..t in memory order (each line prefetched 4 rows
+// ahead), vectorized over 16 channels, with
 // bias and silu on the same registers. The new state is the last 3 rows of
 // [state; x], written after the outputs.
 // CHECK-LABEL: func @conv
@@ -70,7 +71,9 @@ func.func @left_alone(%u: memref<1x?x40xf32>, %A: memref<40x2xf32>, %B: memref<1
 // CHECK: scf.if
 // CHECK: vector.load %[[S]]
 // CHECK: scf.for %[[TI:.+]] = %[[HEAD]] to %[[T]] step %c1
+// CHECK: %[[AHEAD:.+]] = arith.minsi
 // CHECK-NEXT: scf.for %[[D0:.+]] = %c0 to %c32 step %c16
+// CHECK-NEXT: memref.prefetch %[[X]][%c0, %[[AHEAD]], %[[D0]]]
 // CHECK: vector.load %[[BIAS]][%[[D0]]]
 // CHECK-COUNT-4: vector.fma
 // CHECK: math.exp %{{.+}} : vector<16xf32>
