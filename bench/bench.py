@@ -28,7 +28,8 @@ ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "python"))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from seqmix.run import Arg, Out, single_op_module, tensor_type, tool  # noqa: E402
+from seqmix.run import (Arg, Out, parse_bench, single_op_module,  # noqa: E402
+                        tensor_type, tool)
 
 import numpy as np  # noqa: E402
 
@@ -123,25 +124,6 @@ CASES = {
     # The same recurrence as mamba1 (less the epilogue), user-authored.
     "diag_scan_D1536_N16": (diagonal_scan, BOTH, None),
 }
-
-NUMERIC = ("median_ms", "min_ms", "flop", "bytes", "exp", "GFLOP/s", "GB/s",
-           "roofline", "bound_ms", "threads")
-
-
-def parse_bench(stdout):
-    """The `bench:` line as a dict (numbers as floats; "n/a" and a missing
-    key, as with dynamic sizes, as None)."""
-    line = next((l for l in stdout.splitlines() if l.startswith("bench:")), None)
-    if line is None:
-        return None
-    kv = dict(tok.split("=", 1) for tok in line.split()[1:] if "=" in tok)
-    r = {k: None for k in NUMERIC}
-    r["limit"] = kv.get("limit")
-    for k in NUMERIC:
-        v = kv.get(k, "n/a").rstrip("%")
-        r[k] = None if v == "n/a" else float(v)
-    return r
-
 
 def seqmix_run(module, pipeline, iters, threads, machine_flag):
     """(parsed bench dict, None) or (None, error line)."""

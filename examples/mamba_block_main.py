@@ -10,7 +10,6 @@ per op, and the largest difference between the two outputs.
 
 import argparse
 import pathlib
-import re
 import subprocess
 import sys
 import tempfile
@@ -21,10 +20,7 @@ sys.path.insert(0, str(ROOT / "python"))
 import numpy as np  # noqa: E402
 
 from seqmix import models  # noqa: E402
-from seqmix.run import tool  # noqa: E402
-
-BENCH = re.compile(r"bench: median_ms=(\S+) min_ms=(\S+)")
-
+from seqmix.run import parse_bench, tool  # noqa: E402
 
 def run(module, inputs, pipeline, out_dir, iters, threads, profile=False):
     cmd = [tool("seqmix-run"), str(module), f"--pipeline={pipeline}",
@@ -37,7 +33,7 @@ def run(module, inputs, pipeline, out_dir, iters, threads, profile=False):
     out = subprocess.run(cmd, capture_output=True, text=True)
     if out.returncode != 0:
         sys.exit(f"seqmix-run ({pipeline}) failed:\n{out.stderr}")
-    ms = float(BENCH.search(out.stdout).group(1))
+    ms = parse_bench(out.stdout)["median_ms"]
     prof = [l for l in out.stdout.splitlines() if l.startswith("profile:")]
     return ms, np.load(pathlib.Path(out_dir) / "out0.npy"), prof
 

@@ -178,7 +178,7 @@ Attribute mlir::seqmix::selectCpuTiling(LoopStructureOpInterface op,
   std::optional<unsigned> vloop = vectorLoop(op);
   std::optional<int64_t> vextent =
       vloop ? getConstantIntValue(sizes[*vloop]) : std::nullopt;
-  int64_t lanes = target.f32Lanes();
+  const int64_t lanes = target.f32Lanes();
   auto config = [&]() -> Attribute {
     auto nonzero = [](ArrayRef<int64_t> v) {
       return llvm::any_of(v, [](int64_t s) { return s != 0; });
@@ -205,7 +205,6 @@ Attribute mlir::seqmix::selectCpuTiling(LoopStructureOpInterface op,
       cache.assign(kinds.size(), 0);
       cache[timeLoop] = c.chunk;
     }
-    lanes = c.width;
   };
 
   // One tile per core; on the vectorized loop, whole vectors per tile.
@@ -226,8 +225,8 @@ Attribute mlir::seqmix::selectCpuTiling(LoopStructureOpInterface op,
         kinds[l] != utils::IteratorType::parallel || !op.isLoopTileable(l))
       continue;
     int64_t tile = threadTile(*extent, vloop && *vloop == l ? lanes : 1);
-    if (tile<*extent && * extent> bestExtent &&
-        respectsGroups(op, l, tile, *extent)) {
+    bool splits = tile<*extent, wider = *extent> bestExtent;
+    if (splits && wider && respectsGroups(op, l, tile, *extent)) {
       best = l;
       bestExtent = *extent;
     }

@@ -217,6 +217,25 @@ def run(module_text, inputs, entry="main", pipeline="reference", extra=()):
         return [np.load(p) for p in outs]
 
 
+BENCH_KEYS = ("median_ms", "min_ms", "flop", "bytes", "exp", "GFLOP/s",
+              "GB/s", "roofline", "bound_ms", "threads")
+
+
+def parse_bench(stdout):
+    """seqmix-run --bench's `bench:` line as a dict: numbers as floats
+    ("n/a", or a key missing as with dynamic sizes, as None) and `limit` as
+    text; None without a bench line."""
+    line = next((l for l in stdout.splitlines() if l.startswith("bench:")), None)
+    if line is None:
+        return None
+    kv = dict(tok.split("=", 1) for tok in line.split()[1:] if "=" in tok)
+    r = {"limit": kv.get("limit")}
+    for k in BENCH_KEYS:
+        v = kv.get(k, "n/a").rstrip("%")
+        r[k] = None if v == "n/a" else float(v)
+    return r
+
+
 def opt(module_text, *passes):
     """seqmix-opt over `module_text` with the given pass flags."""
     proc = subprocess.run([tool("seqmix-opt"), *passes], input=module_text,

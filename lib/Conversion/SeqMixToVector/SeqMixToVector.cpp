@@ -54,24 +54,21 @@ template <typename OpTy> struct VectorizePattern : OpRewritePattern<OpTy> {
     int64_t width = vectorWidth(op, loop(op));
     if (!op.hasPureBufferSemantics() || width <= 1)
       return rewriter.notifyMatchFailure(op, "no vector level on buffers");
-    // Builders emit before the op; a failed one leaves nothing behind.
-    Block *block = op->getBlock();
+    // A builder emits before the op, or fails having emitted nothing; the
+    // run-time checks then go before the first thing it emitted.
     Block::iterator start = op->getIterator();
-    bool first = start == block->begin();
+    bool first = start == op->getBlock()->begin();
     Block::iterator before = first ? start : std::prev(start);
     rewriter.setInsertionPoint(op);
-    if (!op->hasAttr(SeqMixDialect::kCheckedAttrName))
+    if (failed(build(rewriter, op, width)))
+      return failure();
+    if (!op->hasAttr(SeqMixDialect::kCheckedAttrName)) {
+      rewriter.setInsertionPoint(
+          &*(first ? op->getBlock()->begin() : std::next(before)));
       emitRuntimeChecks(rewriter, cast<LoopStructureOpInterface>(*op));
-    LogicalResult built = build(rewriter, op, width);
-    if (succeeded(built)) {
-      rewriter.eraseOp(op);
-      return success();
     }
-    Block::iterator from = first ? block->begin() : std::next(before);
-    for (Operation &dead : llvm::make_early_inc_range(
-             llvm::reverse(llvm::make_range(from, op->getIterator()))))
-      rewriter.eraseOp(&dead);
-    return failure();
+    rewriter.eraseOp(op);
+    return success();
   }
 
   LoopOf loop; // the loop whose vector size is the width
@@ -111,6 +108,16 @@ struct ConvertSeqMixToVectorPass
 };
 
 } // namespace
+
+void mlir::seqmix::detail::emitScalarChannels(OpBuilder &b, Location loc,
+                                              LoopStructureOpInterface op,
+                                              Value bi, Value lo, Value hi,
+                                              Value T) {
+  ScalarEmitter e{b, loc};
+  e.loop(lo, hi, [&](Value d) {
+    e.loop(T, [&](Value t) { (void)op.emitScalarBody(b, loc, {bi, d, t}); });
+  });
+}
 
 void mlir::seqmix::populateSeqMixToVectorPatterns(RewritePatternSet &patterns) {
   MLIRContext *ctx = patterns.getContext();

@@ -15,6 +15,14 @@ namespace mlir::seqmix::detail {
 /// Each builder replaces nothing: it emits the tile's code before `op` and
 /// leaves erasing it to the caller. It fails, emitting nothing, on a tile it
 /// does not cover. `width` is the vector width of the loop it vectorizes.
+/// The channels [lo, hi) of batch row `bi` that a channel-vectorized
+/// builder leaves over (D not a multiple of the width), through the op's
+/// scalar body at every token; channels are independent, so each is walked
+/// through time on its own. `op`'s loops are (b, d, t).
+void emitScalarChannels(OpBuilder &b, Location loc,
+                        LoopStructureOpInterface op, Value bi, Value lo,
+                        Value hi, Value T);
+
 LogicalResult buildStateStationaryScan(RewriterBase &rewriter,
                                        SelectiveScanOp op, int64_t width);
 LogicalResult buildStreamingConv(RewriterBase &rewriter, CausalConv1dOp op,

@@ -58,6 +58,16 @@ LogicalResult mlir::seqmix::detail::buildStateStationaryScan(
   Value Dskip = op.getD(), z = op.getZ();
   Value lastT = e.subi(T, one);
 
+  // y of one channel block at token t: the D skip and the silu(z) gate,
+  // then the store (`dV` is the block's D, or null).
+  auto storeOutput = [&](Value yt, Value bi, Value t, Value d0, Value dV) {
+    if (dV)
+      yt = e.fma(dV, e.load(u, {bi, t, d0}), yt);
+    if (z)
+      yt = e.mulf(yt, seqmix::silu(rewriter, loc, e.load(z, {bi, t, d0})));
+    e.store(y, yt, {bi, t, d0});
+  };
+
   // An empty sequence leaves the state as it is (and has no token to read
   // one step ahead).
   Value any = e.cmpi(arith::CmpIPredicate::sgt, T, zero);
@@ -99,8 +109,8 @@ LogicalResult mlir::seqmix::detail::buildStateStationaryScan(
               // Four partial sums keep the y chain off the critical path.
               SmallVector<Value> acc(std::min<int64_t>(4, *N), e.splatF32(0));
               // One exp per state, each a chain of its own: interleaving
-              // their steps (seqmix::inlineExp of several inputs) measured
-              // slower, from register pressure.
+              // the steps of several exps measured slower (register
+              // pressure).
               SmallVector<Value> next;
               for (int64_t n = 0; n < *N; ++n) {
                 Value bn =
@@ -115,12 +125,7 @@ LogicalResult mlir::seqmix::detail::buildStateStationaryScan(
               Value yt = acc[0];
               for (size_t i = 1; i < acc.size(); ++i)
                 yt = e.addf(yt, acc[i]);
-              if (dV)
-                yt = e.fma(dV, e.load(u, {bi, t, d0}), yt);
-              if (z)
-                yt = e.mulf(
-                    yt, seqmix::silu(rewriter, loc, e.load(z, {bi, t, d0})));
-              e.store(y, yt, {bi, t, d0});
+              storeOutput(yt, bi, t, d0, dV);
               next.push_back(dtNext);
               next.push_back(duNext);
               return next;
@@ -129,13 +134,7 @@ LogicalResult mlir::seqmix::detail::buildStateStationaryScan(
           e.storeLanes(S, last[n], {bi, d0, e.idx(n)}, 1);
       });
     });
-    // Leftover channels: the scalar body, in its reference order.
-    e.loop(blocks, Dv, [&](Value d) {
-      e.loop(T, [&](Value t) {
-        (void)cast<LoopStructureOpInterface>(op.getOperation())
-            .emitScalarBody(rewriter, loc, {bi, d, t});
-      });
-    });
+    emitScalarChannels(rewriter, loc, op, bi, blocks, Dv, T);
   };
 
   // Decode (a token or two): gathering the channel-major state into
@@ -180,19 +179,10 @@ LogicalResult mlir::seqmix::detail::buildStateStationaryScan(
               rewriter, loc, vector::CombiningKind::ADD, acc);
           yt = vector::InsertOp::create(rewriter, loc, sum, yt, l);
         }
-        if (Dskip)
-          yt = e.fma(e.load(Dskip, {d0}), ut, yt);
-        if (z)
-          yt = e.mulf(yt, seqmix::silu(rewriter, loc, e.load(z, {bi, t, d0})));
-        e.store(y, yt, {bi, t, d0});
+        storeOutput(yt, bi, t, d0, Dskip ? e.load(Dskip, {d0}) : Value());
       });
     });
-    e.loop(blocks, Dv, [&](Value d) {
-      e.loop(T, [&](Value t) {
-        (void)cast<LoopStructureOpInterface>(op.getOperation())
-            .emitScalarBody(rewriter, loc, {bi, d, t});
-      });
-    });
+    emitScalarChannels(rewriter, loc, op, bi, blocks, Dv, T);
   };
 
   e.loop(Bsz, [&](Value bi) {

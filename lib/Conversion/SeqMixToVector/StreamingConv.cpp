@@ -112,13 +112,7 @@ LogicalResult mlir::seqmix::detail::buildStreamingConv(RewriterBase &rewriter,
         e.store(S, historyRow(bi, tau, d0), {bi, e.idx(j), d0});
       });
     }
-    // Leftover channels: the scalar body, in its reference order.
-    e.loop(T, [&](Value t) {
-      e.loop(blocks, Dv, [&](Value d) {
-        (void)cast<LoopStructureOpInterface>(op.getOperation())
-            .emitScalarBody(rewriter, loc, {bi, d, t});
-      });
-    });
+    emitScalarChannels(rewriter, loc, op, bi, blocks, Dv, T);
   });
   return success();
 }

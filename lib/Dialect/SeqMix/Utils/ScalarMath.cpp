@@ -6,7 +6,6 @@
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/TypeUtilities.h"
-#include "llvm/ADT/STLExtras.h"
 
 using namespace mlir;
 
@@ -100,66 +99,38 @@ Value mlir::seqmix::mambaDelta(OpBuilder &b, Location loc, Value raw,
 static constexpr float kExpPoly[] = {
     1.0f, 0.49999994f, 0.16666432f, 0.041668002f, 0.0083741555f, 0.0013843653f};
 
-SmallVector<Value> mlir::seqmix::inlineExp(OpBuilder &b, Location loc,
-                                           ValueRange xs) {
-  // Every step is emitted for every input before the next step: the
-  // inputs' chains interleave, so the core always has independent work.
-  auto each = [&](SmallVector<Value> vs, function_ref<Value(Value, size_t)> f) {
-    for (auto [i, v] : llvm::enumerate(vs))
-      vs[i] = f(v, i);
-    return vs;
+Value mlir::seqmix::inlineExp(OpBuilder &b, Location loc, Value x) {
+  auto fma = [&](Value p, Value q, Value r) -> Value {
+    return math::FmaOp::create(b, loc, p, q, r);
   };
-  auto intOf = [&](Type t) -> Type {
-    Type i32 = b.getI32Type();
-    return isa<VectorType>(t) ? Type(cast<VectorType>(t).clone(i32)) : i32;
-  };
-  auto fma = [&](Value x, Value y, Value z) -> Value {
-    return math::FmaOp::create(b, loc, x, y, z);
-  };
-  SmallVector<Value> x(xs.begin(), xs.end());
-  x = each(x, [&](Value v, size_t) -> Value {
-    return arith::MaximumFOp::create(b, loc, v, constF32(b, loc, -87.33, v));
-  });
-  x = each(x, [&](Value v, size_t) -> Value {
-    return arith::MinimumFOp::create(b, loc, v, constF32(b, loc, 88.73, v));
-  });
+  auto cst = [&](double v) { return constF32(b, loc, v, x); };
+  x = arith::MaximumFOp::create(b, loc, x, cst(-87.33));
+  x = arith::MinimumFOp::create(b, loc, x, cst(88.73));
   // Rounding by addition: in [2^23, 2^24) the float grid is the integers,
   // so t = x log2e + S holds k = round(x log2e) in its low mantissa bits;
   // S = 1.5 * 2^23 + 126 also adds the exponent bias of 2^(k-1).
   constexpr double kShifter = 12582912.0 + 126.0;
-  SmallVector<Value> t = each(x, [&](Value v, size_t) {
-    return fma(v, constF32(b, loc, 1.44269504, v),
-               constF32(b, loc, kShifter, v));
-  });
-  SmallVector<Value> k = each(t, [&](Value v, size_t) -> Value {
-    return arith::SubFOp::create(b, loc, v, constF32(b, loc, kShifter, v));
-  });
+  Value t = fma(x, cst(1.44269504), cst(kShifter));
+  Value k = arith::SubFOp::create(b, loc, t, cst(kShifter));
   // ln2 = 0.693359375 - 2.12194440e-4, the first part exact in 9 bits.
-  SmallVector<Value> r = each(k, [&](Value v, size_t i) {
-    return fma(v, constF32(b, loc, -0.693359375, v), x[i]);
-  });
-  r = each(r, [&](Value v, size_t i) {
-    return fma(k[i], constF32(b, loc, 2.12194440e-4, v), v);
-  });
+  Value r = fma(k, cst(-0.693359375), x);
+  r = fma(k, cst(2.12194440e-4), r);
   // 2 p(r), Horner; doubling the coefficients is exact.
-  SmallVector<Value> p = each(
-      r, [&](Value v, size_t) { return constF32(b, loc, 2 * kExpPoly[5], v); });
-  for (int c = 4; c >= -1; --c)
-    p = each(p, [&](Value v, size_t i) {
-      return fma(v, r[i], constF32(b, loc, c >= 0 ? 2 * kExpPoly[c] : 2.0, v));
-    });
+  Value p = cst(2 * kExpPoly[5]);
+  for (int c = 4; c >= 0; --c)
+    p = fma(p, r, cst(2 * kExpPoly[c]));
+  p = fma(p, r, cst(2.0));
   // 2^(k-1): k - 1 + 127 moved from t's low bits to the exponent field.
-  return each(p, [&](Value v, size_t i) -> Value {
-    Type it = intOf(v.getType());
-    Value bits = arith::BitcastOp::create(b, loc, it, t[i]);
-    Value sh = arith::ConstantOp::create(
-        b, loc,
-        isa<VectorType>(it)
-            ? TypedAttr(SplatElementsAttr::get(cast<ShapedType>(it),
-                                               b.getI32IntegerAttr(23)))
-            : TypedAttr(b.getI32IntegerAttr(23)));
-    bits = arith::ShLIOp::create(b, loc, bits, sh);
-    return arith::MulFOp::create(
-        b, loc, v, arith::BitcastOp::create(b, loc, v.getType(), bits));
-  });
+  Type i32 = b.getI32Type();
+  Type it = isa<VectorType>(x.getType())
+                ? Type(cast<VectorType>(x.getType()).clone(i32))
+                : i32;
+  TypedAttr shift = b.getI32IntegerAttr(23);
+  if (auto vt = dyn_cast<VectorType>(it))
+    shift = SplatElementsAttr::get(vt, shift);
+  Value bits = arith::BitcastOp::create(b, loc, it, t);
+  bits = arith::ShLIOp::create(b, loc, bits,
+                               arith::ConstantOp::create(b, loc, shift));
+  return arith::MulFOp::create(
+      b, loc, p, arith::BitcastOp::create(b, loc, x.getType(), bits));
 }

@@ -38,11 +38,9 @@ Value mambaDelta(OpBuilder &b, Location loc, Value raw, Value bias,
                  Value threshold, bool useSoftplus,
                  std::optional<ArrayRef<float>> limit);
 
-/// exp of each f32 scalar or vector in `xs`, as inline arithmetic (the CPU
-/// pipeline's exp; docs/Transcendentals.md gives the form and its error).
-/// The steps of all inputs are interleaved, so a caller with many
-/// independent exps gives the core independent work at every step.
-SmallVector<Value> inlineExp(OpBuilder &b, Location loc, ValueRange xs);
+/// exp of an f32 scalar or vector as inline arithmetic (the CPU pipeline's
+/// exp; docs/Transcendentals.md gives the form and its error).
+Value inlineExp(OpBuilder &b, Location loc, Value x);
 
 } // namespace mlir::seqmix
 
