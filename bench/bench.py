@@ -85,11 +85,13 @@ def conv(T):
                             outs((1, T, D), (1, W - 1, D)))
 
 
-def gla(T):
-    H, K = 16, 64
+def gla(T, H=16, K=64, gate="vector"):
+    # Issue-sized linear attention: GLA (a gate over K per step) and simple
+    # GLA (one gate per head and step), with the final state.
     ins = [Arg("q", f32(1, T, H, K)), Arg("k", f32(1, T, H, K)), Arg("v", f32(1, T, H, K))]
-    return single_op_module("linear_attention", ins, [Arg("log_decay", f32(1, T, H, K))],
-                            "scale = 0.125 : f32", outs((1, T, H, K), (1, H, K, K)))
+    g = f32(1, T, H, K) if gate == "vector" else f32(1, T, H)
+    return single_op_module("linear_attention", ins, [Arg("log_decay", g)],
+                            f"scale = {K ** -0.5!r} : f32", outs((1, T, H, K), (1, H, K, K)))
 
 
 def hadamard(T):
@@ -119,7 +121,10 @@ CASES = {
     "mamba1_decode": (lambda T: mamba1(1, state_in=True), BOTH, None),
     "conv1d_D1536_W4": (conv, BOTH, None),
     "mamba2_H24_P64_N128": (mamba2, BOTH, None),
-    "gla_H16_K64": (gla, BOTH, None),
+    # Linear attention runs at 4x the table's T (8192 by default), the
+    # length its targets are set at.
+    "gla_H16_K64_T8192": (lambda T: gla(4 * T), BOTH, None),
+    "simple_gla_H16_K128_T8192": (lambda T: gla(4 * T, K=128, gate="scalar"), BOTH, None),
     "hadamard_N1536_T2048_int8": (hadamard, BOTH, None),
     # The same recurrence as mamba1 (less the epilogue), user-authored.
     "diag_scan_D1536_N16": (diagonal_scan, BOTH, None),

@@ -54,6 +54,13 @@ struct RegisterTileProfile {
   int64_t streams;     // [B, T, D] operands read or written per token
   int64_t laneLoads;   // state elements moved lane by lane per chunk
   bool rowOrder;       // walks rows in memory order (prefetch-friendly)
+  // Whether threads may split the vectorized loop when another parallel
+  // loop would do: false where each thread would redo per-token work
+  // shared by the whole loop (linear attention prepares q, k and the gate
+  // once per head for every value column).
+  bool threadsOnVectorLoop = true;
+  // The time chunk the builder reads (1: the recurrent form), if any.
+  std::optional<int64_t> chunk = std::nullopt;
 };
 
 /// Vector operations of one inline exp (seqmix-approximate-math).
@@ -77,6 +84,26 @@ std::optional<RegisterTileProfile> registerTileProfile(Operation *op) {
                                streams,
                                3 * n,
                                /*rowOrder=*/false};
+  }
+  if (auto la = dyn_cast<LinearAttentionOp>(op)) {
+    // The recurrent form (chunk = 1), additive rule: per token, key row and
+    // vector of value columns, a multiply by the gate, the update FMA and
+    // the output FMA, plus a share of the per-head preparation. The tile
+    // keeps 16 state vectors, v, the partial outputs and three broadcasts.
+    int64_t K = cast<ShapedType>(la.getQ().getType()).getDimSize(3);
+    if (ShapedType::isDynamic(K) || la.getBeta())
+      return std::nullopt;
+    bool gated = bool(la.getLogDecay());
+    RegisterTileProfile p{2,
+                          double(K) * (gated ? 3.5 : 2.5),
+                          0,
+                          16 + 7,
+                          2,
+                          la.getStateLayout() == StateLayout::vk ? K : 0,
+                          /*rowOrder=*/true};
+    p.threadsOnVectorLoop = false;
+    p.chunk = 1;
+    return p;
   }
   if (auto conv = dyn_cast<CausalConv1dOp>(op)) {
     int64_t w = cast<ShapedType>(conv.getW().getType()).getDimSize(1);
@@ -132,14 +159,6 @@ double predictNsPerToken(const RegisterTileProfile &p, const CpuTargetInfo &t,
 
 } // namespace
 
-/// The loop that op's tile builder vectorizes, for the families that have
-/// one: the channel loop d of the Mamba-1 scan and the convolution.
-static std::optional<unsigned> vectorLoop(LoopStructureOpInterface op) {
-  if (auto p = registerTileProfile(op))
-    return p->loop;
-  return std::nullopt;
-}
-
 RegisterTileChoice mlir::seqmix::selectRegisterTile(LoopStructureOpInterface op,
                                                     const CpuTargetInfo &target,
                                                     int64_t channels,
@@ -175,7 +194,9 @@ Attribute mlir::seqmix::selectCpuTiling(LoopStructureOpInterface op,
   SmallVector<utils::IteratorType> kinds = op.getLoopKinds();
   SmallVector<OpFoldResult> sizes = op.getLoopSizes(b);
   SmallVector<int64_t> threads(kinds.size(), 0), cache, vector;
-  std::optional<unsigned> vloop = vectorLoop(op);
+  std::optional<RegisterTileProfile> profile = registerTileProfile(op);
+  std::optional<unsigned> vloop =
+      profile ? std::optional<unsigned>(profile->loop) : std::nullopt;
   std::optional<int64_t> vextent =
       vloop ? getConstantIntValue(sizes[*vloop]) : std::nullopt;
   const int64_t lanes = target.f32Lanes();
@@ -185,10 +206,11 @@ Attribute mlir::seqmix::selectCpuTiling(LoopStructureOpInterface op,
     };
     if (!nonzero(threads) && !nonzero(cache) && !nonzero(vector))
       return {};
-    return CpuTilingAttr::get(
-        op->getContext(), nonzero(threads) ? threads : ArrayRef<int64_t>(),
-        nonzero(cache) ? cache : ArrayRef<int64_t>(),
-        nonzero(vector) ? vector : ArrayRef<int64_t>(), std::nullopt);
+    return CpuTilingAttr::get(op->getContext(),
+                              nonzero(threads) ? threads : ArrayRef<int64_t>(),
+                              nonzero(cache) ? cache : ArrayRef<int64_t>(),
+                              nonzero(vector) ? vector : ArrayRef<int64_t>(),
+                              nonzero(vector) ? profile->chunk : std::nullopt);
   };
   // The register tile, chosen by the cost model for the channels one
   // thread gets; the time loop is chunked only where it may be sliced.
@@ -219,18 +241,27 @@ Attribute mlir::seqmix::selectCpuTiling(LoopStructureOpInterface op,
     if (llvm::is_contained(cast<ShapedType>(v.getType()).getShape(), 0))
       sliceable = false;
   int64_t best = -1, bestExtent = 1;
-  for (auto [l, size] : llvm::enumerate(sizes)) {
-    std::optional<int64_t> extent = getConstantIntValue(size);
-    if (cores < 2 || !sliceable || !extent || *extent < 2 ||
-        kinds[l] != utils::IteratorType::parallel || !op.isLoopTileable(l))
-      continue;
-    int64_t tile = threadTile(*extent, vloop && *vloop == l ? lanes : 1);
-    bool splits = tile<*extent, wider = *extent> bestExtent;
-    if (splits && wider && respectsGroups(op, l, tile, *extent)) {
-      best = l;
-      bestExtent = *extent;
+  auto pickThreadLoop = [&](bool vectorLoopToo) {
+    for (auto [l, size] : llvm::enumerate(sizes)) {
+      std::optional<int64_t> extent = getConstantIntValue(size);
+      bool isVectorLoop = vloop && *vloop == l;
+      if (cores < 2 || !sliceable || !extent || *extent < 2 ||
+          kinds[l] != utils::IteratorType::parallel || !op.isLoopTileable(l) ||
+          (isVectorLoop && !vectorLoopToo))
+        continue;
+      int64_t tile = threadTile(*extent, isVectorLoop ? lanes : 1);
+      bool splits = tile<*extent, wider = *extent> bestExtent;
+      if (splits && wider && respectsGroups(op, l, tile, *extent)) {
+        best = l;
+        bestExtent = *extent;
+      }
     }
-  }
+  };
+  // The vectorized loop only if no other will do, where the family asks.
+  bool vectorLoopLast = profile && !profile->threadsOnVectorLoop;
+  pickThreadLoop(!vectorLoopLast);
+  if (best < 0 && vectorLoopLast)
+    pickThreadLoop(true);
   if (best >= 0)
     threads[best] =
         threadTile(bestExtent, vloop && *vloop == unsigned(best) ? lanes : 1);

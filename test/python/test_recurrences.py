@@ -79,6 +79,16 @@ LA_CASES = [
     ("decode", 3, 1, 2, 4, 8, 8, "scalar", False, False, "kv", True, None, True),
     ("head48", 1, 9, 1, 1, 48, 48, "scalar", False, False, "kv", False, None, True),
     ("head192", 1, 5, 1, 1, 192, 64, "const", False, False, "kv", False, None, True),
+    # Wide enough for the CPU pipeline's recurrent register tiles (key rows
+    # times 16- or 8-lane vectors of value columns): column blocks of two
+    # vectors, a one-vector tail (V = 48), scalar columns (V = 40), token
+    # blocks cut short (T not a multiple), both layouts, GQA, l2 norm.
+    ("wide_gla_gqa", 1, 75, 2, 4, 64, 64, "vector", False, False, "kv", True, None, True),
+    ("wide_scalar_vk_l2", 2, 37, 1, 2, 48, 48, "scalar", False, True, "vk", True, None, True),
+    ("wide_const_v40", 1, 50, 1, 2, 192, 40, "const", False, False, "kv", True, None, True),
+    ("wide_plain_l2", 1, 130, 2, 2, 16, 128, None, False, True, "kv", False, None, True),
+    ("wide_varlen", 1, 60, 1, 2, 32, 32, "vector", False, False, "kv", True, [20, 0, 40], True),
+    ("wide_decode_vk", 2, 1, 2, 4, 64, 64, "vector", False, True, "vk", True, None, True),
 ]
 
 
@@ -173,19 +183,23 @@ def test_linear_attention_two_halves(compiled):
 
 
 def test_linear_attention_long_strong_decay(compiled):
-    """T = 16384 with strong decay stays finite and matches the reference."""
+    """T = 65536 with vector log gates as strong as -20 per step stays finite
+    and matches the reference (wide enough for the CPU register tiles)."""
     rng = np.random.default_rng(11)
-    B, T, H, K, V = 1, 16384, 1, 8, 8
+    B, T, H, K, V = 1, 65536, 1, 16, 16
     q, k, v = rnd(rng, B, T, H, K), rnd(rng, B, T, H, K), rnd(rng, B, T, H, V)
-    g = np.full((B, T, H), -8.0, np.float32)
+    g = -rng.uniform(0, 20, size=(B, T, H, K)).astype(np.float32)
     ins = [Arg("q", q), Arg("k", k), Arg("v", v)]
     opt = [Arg("log_decay", g)]
     text = single_op_module("linear_attention", ins, opt, "scale = 1.0 : f32",
                             [Out("o", tensor_type((B, T, H, V), "f32")),
                              Out("state", tensor_type((B, H, K, V), "f32"), "zero")])
-    out = compiled.run(text, [q, k, v, g])[0]
-    assert np.isfinite(out).all()
-    close(out, ref.linear_attention(q, k, v, log_decay=g, scale=1.0))
+    out, state = compiled.run(text, [q, k, v, g])
+    assert np.isfinite(out).all() and np.isfinite(state).all()
+    want = ref.linear_attention(q, k, v, log_decay=g, scale=1.0,
+                                output_final_state=True)
+    close(out, want[0])
+    close(state, want[1])
 
 
 # ---------------------------------------------------------------------------

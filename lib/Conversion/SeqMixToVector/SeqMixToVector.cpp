@@ -1,10 +1,11 @@
 //===- SeqMixToVector.cpp - tiles to vector code --------------------------===//
 //
 // A buffer-form op whose tile config has a vector level becomes the code of
-// its family's tile builder: the state-stationary scan (selective_scan) or
-// the streaming convolution (causal_conv1d), on vectors of the configured
-// width. Ops with no vector level, or that a builder does not cover yet,
-// are left to convert-seqmix-to-loops.
+// its family's tile builder: the state-stationary scan (selective_scan),
+// the recurrent linear attention, the streaming convolution (causal_conv1d)
+// or the butterflies (hadamard), on vectors of the configured width. Ops with
+// no vector level, or that a builder does not cover yet, are left to
+// convert-seqmix-to-loops.
 //
 //===----------------------------------------------------------------------===//
 
@@ -128,6 +129,10 @@ void mlir::seqmix::populateSeqMixToVectorPatterns(RewritePatternSet &patterns) {
                                                   buildStateStationaryScan);
   patterns.add<VectorizePattern<CausalConv1dOp>>(ctx, channels,
                                                  buildStreamingConv);
+  // linear_attention vectorizes its value columns, loop 2 of (b, h, v, t).
+  patterns.add<VectorizePattern<LinearAttentionOp>>(
+      ctx, [](Operation *) -> unsigned { return 2; },
+      buildRecurrentLinearAttention);
   // hadamard's vector width sits on its last row loop.
   patterns.add<VectorizePattern<HadamardOp>>(
       ctx,

@@ -19,9 +19,8 @@ namespace mlir::seqmix::detail {
 /// builder leaves over (D not a multiple of the width), through the op's
 /// scalar body at every token; channels are independent, so each is walked
 /// through time on its own. `op`'s loops are (b, d, t).
-void emitScalarChannels(OpBuilder &b, Location loc,
-                        LoopStructureOpInterface op, Value bi, Value lo,
-                        Value hi, Value T);
+void emitScalarChannels(OpBuilder &b, Location loc, LoopStructureOpInterface op,
+                        Value bi, Value lo, Value hi, Value T);
 
 LogicalResult buildStateStationaryScan(RewriterBase &rewriter,
                                        SelectiveScanOp op, int64_t width);
@@ -29,6 +28,16 @@ LogicalResult buildStreamingConv(RewriterBase &rewriter, CausalConv1dOp op,
                                  int64_t width);
 LogicalResult buildButterfly(RewriterBase &rewriter, HadamardOp op,
                              int64_t width);
+/// The register tile of the recurrent linear attention: `rows` key rows
+/// times `vectors` vectors of value columns (the cost model reads it too).
+struct RecurrentTile {
+  int64_t rows;
+  int64_t vectors;
+};
+RecurrentTile recurrentTile(int64_t K, std::optional<int64_t> V, int64_t width);
+LogicalResult buildRecurrentLinearAttention(RewriterBase &rewriter,
+                                            LinearAttentionOp op,
+                                            int64_t width);
 LogicalResult buildRegisterBlockedMatmul(RewriterBase &rewriter,
                                          linalg::MatmulOp op,
                                          CpuTilingAttr config);

@@ -56,6 +56,62 @@ func.func @left_alone(%u: memref<1x?x40xf32>, %A: memref<40x2xf32>, %B: memref<1
 
 // -----
 
+// linear_attention, recurrent form (chunk = 1), vector gate: per head and
+// block of 64 tokens, q (times the scale), k and exp(g) are prepared once
+// into f32 rows on the stack. Then for the column block of two vectors
+// (32 of V = 40 columns), each tile of 8 key rows x 2 vectors of state is
+// loaded, carried by the token loop (a multiply by the gate and two FMAs
+// per vector and row, no horizontal reduction) and stored once; the tiles'
+// partial outputs add up in an f32 block, stored to o afterwards. The 8
+// columns left over take the scalar body.
+// CHECK-LABEL: func @gla
+// CHECK-SAME: %[[Q:[a-z0-9]+]]: memref<1x?x1x16xf32>, %[[V:[a-z0-9]+]]: memref<1x?x2x40xf32>, %[[G:[a-z0-9]+]]: memref<1x?x2x16xf32>, %[[O:[a-z0-9]+]]: memref<1x?x2x40xf32>, %[[S:[a-z0-9]+]]: memref<1x2x16x40xf32>
+// CHECK-DAG: %[[OB:.+]] = memref.alloca() : memref<64x32xf32>
+// CHECK-DAG: %[[GS:.+]] = memref.alloca() : memref<64x16xf32>
+// CHECK-DAG: %[[KS:.+]] = memref.alloca() : memref<64x16xf32>
+// CHECK-DAG: %[[QS:.+]] = memref.alloca() : memref<64x16xf32>
+// CHECK: scf.for %[[H:.+]] = %c0 to %c2 step %c1
+// CHECK: scf.for %[[T0:.+]] = %c0 to %{{.+}} step %c64
+// CHECK: vector.load %[[Q]]{{.*}} : memref<1x?x1x16xf32>, vector<16xf32>
+// CHECK: vector.store %{{.+}}, %[[QS]]
+// CHECK: math.exp %{{.+}} : vector<16xf32>
+// CHECK: vector.store %{{.+}}, %[[GS]]
+// CHECK: scf.for %[[I0:.+]] = %c0 to %c16 step %c8
+// CHECK: vector.load %[[S]][%c0, %[[H]], %[[I0]], %c0] : memref<1x2x16x40xf32>, vector<16xf32>
+// CHECK: scf.for %{{.+}} = %c0 to %{{.+}} step %c1 iter_args({{.*}}) -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
+// CHECK: vector.load %[[V]]
+// CHECK: memref.load %[[GS]]
+// CHECK: arith.mulf %{{.+}}, %{{.+}} : vector<16xf32>
+// CHECK: vector.fma
+// CHECK: vector.fma
+// CHECK-NOT: vector.reduction
+// CHECK: vector.store %{{.+}}, %[[OB]]
+// CHECK: scf.yield
+// CHECK: vector.store %{{.+}}, %[[S]][%c0, %[[H]], %[[I0]], %c0]
+// CHECK: vector.store %{{.+}}, %[[O]]
+// CHECK: scf.for %{{.+}} = %c32 to %c40 step %c1
+// CHECK-NOT: vector
+// CHECK: memref.store %{{.+}}, %[[O]]
+func.func @gla(%q: memref<1x?x1x16xf32>, %v: memref<1x?x2x40xf32>, %g: memref<1x?x2x16xf32>, %o: memref<1x?x2x40xf32>, %s: memref<1x2x16x40xf32>) {
+  seqmix.linear_attention ins(%q, %q, %v : memref<1x?x1x16xf32>, memref<1x?x1x16xf32>, memref<1x?x2x40xf32>) log_decay(%g : memref<1x?x2x16xf32>) outs(%o, %s : memref<1x?x2x40xf32>, memref<1x2x16x40xf32>) {scale = 0.25 : f32, seqmix.checked, seqmix.tile = #seqmix.cpu_tiling<vector = [0, 0, 16, 0], chunk = 1>}
+  return
+}
+
+// -----
+
+// The delta rule, and a chunked form (chunk > 1), are not built yet: the op
+// is left for convert-seqmix-to-loops.
+// CHECK-LABEL: func @la_left_alone
+// CHECK: seqmix.linear_attention
+// CHECK: seqmix.linear_attention
+func.func @la_left_alone(%q: memref<1x?x1x16xf32>, %v: memref<1x?x2x40xf32>, %b: memref<1x?x2xf32>, %o: memref<1x?x2x40xf32>, %s: memref<1x2x16x40xf32>) {
+  seqmix.linear_attention ins(%q, %q, %v : memref<1x?x1x16xf32>, memref<1x?x1x16xf32>, memref<1x?x2x40xf32>) beta(%b : memref<1x?x2xf32>) outs(%o, %s : memref<1x?x2x40xf32>, memref<1x2x16x40xf32>) {scale = 0.25 : f32, seqmix.checked, seqmix.tile = #seqmix.cpu_tiling<vector = [0, 0, 16, 0], chunk = 1>}
+  seqmix.linear_attention ins(%q, %q, %v : memref<1x?x1x16xf32>, memref<1x?x1x16xf32>, memref<1x?x2x40xf32>) outs(%o, %s : memref<1x?x2x40xf32>, memref<1x2x16x40xf32>) {scale = 0.25 : f32, seqmix.checked, seqmix.tile = #seqmix.cpu_tiling<vector = [0, 0, 16, 0], chunk = 64>}
+  return
+}
+
+// -----
+
 // causal_conv1d: the taps are packed once into contiguous rows; the first
 // W-1 = 3 outputs read rows before the sequence from the state, the rest
 // read input rows t-3..t in memory order (each line prefetched 4 rows

@@ -27,10 +27,16 @@ func.func @mamba1(%u: tensor<1x?x1536xf32>, %A: tensor<1536x16xf32>, %B: tensor<
 
 // -----
 
-// GLA with 8 value heads sharing 2 query/key heads: heads (8) are narrower
-// than value columns (64), so the columns are split.
+// GLA with 8 value heads sharing 2 query/key heads, in the recurrent form
+// (chunk = 1): the register tile is a vector of value columns, and the
+// threads split the heads, not the columns, although the columns (64) are
+// more: each thread then prepares q, k and the gate of its own heads only.
 // CHECK-LABEL: func @gla
-// CHECK: seqmix.tile = #seqmix.cpu_tiling<threads = [0, 0, 32, 0]>
+// CHECK: seqmix.tile = #seqmix.cpu_tiling<threads = [0, 4, 0, 0], vector = [0, 0, 16, 0], chunk = 1>
+// EIGHT-LABEL: func @gla
+// EIGHT: seqmix.tile = #seqmix.cpu_tiling<threads = [0, 1, 0, 0], vector = [0, 0, 16, 0], chunk = 1>
+// AVX2-LABEL: func @gla
+// AVX2: seqmix.tile = #seqmix.cpu_tiling<threads = [0, 4, 0, 0], vector = [0, 0, 8, 0], chunk = 1>
 func.func @gla(%q: tensor<1x?x2x64xf32>, %v: tensor<1x?x8x64xf32>, %o0: tensor<1x?x8x64xf32>, %s0: tensor<1x8x64x64xf32>) -> tensor<1x?x8x64xf32> {
   %o, %s = seqmix.linear_attention ins(%q, %q, %v : tensor<1x?x2x64xf32>, tensor<1x?x2x64xf32>, tensor<1x?x8x64xf32>) outs(%o0, %s0 : tensor<1x?x8x64xf32>, tensor<1x8x64x64xf32>) {scale = 0.125 : f32} -> tensor<1x?x8x64xf32>, tensor<1x8x64x64xf32>
   return %o : tensor<1x?x8x64xf32>

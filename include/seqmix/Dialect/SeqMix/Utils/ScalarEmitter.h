@@ -171,23 +171,7 @@ struct ScalarEmitter {
   /// stack of the enclosing function or thread region, outside every loop:
   /// an alloca inside a loop would grow the stack every iteration.
   Value scratch(Value shaped = Value(), int64_t dim = 0) {
-    Operation *anchor = b.getInsertionBlock()->getParentOp();
-    while (anchor && !isa<FunctionOpInterface, scf::ForallOp, scf::ParallelOp>(
-                         anchor))
-      anchor = anchor->getParentOp();
-    OpBuilder hb(b.getContext());
-    if (!anchor) {
-      hb.setInsertionPoint(b.getInsertionBlock(), b.getInsertionPoint());
-    } else {
-      Block &block = anchor->getRegion(0).front();
-      Operation *def = shaped ? shaped.getDefiningOp() : nullptr;
-      if (def && def->getBlock() == &block)
-        hb.setInsertionPointAfter(def);
-      else if (!def || !anchor->isProperAncestor(def))
-        hb.setInsertionPointToStart(&block);
-      else // Defined in a nested block: allocate where we are.
-        hb.setInsertionPoint(b.getInsertionBlock(), b.getInsertionPoint());
-    }
+    OpBuilder hb = scratchBuilder(shaped);
     if (!shaped)
       return memref::AllocaOp::create(hb, loc,
                                       MemRefType::get({}, hb.getF32Type()));
@@ -199,6 +183,34 @@ struct ScalarEmitter {
     return memref::AllocaOp::create(
         hb, loc, MemRefType::get({ShapedType::kDynamic}, hb.getF32Type()),
         ValueRange{he.dim(shaped, dim)});
+  }
+  /// An f32 scratch buffer of a static `shape`, placed as above.
+  Value scratch(ArrayRef<int64_t> shape) {
+    OpBuilder hb = scratchBuilder(Value());
+    return memref::AllocaOp::create(hb, loc,
+                                    MemRefType::get(shape, hb.getF32Type()));
+  }
+  /// Where a scratch buffer goes: the start of the enclosing function or
+  /// thread region (after `shaped`'s definition when that is there).
+  OpBuilder scratchBuilder(Value shaped) {
+    Operation *anchor = b.getInsertionBlock()->getParentOp();
+    while (anchor &&
+           !isa<FunctionOpInterface, scf::ForallOp, scf::ParallelOp>(anchor))
+      anchor = anchor->getParentOp();
+    OpBuilder hb(b.getContext());
+    if (!anchor) {
+      hb.setInsertionPoint(b.getInsertionBlock(), b.getInsertionPoint());
+      return hb;
+    }
+    Block &block = anchor->getRegion(0).front();
+    Operation *def = shaped ? shaped.getDefiningOp() : nullptr;
+    if (def && def->getBlock() == &block)
+      hb.setInsertionPointAfter(def);
+    else if (!def || !anchor->isProperAncestor(def))
+      hb.setInsertionPointToStart(&block);
+    else // Defined in a nested block: allocate where we are.
+      hb.setInsertionPoint(b.getInsertionBlock(), b.getInsertionPoint());
+    return hb;
   }
 
   /// The sequence that token `t` belongs to: the number of offsets

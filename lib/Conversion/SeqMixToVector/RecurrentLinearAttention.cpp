@@ -1,0 +1,239 @@
+//===- RecurrentLinearAttention.cpp - linear attention on register tiles --===//
+//
+// The recurrent form (chunk = 1) of linear_attention's additive rule, state
+// stationary: a tile of one head's state, `rows` key rows times one or two
+// vectors of value columns, stays in registers while a block of tokens
+// streams through it. Per token and key row i:
+//   S_i = exp(g_i) S_i + k_i v        (a multiply and an FMA per vector)
+//   o  += q_i S_i                     (an FMA)
+// Lanes run over value columns, so o = q S needs no horizontal reduction,
+// and the state is read and written once per token block, not per token.
+//
+// What a token brings to every tile of its head is prepared once per token
+// block into f32 rows on the stack: q times the scale (and its inverse l2
+// norm), k (and its norm), exp of the gate. The key-row tiles of a column
+// block add their partial outputs into an f32 block, which is narrowed into
+// o once every tile has passed. Columns left over when the vector width does
+// not divide V take the op's scalar column body.
+//
+//===----------------------------------------------------------------------===//
+
+#include "SeqMixToVectorInternal.h"
+
+#include "seqmix/Dialect/SeqMix/Utils/ScalarMath.h"
+
+using namespace mlir;
+using namespace mlir::seqmix;
+using namespace mlir::seqmix::detail;
+
+/// State accumulators of one tile: half the vector registers (32 with
+/// AVX-512, 16 with AVX2), leaving the rest to v, the partial outputs and
+/// the broadcasts of q, k and the gate.
+static int64_t tileAccumulators(int64_t width) { return width >= 16 ? 16 : 8; }
+
+/// Tokens per block: their prepared rows (q, k and a vector gate, K floats
+/// each) stay within 16 KiB, a part of L1.
+static int64_t tokenBlock(int64_t K) {
+  int64_t tb = 64;
+  while (tb > 8 && 3 * tb * K * 4 > 16384)
+    tb /= 2;
+  return tb;
+}
+
+/// Beyond this K the prepared rows are unrolled too far.
+static constexpr int64_t kMaxKeyDim = 512;
+
+RecurrentTile mlir::seqmix::detail::recurrentTile(int64_t K,
+                                                  std::optional<int64_t> V,
+                                                  int64_t width) {
+  RecurrentTile t;
+  t.vectors = !V || *V >= 2 * width ? 2 : 1;
+  t.rows = 1;
+  for (int64_t r = tileAccumulators(width) / t.vectors; r >= 1; --r)
+    if (K % r == 0) {
+      t.rows = r;
+      break;
+    }
+  return t;
+}
+
+LogicalResult mlir::seqmix::detail::buildRecurrentLinearAttention(
+    RewriterBase &rewriter, LinearAttentionOp op, int64_t width) {
+  if (op.getCuSeqlens())
+    return rewriter.notifyMatchFailure(op, "packed sequences are split first");
+  if (op.getBeta())
+    return rewriter.notifyMatchFailure(op, "the delta rule is not built yet");
+  if (auto config = op->getAttrOfType<TilingConfigAttrInterface>(
+          SeqMixDialect::kTileAttrName))
+    if (std::optional<int64_t> c = config.getChunkSize(); c && *c > 1)
+      return rewriter.notifyMatchFailure(op, "only chunk = 1 is built");
+  Value q = op.getQ(), k = op.getK(), v = op.getV(), g = op.getLogDecay();
+  Value S = op.getStateInit(), o = op.getOutputInit();
+  std::optional<int64_t> Kdim = staticDim(q, 3);
+  if (!Kdim || *Kdim < 1 || *Kdim > kMaxKeyDim)
+    return rewriter.notifyMatchFailure(op, "K must be static and moderate");
+  const int64_t K = *Kdim;
+  const int64_t gateRank = g ? cast<ShapedType>(g.getType()).getRank() : 0;
+  const bool vk = op.getStateLayout() == StateLayout::vk;
+  const bool l2 = op.getQkNorm() == QKNorm::l2;
+  std::optional<int64_t> Vdim = staticDim(v, 3);
+  const RecurrentTile tile = recurrentTile(K, Vdim, width);
+  const int64_t TB = tokenBlock(K);
+  // The prepared rows vectorize over K, in the widest vector dividing it.
+  int64_t kw = width;
+  while (kw > 1 && K % kw)
+    kw /= 2;
+
+  Location loc = op.getLoc();
+  VectorEmitter e(rewriter, loc, width), ke(rewriter, loc, kw);
+  Value zero = e.idx(0), one = e.idx(1), W = e.idx(width);
+  Value Bsz = e.dim(v, 0), T = e.dim(v, 1), H = e.dim(v, 2), V = e.dim(v, 3);
+  Value group = e.divi(H, e.dim(q, 2));
+  Value qs = e.scratch({TB, K}), ks = e.scratch({TB, K});
+  Value ds = gateRank == 4   ? e.scratch({TB, K})
+             : gateRank == 3 ? e.scratch({TB})
+                             : Value();
+  Value ob = e.scratch({TB, tile.vectors * width});
+
+  // Row t of `dst`: token tt's row of q or k, times `factor` (or 1) and,
+  // with qk_norm = l2, its inverse norm.
+  auto prepare = [&](Value src, Value dst, Value bi, Value tt, Value hq,
+                     Value t, Value factor) {
+    SmallVector<Value> xs;
+    for (int64_t i = 0; i < K; i += kw)
+      xs.push_back(ke.load(src, {bi, tt, hq, e.idx(i)}));
+    if (l2) {
+      Value ss = ke.splatF32(0);
+      for (Value x : xs)
+        ss = ke.fma(x, x, ss);
+      Value sum = vector::ReductionOp::create(rewriter, loc,
+                                              vector::CombiningKind::ADD, ss);
+      Value inv = e.divf(e.f32(1), e.sqrt(e.addf(sum, e.f32(1e-6))));
+      factor = factor ? e.mulf(factor, inv) : inv;
+    }
+    for (auto [n, x] : llvm::enumerate(xs))
+      ke.store(dst, factor ? ke.mulf(x, ke.splat(factor)) : x,
+               {t, e.idx(int64_t(n) * kw)});
+  };
+
+  // The tile loop of one column block [v0, v0 + vectors * width) over the
+  // tokens [t0, t0 + tb), every key-row tile in turn.
+  auto columnBlock = [&](Value bi, Value h, Value t0, Value tb, Value v0,
+                         int64_t vectors, Value gateConst) {
+    auto col = [&](int64_t l) { return e.addi(v0, e.idx(l * width)); };
+    e.loop(tb, [&](Value t) {
+      for (int64_t l = 0; l < vectors; ++l)
+        e.store(ob, e.splatF32(0), {t, e.idx(l * width)});
+    });
+    e.loopStep(zero, e.idx(K), e.idx(tile.rows), [&](Value i0) {
+      auto at = [&](int64_t r, int64_t l) -> SmallVector<Value> {
+        Value i = e.addi(i0, e.idx(r));
+        return vk ? SmallVector<Value>{bi, h, col(l), i}
+                  : SmallVector<Value>{bi, h, i, col(l)};
+      };
+      SmallVector<Value> state;
+      for (int64_t r = 0; r < tile.rows; ++r)
+        for (int64_t l = 0; l < vectors; ++l)
+          state.push_back(vk ? e.loadLanes(S, at(r, l), 2)
+                             : e.load(S, at(r, l)));
+      SmallVector<Value> last =
+          e.foldMany(zero, tb, one, state, [&](Value t, ValueRange cur) {
+            Value tt = e.addi(t0, t);
+            SmallVector<Value> vv, next(cur);
+            // Two partial sums per output vector halve its FMA chain.
+            int64_t parts = width >= 16 && tile.rows > 1 ? 2 : 1;
+            SmallVector<Value> acc;
+            for (int64_t l = 0; l < vectors; ++l) {
+              vv.push_back(e.load(v, {bi, tt, h, col(l)}));
+              acc.push_back(e.load(ob, {t, e.idx(l * width)}));
+              if (parts == 2)
+                acc.push_back(e.splatF32(0));
+            }
+            Value rowGate = gateRank == 3
+                                ? e.splat(e.ScalarEmitter::load(ds, {t}))
+                                : gateConst;
+            for (int64_t r = 0; r < tile.rows; ++r) {
+              Value i = e.addi(i0, e.idx(r));
+              Value qi = e.splat(e.ScalarEmitter::load(qs, {t, i}));
+              Value ki = e.splat(e.ScalarEmitter::load(ks, {t, i}));
+              Value gi = gateRank == 4
+                             ? e.splat(e.ScalarEmitter::load(ds, {t, i}))
+                             : rowGate;
+              for (int64_t l = 0; l < vectors; ++l) {
+                Value &s = next[r * vectors + l];
+                s = e.fma(ki, vv[l], gi ? e.mulf(s, gi) : s);
+                Value &a = acc[l * parts + r % parts];
+                a = e.fma(qi, s, a);
+              }
+            }
+            for (int64_t l = 0; l < vectors; ++l) {
+              Value sum = acc[l * parts];
+              if (parts == 2)
+                sum = e.addf(sum, acc[l * parts + 1]);
+              e.store(ob, sum, {t, e.idx(l * width)});
+            }
+            return next;
+          });
+      for (int64_t r = 0; r < tile.rows; ++r)
+        for (int64_t l = 0; l < vectors; ++l) {
+          Value s = last[r * vectors + l];
+          if (vk)
+            e.storeLanes(S, s, at(r, l), 2);
+          else
+            e.store(S, s, at(r, l));
+        }
+    });
+    e.loop(tb, [&](Value t) {
+      for (int64_t l = 0; l < vectors; ++l)
+        e.store(o, e.load(ob, {t, e.idx(l * width)}),
+                {bi, e.addi(t0, t), h, col(l)});
+    });
+  };
+
+  // Column blocks of `vectors` vectors, then single vectors, then scalar
+  // columns; a range known to be empty is not emitted.
+  int64_t block = tile.vectors * width;
+  Value blocksEnd = e.muli(e.divi(V, e.idx(block)), e.idx(block));
+  Value vectorsEnd = e.muli(e.divi(V, W), W);
+  bool singleTail = tile.vectors == 2 && (!Vdim || *Vdim % block >= width);
+  bool scalarTail = !Vdim || *Vdim % width != 0;
+  Value scale = e.f32(op.getScaleValue());
+
+  e.loop(Bsz, [&](Value bi) {
+    e.loop(H, [&](Value h) {
+      Value hq = e.divi(h, group);
+      Value gateConst = gateRank == 1
+                            ? e.splat(e.exp(e.ScalarEmitter::load(g, {h})))
+                            : Value();
+      e.loopStep(zero, T, e.idx(TB), [&](Value t0) {
+        Value tb = e.mini(e.idx(TB), e.subi(T, t0));
+        e.loop(tb, [&](Value t) {
+          Value tt = e.addi(t0, t);
+          prepare(q, qs, bi, tt, hq, t, scale);
+          prepare(k, ks, bi, tt, hq, t, Value());
+          if (gateRank == 4)
+            for (int64_t i = 0; i < K; i += kw)
+              ke.store(ds, ke.exp(ke.load(g, {bi, tt, h, e.idx(i)})),
+                       {t, e.idx(i)});
+          if (gateRank == 3)
+            e.ScalarEmitter::store(
+                ds, e.exp(e.ScalarEmitter::load(g, {bi, tt, h})), {t});
+        });
+        e.loopStep(zero, blocksEnd, e.idx(block), [&](Value v0) {
+          columnBlock(bi, h, t0, tb, v0, tile.vectors, gateConst);
+        });
+        if (singleTail)
+          e.loopStep(blocksEnd, vectorsEnd, W, [&](Value v0) {
+            columnBlock(bi, h, t0, tb, v0, 1, gateConst);
+          });
+      });
+      if (scalarTail)
+        e.loop(vectorsEnd, V, [&](Value j) {
+          e.loop(T, [&](Value t) {
+            (void)op.emitScalarBody(rewriter, loc, {bi, h, j, t});
+          });
+        });
+    });
+  });
+  return success();
+}
