@@ -85,13 +85,15 @@ def conv(T):
                             outs((1, T, D), (1, W - 1, D)))
 
 
-def gla(T, H=16, K=64, gate="vector"):
+def gla(T, H=16, K=64, gate="vector", delta=False):
     # Issue-sized linear attention: GLA (a gate over K per step) and simple
     # GLA (one gate per head and step), with the final state.
     ins = [Arg("q", f32(1, T, H, K)), Arg("k", f32(1, T, H, K)), Arg("v", f32(1, T, H, K))]
+    # The gated delta rule (MoM's memory update) adds beta and the qk l2 norm.
     g = f32(1, T, H, K) if gate == "vector" else f32(1, T, H)
-    return single_op_module("linear_attention", ins, [Arg("log_decay", g)],
-                            f"scale = {K ** -0.5!r} : f32", outs((1, T, H, K), (1, H, K, K)))
+    opt = [Arg("log_decay", g)] + ([Arg("beta", f32(1, T, H))] if delta else [])
+    attrs = f"scale = {K ** -0.5!r} : f32" + (", qk_norm = #seqmix.qk_norm<l2>" if delta else "")
+    return single_op_module("linear_attention", ins, opt, attrs, outs((1, T, H, K), (1, H, K, K)))
 
 
 def hadamard(T):
@@ -125,6 +127,7 @@ CASES = {
     # length its targets are set at.
     "gla_H16_K64_T8192": (lambda T: gla(4 * T), BOTH, None),
     "simple_gla_H16_K128_T8192": (lambda T: gla(4 * T, K=128, gate="scalar"), BOTH, None),
+    "gated_delta_H16_K128_T8192": (lambda T: gla(4 * T, K=128, gate="scalar", delta=True), BOTH, None),
     "hadamard_N1536_T2048_int8": (hadamard, BOTH, None),
     # The same recurrence as mamba1 (less the epilogue), user-authored.
     "diag_scan_D1536_N16": (diagonal_scan, BOTH, None),

@@ -86,16 +86,19 @@ std::optional<RegisterTileProfile> registerTileProfile(Operation *op) {
                                /*rowOrder=*/false};
   }
   if (auto la = dyn_cast<LinearAttentionOp>(op)) {
-    // The recurrent form (chunk = 1), additive rule: per token, key row and
+    // The recurrent form (chunk = 1). Additive rule: per token, key row and
     // vector of value columns, a multiply by the gate, the update FMA and
-    // the output FMA, plus a share of the per-head preparation. The tile
+    // the output FMA, plus a share of the per-head preparation; the tile
     // keeps 16 state vectors, v, the partial outputs and three broadcasts.
+    // Delta rule: two passes over the state rows in L1, each a load, a
+    // store and two vector operations.
     int64_t K = cast<ShapedType>(la.getQ().getType()).getDimSize(3);
-    if (ShapedType::isDynamic(K) || la.getBeta())
+    if (ShapedType::isDynamic(K))
       return std::nullopt;
-    bool gated = bool(la.getLogDecay());
+    bool gated = bool(la.getLogDecay()), delta = bool(la.getBeta());
+    double perRow = (gated ? 3.5 : 2.5) + (delta ? 3 : 0);
     RegisterTileProfile p{2,
-                          double(K) * (gated ? 3.5 : 2.5),
+                          double(K) * perRow,
                           0,
                           16 + 7,
                           2,

@@ -89,6 +89,11 @@ LA_CASES = [
     ("wide_plain_l2", 1, 130, 2, 2, 16, 128, None, False, True, "kv", False, None, True),
     ("wide_varlen", 1, 60, 1, 2, 32, 32, "vector", False, False, "kv", True, [20, 0, 40], True),
     ("wide_decode_vk", 2, 1, 2, 4, 64, 64, "vector", False, True, "vk", True, None, True),
+    # The delta rule's column blocks (K rows in L1, two passes per token).
+    ("wide_gated_delta_l2", 1, 45, 2, 4, 64, 48, "scalar", True, True, "kv", True, None, True),
+    ("wide_delta_vk_vector", 2, 23, 1, 2, 32, 40, "vector", True, False, "vk", True, None, True),
+    ("wide_delta_k30", 1, 20, 1, 1, 30, 32, None, True, True, "kv", False, None, True),
+    ("wide_delta_varlen", 1, 40, 1, 2, 16, 16, "const", True, True, "kv", True, [0, 15, 25], True),
 ]
 
 

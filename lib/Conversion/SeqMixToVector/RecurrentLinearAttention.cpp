@@ -1,8 +1,8 @@
 //===- RecurrentLinearAttention.cpp - linear attention on register tiles --===//
 //
-// The recurrent form (chunk = 1) of linear_attention's additive rule, state
-// stationary: a tile of one head's state, `rows` key rows times one or two
-// vectors of value columns, stays in registers while a block of tokens
+// The recurrent form (chunk = 1) of linear_attention. The additive rule is
+// state stationary: a tile of one head's state, `rows` key rows times one or
+// two vectors of value columns, stays in registers while a block of tokens
 // streams through it. Per token and key row i:
 //   S_i = exp(g_i) S_i + k_i v        (a multiply and an FMA per vector)
 //   o  += q_i S_i                     (an FMA)
@@ -13,8 +13,10 @@
 // block into f32 rows on the stack: q times the scale (and its inverse l2
 // norm), k (and its norm), exp of the gate. The key-row tiles of a column
 // block add their partial outputs into an f32 block, which is narrowed into
-// o once every tile has passed. Columns left over when the vector width does
-// not divide V take the op's scalar column body.
+// o once every tile has passed. The delta rule needs k S' over all K rows
+// before any row changes, so its column block keeps every row, in L1, and
+// each token makes two passes over it. Columns left over when the vector
+// width does not divide V take the op's scalar column body.
 //
 //===----------------------------------------------------------------------===//
 
@@ -61,8 +63,6 @@ LogicalResult mlir::seqmix::detail::buildRecurrentLinearAttention(
     RewriterBase &rewriter, LinearAttentionOp op, int64_t width) {
   if (op.getCuSeqlens())
     return rewriter.notifyMatchFailure(op, "packed sequences are split first");
-  if (op.getBeta())
-    return rewriter.notifyMatchFailure(op, "the delta rule is not built yet");
   if (auto config = op->getAttrOfType<TilingConfigAttrInterface>(
           SeqMixDialect::kTileAttrName))
     if (std::optional<int64_t> c = config.getChunkSize(); c && *c > 1)
@@ -94,6 +94,9 @@ LogicalResult mlir::seqmix::detail::buildRecurrentLinearAttention(
              : gateRank == 3 ? e.scratch({TB})
                              : Value();
   Value ob = e.scratch({TB, tile.vectors * width});
+  Value beta = op.getBeta();
+  // The delta rule's column block of the state, all K rows.
+  Value st = beta ? e.scratch({K, tile.vectors * width}) : Value();
 
   // Row t of `dst`: token tt's row of q or k, times `factor` (or 1) and,
   // with qk_norm = l2, its inverse norm.
@@ -190,6 +193,100 @@ LogicalResult mlir::seqmix::detail::buildRecurrentLinearAttention(
     });
   };
 
+  // The delta rule on the column block [v0, v0 + vectors * width): every
+  // key row of it, copied into an f32 block on the stack (L1) for the
+  // token block. Per token, a first pass decays the rows and sums k S'
+  // (u = beta (v - k S') needs all K rows before any row is updated), a
+  // second adds k u and sums q S into o: four vector operations per row and
+  // vector, no horizontal reduction.
+  auto deltaColumnBlock = [&](Value bi, Value h, Value t0, Value tb, Value v0,
+                              int64_t vectors, Value gateConst) {
+    auto col = [&](int64_t l) { return e.addi(v0, e.idx(l * width)); };
+    auto sAt = [&](Value i, int64_t l) -> SmallVector<Value> {
+      return vk ? SmallVector<Value>{bi, h, col(l), i}
+                : SmallVector<Value>{bi, h, i, col(l)};
+    };
+    auto copy = [&](bool in) {
+      e.loop(e.idx(K), [&](Value i) {
+        for (int64_t l = 0; l < vectors; ++l) {
+          SmallVector<Value> stAt = {i, e.idx(l * width)};
+          if (in)
+            e.store(st,
+                    vk ? e.loadLanes(S, sAt(i, l), 2) : e.load(S, sAt(i, l)),
+                    stAt);
+          else if (vk)
+            e.storeLanes(S, e.load(st, stAt), sAt(i, l), 2);
+          else
+            e.store(S, e.load(st, stAt), sAt(i, l));
+        }
+      });
+    };
+    // Rows per step of the passes, and partial sums per vector.
+    constexpr int64_t R = 4;
+    int64_t rows = K % R == 0 ? R : 1;
+    // sum_i x_i * f(i, row vectors) over all K rows, for each vector,
+    // where `step` updates row i's vectors in the block and returns them.
+    auto pass = [&](Value t, function_ref<Value(Value, int64_t, Value)> step,
+                    Value xs) {
+      SmallVector<Value> init(vectors * rows, e.splatF32(0));
+      SmallVector<Value> acc = e.foldMany(
+          zero, e.idx(K), e.idx(rows), init, [&](Value i0, ValueRange cur) {
+            SmallVector<Value> next(cur);
+            for (int64_t r = 0; r < rows; ++r) {
+              Value i = e.addi(i0, e.idx(r));
+              Value x = e.splat(e.ScalarEmitter::load(xs, {t, i}));
+              for (int64_t l = 0; l < vectors; ++l) {
+                SmallVector<Value> stAt = {i, e.idx(l * width)};
+                Value old = e.load(st, stAt), sv = step(i, l, old);
+                if (sv != old) // ungated, the first pass only reads
+                  e.store(st, sv, stAt);
+                next[l * rows + r] = e.fma(x, sv, next[l * rows + r]);
+              }
+            }
+            return next;
+          });
+      SmallVector<Value> sums;
+      for (int64_t l = 0; l < vectors; ++l) {
+        Value sum = acc[l * rows];
+        for (int64_t r = 1; r < rows; ++r)
+          sum = e.addf(sum, acc[l * rows + r]);
+        sums.push_back(sum);
+      }
+      return sums;
+    };
+    copy(/*in=*/true);
+    e.loop(tb, [&](Value t) {
+      Value tt = e.addi(t0, t);
+      Value rowGate =
+          gateRank == 3 ? e.splat(e.ScalarEmitter::load(ds, {t})) : gateConst;
+      // S' = exp(g) S, and k S'.
+      SmallVector<Value> kS = pass(
+          t,
+          [&](Value i, int64_t, Value sv) {
+            Value gi = gateRank == 4
+                           ? e.splat(e.ScalarEmitter::load(ds, {t, i}))
+                           : rowGate;
+            return gi ? e.mulf(sv, gi) : sv;
+          },
+          ks);
+      Value b = e.splat(e.ScalarEmitter::load(beta, {bi, tt, h}));
+      SmallVector<Value> u;
+      for (int64_t l = 0; l < vectors; ++l)
+        u.push_back(e.mulf(b, e.subf(e.load(v, {bi, tt, h, col(l)}), kS[l])));
+      // S = S' + k u, and o = q S.
+      SmallVector<Value> out = pass(
+          t,
+          [&](Value i, int64_t l, Value sv) {
+            Value ki = e.splat(e.ScalarEmitter::load(ks, {t, i}));
+            return e.fma(ki, u[l], sv);
+          },
+          qs);
+      for (int64_t l = 0; l < vectors; ++l)
+        e.store(o, out[l], {bi, tt, h, col(l)});
+    });
+    copy(/*in=*/false);
+  };
+
   // Column blocks of `vectors` vectors, then single vectors, then scalar
   // columns; a range known to be empty is not emitted.
   int64_t block = tile.vectors * width;
@@ -219,13 +316,16 @@ LogicalResult mlir::seqmix::detail::buildRecurrentLinearAttention(
             e.ScalarEmitter::store(
                 ds, e.exp(e.ScalarEmitter::load(g, {bi, tt, h})), {t});
         });
-        e.loopStep(zero, blocksEnd, e.idx(block), [&](Value v0) {
-          columnBlock(bi, h, t0, tb, v0, tile.vectors, gateConst);
-        });
+        auto build = [&](Value v0, int64_t vectors) {
+          if (beta)
+            deltaColumnBlock(bi, h, t0, tb, v0, vectors, gateConst);
+          else
+            columnBlock(bi, h, t0, tb, v0, vectors, gateConst);
+        };
+        e.loopStep(zero, blocksEnd, e.idx(block),
+                   [&](Value v0) { build(v0, tile.vectors); });
         if (singleTail)
-          e.loopStep(blocksEnd, vectorsEnd, W, [&](Value v0) {
-            columnBlock(bi, h, t0, tb, v0, 1, gateConst);
-          });
+          e.loopStep(blocksEnd, vectorsEnd, W, [&](Value v0) { build(v0, 1); });
       });
       if (scalarTail)
         e.loop(vectorsEnd, V, [&](Value j) {

@@ -99,14 +99,41 @@ func.func @gla(%q: memref<1x?x1x16xf32>, %v: memref<1x?x2x40xf32>, %g: memref<1x
 
 // -----
 
-// The delta rule, and a chunked form (chunk > 1), are not built yet: the op
-// is left for convert-seqmix-to-loops.
+// The delta rule, vk layout: the column block's K rows are copied (lane by
+// lane from the vk state) into an f32 block on the stack; per token, a pass
+// over the rows sums k S (ungated, it only reads), u = beta (v - k S), and
+// a second pass adds k u to the rows and sums q S into o.
+// CHECK-LABEL: func @delta
+// CHECK-SAME: %[[B:[a-z0-9]+]]: memref<1x?x2xf32>, %[[O:[a-z0-9]+]]: memref<1x?x2x32xf32>, %[[S:[a-z0-9]+]]: memref<1x2x32x16xf32>
+// CHECK: %[[ST:.+]] = memref.alloca() : memref<16x32xf32>
+// CHECK: vector.from_elements
+// CHECK: vector.store %{{.+}}, %[[ST]]
+// CHECK: scf.for {{.*}} -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
+// CHECK-NOT: vector.store
+// CHECK: scf.yield
+// CHECK: memref.load %[[B]]
+// CHECK: arith.subf %{{.+}}, %{{.+}} : vector<16xf32>
+// CHECK: scf.for {{.*}} -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
+// CHECK: vector.fma
+// CHECK: vector.store %{{.+}}, %[[ST]]
+// CHECK: scf.yield
+// CHECK: vector.store %{{.+}}, %[[O]]
+// CHECK: memref.store %{{.+}}, %[[S]]
+func.func @delta(%q: memref<1x?x1x16xf32>, %v: memref<1x?x2x32xf32>, %b: memref<1x?x2xf32>, %o: memref<1x?x2x32xf32>, %s: memref<1x2x32x16xf32>) {
+  seqmix.linear_attention ins(%q, %q, %v : memref<1x?x1x16xf32>, memref<1x?x1x16xf32>, memref<1x?x2x32xf32>) beta(%b : memref<1x?x2xf32>) outs(%o, %s : memref<1x?x2x32xf32>, memref<1x2x32x16xf32>) {scale = 0.25 : f32, state_layout = #seqmix.state_layout<vk>, seqmix.checked, seqmix.tile = #seqmix.cpu_tiling<vector = [0, 0, 16, 0], chunk = 1>}
+  return
+}
+
+// -----
+
+// A chunked form (chunk > 1) is not built yet, and K must be static: these
+// are left for convert-seqmix-to-loops.
 // CHECK-LABEL: func @la_left_alone
 // CHECK: seqmix.linear_attention
 // CHECK: seqmix.linear_attention
-func.func @la_left_alone(%q: memref<1x?x1x16xf32>, %v: memref<1x?x2x40xf32>, %b: memref<1x?x2xf32>, %o: memref<1x?x2x40xf32>, %s: memref<1x2x16x40xf32>) {
-  seqmix.linear_attention ins(%q, %q, %v : memref<1x?x1x16xf32>, memref<1x?x1x16xf32>, memref<1x?x2x40xf32>) beta(%b : memref<1x?x2xf32>) outs(%o, %s : memref<1x?x2x40xf32>, memref<1x2x16x40xf32>) {scale = 0.25 : f32, seqmix.checked, seqmix.tile = #seqmix.cpu_tiling<vector = [0, 0, 16, 0], chunk = 1>}
+func.func @la_left_alone(%q: memref<1x?x1x16xf32>, %qd: memref<1x?x1x?xf32>, %v: memref<1x?x2x40xf32>, %o: memref<1x?x2x40xf32>, %s: memref<1x2x16x40xf32>, %sd: memref<1x2x?x40xf32>) {
   seqmix.linear_attention ins(%q, %q, %v : memref<1x?x1x16xf32>, memref<1x?x1x16xf32>, memref<1x?x2x40xf32>) outs(%o, %s : memref<1x?x2x40xf32>, memref<1x2x16x40xf32>) {scale = 0.25 : f32, seqmix.checked, seqmix.tile = #seqmix.cpu_tiling<vector = [0, 0, 16, 0], chunk = 64>}
+  seqmix.linear_attention ins(%qd, %qd, %v : memref<1x?x1x?xf32>, memref<1x?x1x?xf32>, memref<1x?x2x40xf32>) outs(%o, %sd : memref<1x?x2x40xf32>, memref<1x2x?x40xf32>) {scale = 0.25 : f32, seqmix.checked, seqmix.tile = #seqmix.cpu_tiling<vector = [0, 0, 16, 0], chunk = 1>}
   return
 }
 
