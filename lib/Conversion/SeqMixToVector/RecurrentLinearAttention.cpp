@@ -98,6 +98,42 @@ LogicalResult mlir::seqmix::detail::buildRecurrentLinearAttention(
   // The delta rule's column block of the state, all K rows.
   Value st = beta ? e.scratch({K, tile.vectors * width}) : Value();
 
+  // The state the tiles read: a vk state with a static V is transposed into
+  // an f32 [K, V] block on the stack once per head (lane-by-lane reads of
+  // it would cost more than the tile's arithmetic at every token block);
+  // with a dynamic V, lane by lane.
+  const bool transposed = vk && Vdim;
+  Value Sh = transposed ? e.scratch({K, *Vdim}) : Value();
+  auto loadState = [&](Value bi, Value h, Value i, Value c) {
+    if (transposed)
+      return e.load(Sh, {i, c});
+    if (vk)
+      return e.loadLanes(S, {bi, h, c, i}, 2);
+    return e.load(S, {bi, h, i, c});
+  };
+  auto storeState = [&](Value bi, Value h, Value i, Value c, Value x) {
+    if (transposed)
+      e.store(Sh, x, {i, c});
+    else if (vk)
+      e.storeLanes(S, x, {bi, h, c, i}, 2);
+    else
+      e.store(S, x, {bi, h, i, c});
+  };
+  // Copies head h's columns [0, end) between the vk state and the
+  // transposed block.
+  auto transpose = [&](Value bi, Value h, Value end, bool in) {
+    e.loop(end, [&](Value j) {
+      e.loop(e.idx(K), [&](Value i) {
+        if (in)
+          e.ScalarEmitter::store(Sh, e.ScalarEmitter::load(S, {bi, h, j, i}),
+                                 {i, j});
+        else
+          e.ScalarEmitter::store(S, e.ScalarEmitter::load(Sh, {i, j}),
+                                 {bi, h, j, i});
+      });
+    });
+  };
+
   // Row t of `dst`: token tt's row of q or k, times `factor` (or 1) and,
   // with qk_norm = l2, its inverse norm.
   auto prepare = [&](Value src, Value dst, Value bi, Value tt, Value hq,
@@ -129,16 +165,11 @@ LogicalResult mlir::seqmix::detail::buildRecurrentLinearAttention(
         e.store(ob, e.splatF32(0), {t, e.idx(l * width)});
     });
     e.loopStep(zero, e.idx(K), e.idx(tile.rows), [&](Value i0) {
-      auto at = [&](int64_t r, int64_t l) -> SmallVector<Value> {
-        Value i = e.addi(i0, e.idx(r));
-        return vk ? SmallVector<Value>{bi, h, col(l), i}
-                  : SmallVector<Value>{bi, h, i, col(l)};
-      };
+      auto row = [&](int64_t r) { return e.addi(i0, e.idx(r)); };
       SmallVector<Value> state;
       for (int64_t r = 0; r < tile.rows; ++r)
         for (int64_t l = 0; l < vectors; ++l)
-          state.push_back(vk ? e.loadLanes(S, at(r, l), 2)
-                             : e.load(S, at(r, l)));
+          state.push_back(loadState(bi, h, row(r), col(l)));
       SmallVector<Value> last =
           e.foldMany(zero, tb, one, state, [&](Value t, ValueRange cur) {
             Value tt = e.addi(t0, t);
@@ -178,13 +209,8 @@ LogicalResult mlir::seqmix::detail::buildRecurrentLinearAttention(
             return next;
           });
       for (int64_t r = 0; r < tile.rows; ++r)
-        for (int64_t l = 0; l < vectors; ++l) {
-          Value s = last[r * vectors + l];
-          if (vk)
-            e.storeLanes(S, s, at(r, l), 2);
-          else
-            e.store(S, s, at(r, l));
-        }
+        for (int64_t l = 0; l < vectors; ++l)
+          storeState(bi, h, row(r), col(l), last[r * vectors + l]);
     });
     e.loop(tb, [&](Value t) {
       for (int64_t l = 0; l < vectors; ++l)
@@ -202,22 +228,14 @@ LogicalResult mlir::seqmix::detail::buildRecurrentLinearAttention(
   auto deltaColumnBlock = [&](Value bi, Value h, Value t0, Value tb, Value v0,
                               int64_t vectors, Value gateConst) {
     auto col = [&](int64_t l) { return e.addi(v0, e.idx(l * width)); };
-    auto sAt = [&](Value i, int64_t l) -> SmallVector<Value> {
-      return vk ? SmallVector<Value>{bi, h, col(l), i}
-                : SmallVector<Value>{bi, h, i, col(l)};
-    };
     auto copy = [&](bool in) {
       e.loop(e.idx(K), [&](Value i) {
         for (int64_t l = 0; l < vectors; ++l) {
           SmallVector<Value> stAt = {i, e.idx(l * width)};
           if (in)
-            e.store(st,
-                    vk ? e.loadLanes(S, sAt(i, l), 2) : e.load(S, sAt(i, l)),
-                    stAt);
-          else if (vk)
-            e.storeLanes(S, e.load(st, stAt), sAt(i, l), 2);
+            e.store(st, loadState(bi, h, i, col(l)), stAt);
           else
-            e.store(S, e.load(st, stAt), sAt(i, l));
+            storeState(bi, h, i, col(l), e.load(st, stAt));
         }
       });
     };
@@ -302,6 +320,8 @@ LogicalResult mlir::seqmix::detail::buildRecurrentLinearAttention(
       Value gateConst = gateRank == 1
                             ? e.splat(e.exp(e.ScalarEmitter::load(g, {h})))
                             : Value();
+      if (transposed)
+        transpose(bi, h, vectorsEnd, /*in=*/true);
       e.loopStep(zero, T, e.idx(TB), [&](Value t0) {
         Value tb = e.mini(e.idx(TB), e.subi(T, t0));
         e.loop(tb, [&](Value t) {
@@ -327,6 +347,8 @@ LogicalResult mlir::seqmix::detail::buildRecurrentLinearAttention(
         if (singleTail)
           e.loopStep(blocksEnd, vectorsEnd, W, [&](Value v0) { build(v0, 1); });
       });
+      if (transposed)
+        transpose(bi, h, vectorsEnd, /*in=*/false);
       if (scalarTail)
         e.loop(vectorsEnd, V, [&](Value j) {
           e.loop(T, [&](Value t) {
