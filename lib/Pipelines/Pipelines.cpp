@@ -12,8 +12,8 @@
 #include "mlir/Dialect/Linalg/Passes.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
-#include "mlir/IR/PatternMatch.h"
 #include "mlir/Dialect/SCF/Transforms/Passes.h"
+#include "mlir/IR/PatternMatch.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Transforms/Passes.h"
 
@@ -32,7 +32,8 @@ struct InlineAllocaScopesPass
   }
   void runOnOperation() override {
     SmallVector<memref::AllocaScopeOp> scopes;
-    getOperation().walk([&](memref::AllocaScopeOp op) { scopes.push_back(op); });
+    getOperation().walk(
+        [&](memref::AllocaScopeOp op) { scopes.push_back(op); });
     IRRewriter rewriter(&getContext());
     for (memref::AllocaScopeOp op : llvm::reverse(scopes)) {
       Block &body = op.getBodyRegion().front();

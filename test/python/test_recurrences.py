@@ -145,6 +145,37 @@ def test_linear_attention(compiled, case):
         close(outs[1], want[1], atol=1e-4)
 
 
+@pytest.mark.parametrize("chunk", [2, 4, 8])
+@pytest.mark.parametrize("gate", [None, "const", "scalar", "vector"])
+def test_linear_attention_register_chunks(compiled, gate, chunk):
+    """The CPU builder's chunked form (a tile config with chunk 2-8): T not
+    a multiple of the chunk, gates as strong as -20 per step, GQA, l2 norm,
+    a vk state. The reference pipeline ignores the config."""
+    rng = np.random.default_rng(seed(f"chunks{gate}{chunk}"))
+    B, T, Hqk, H, K, V = 1, 45, 1, 2, 32, 48
+    q, k, v, _, _, s0 = la_inputs(rng, B, T, Hqk, H, K, V, None, False, True, None)
+    g = {None: None,
+         "const": -rng.uniform(0, 3, size=(H,)),
+         "scalar": -rng.uniform(0, 20, size=(B, T, H)),
+         "vector": -rng.uniform(0, 20, size=(B, T, H, K))}[gate]
+    g = None if g is None else g.astype(np.float32)
+    s0_vk = np.ascontiguousarray(s0.transpose(0, 1, 3, 2))
+    tile = ("seqmix.tile = #seqmix.cpu_tiling<threads = [0, 1, 0, 0], "
+            f"vector = [0, 0, 16, 0], chunk = {chunk}>")
+    attrs = ", ".join(["scale = 0.5 : f32", "qk_norm = #seqmix.qk_norm<l2>",
+                       "state_layout = #seqmix.state_layout<vk>", tile])
+    opt = [Arg("log_decay", g)] if g is not None else []
+    dest = [Out("o", tensor_type((B, T, H, V), "f32")),
+            state_out((B, H, V, K), s0_vk)]
+    outs = run_op(compiled, "linear_attention",
+                  [Arg("q", q), Arg("k", k), Arg("v", v)], opt, attrs, dest)
+    want = ref.linear_attention(q, k, v, log_decay=g, initial_state=s0_vk,
+                                scale=0.5, qk_norm="l2", state_layout="vk",
+                                output_final_state=True)
+    close(outs[0], want[0], atol=1e-4)
+    close(outs[1], want[1], atol=1e-4)
+
+
 def test_linear_attention_f16_inputs_dynamic_T(compiled):
     """f16 q/k/v and output, dynamic T: the math is f32 inside, so the only
     error is f16 rounding of inputs (done identically here) and of the

@@ -28,10 +28,9 @@ using namespace mlir;
 using namespace mlir::seqmix;
 using namespace mlir::seqmix::detail;
 
-/// State accumulators of one tile: half the vector registers (32 with
-/// AVX-512, 16 with AVX2), leaving the rest to v, the partial outputs and
-/// the broadcasts of q, k and the gate.
-static int64_t tileAccumulators(int64_t width) { return width >= 16 ? 16 : 8; }
+/// Vector registers a tile may keep live: all but one of the register file
+/// (32 with AVX-512, 16 with AVX2).
+static int64_t tileRegisters(int64_t width) { return width >= 16 ? 31 : 15; }
 
 /// Tokens per block: their prepared rows (q, k and a vector gate, K floats
 /// each) stay within 16 KiB, a part of L1.
@@ -42,31 +41,39 @@ static int64_t tokenBlock(int64_t K) {
   return tb;
 }
 
+/// The largest chunk whose tokens' v and outputs stay in registers.
+static constexpr int64_t kMaxRegisterChunk = 8;
+
 /// Beyond this K the prepared rows are unrolled too far.
 static constexpr int64_t kMaxKeyDim = 512;
 
 RecurrentTile mlir::seqmix::detail::recurrentTile(int64_t K,
                                                   std::optional<int64_t> V,
-                                                  int64_t width) {
-  RecurrentTile t;
-  t.vectors = !V || *V >= 2 * width ? 2 : 1;
-  t.rows = 1;
-  for (int64_t r = tileAccumulators(width) / t.vectors; r >= 1; --r)
-    if (K % r == 0) {
-      t.rows = r;
-      break;
-    }
-  return t;
+                                                  int64_t width,
+                                                  int64_t chunk) {
+  // One vector of columns, so that each broadcast of q, k or the decay
+  // feeds one instruction and folds into it as a memory operand (a
+  // broadcast kept in a register costs as much as an FMA on some cores).
+  // Live across a chunk: the rows of state, v and the partial outputs of
+  // each token (about 2 chunk + 2 more), at most 16 rows.
+  int64_t budget = tileRegisters(width) - 2 * chunk - 4;
+  for (int64_t r = std::min<int64_t>(budget, 16); r > 1; --r)
+    if (K % r == 0)
+      return {r, 1};
+  return {1, 1};
 }
 
 LogicalResult mlir::seqmix::detail::buildRecurrentLinearAttention(
     RewriterBase &rewriter, LinearAttentionOp op, int64_t width) {
   if (op.getCuSeqlens())
     return rewriter.notifyMatchFailure(op, "packed sequences are split first");
+  int64_t C = 1;
   if (auto config = op->getAttrOfType<TilingConfigAttrInterface>(
           SeqMixDialect::kTileAttrName))
-    if (std::optional<int64_t> c = config.getChunkSize(); c && *c > 1)
-      return rewriter.notifyMatchFailure(op, "only chunk = 1 is built");
+    C = config.getChunkSize().value_or(1);
+  if (C > kMaxRegisterChunk || (op.getBeta() && C > 1))
+    return rewriter.notifyMatchFailure(
+        op, "chunks above 8 (and the delta rule's above 1) are not built");
   Value q = op.getQ(), k = op.getK(), v = op.getV(), g = op.getLogDecay();
   Value S = op.getStateInit(), o = op.getOutputInit();
   std::optional<int64_t> Kdim = staticDim(q, 3);
@@ -77,7 +84,7 @@ LogicalResult mlir::seqmix::detail::buildRecurrentLinearAttention(
   const bool vk = op.getStateLayout() == StateLayout::vk;
   const bool l2 = op.getQkNorm() == QKNorm::l2;
   std::optional<int64_t> Vdim = staticDim(v, 3);
-  const RecurrentTile tile = recurrentTile(K, Vdim, width);
+  const RecurrentTile tile = recurrentTile(K, Vdim, width, C);
   const int64_t TB = tokenBlock(K);
   // The prepared rows vectorize over K, in the widest vector dividing it.
   int64_t kw = width;
@@ -89,12 +96,18 @@ LogicalResult mlir::seqmix::detail::buildRecurrentLinearAttention(
   Value zero = e.idx(0), one = e.idx(1), W = e.idx(width);
   Value Bsz = e.dim(v, 0), T = e.dim(v, 1), H = e.dim(v, 2), V = e.dim(v, 3);
   Value group = e.divi(H, e.dim(q, 2));
+  Value scale = e.f32(op.getScaleValue());
   Value qs = e.scratch({TB, K}), ks = e.scratch({TB, K});
-  Value ds = gateRank == 4   ? e.scratch({TB, K})
-             : gateRank == 3 ? e.scratch({TB})
-                             : Value();
+  // The gate: per token for the delta rule (a row of K, or one scalar);
+  // for the additive rule the decay over each chunk, in its first row.
+  Value ds = !gateRank                        ? Value()
+             : gateRank == 4 || !op.getBeta() ? e.scratch({TB, K})
+                                              : e.scratch({TB});
   Value ob = e.scratch({TB, tile.vectors * width});
   Value beta = op.getBeta();
+  // The additive rule's intra-chunk scores, row t: A[t, tau] for the taus
+  // of t's chunk.
+  Value as = beta ? Value() : e.scratch({TB, C});
   // The delta rule's column block of the state, all K rows.
   Value st = beta ? e.scratch({K, tile.vectors * width}) : Value();
 
@@ -155,11 +168,145 @@ LogicalResult mlir::seqmix::detail::buildRecurrentLinearAttention(
                {t, e.idx(int64_t(n) * kw)});
   };
 
+  // A head's row of a [B, T, H, X] operand is a stride of H X elements from
+  // the next token's, past what the hardware prefetchers follow: the rows
+  // of the next token block are prefetched while this one is prepared.
+  Value lastT = e.subi(e.dim(v, 1), one);
+  auto prefetchRows = [&](Value bi, Value h, Value hq, Value tt) {
+    Value ahead = e.mini(e.addi(tt, e.idx(TB)), lastT);
+    auto lines = [&](Value mem, Value head) {
+      int64_t n = cast<ShapedType>(mem.getType()).getShape().back();
+      for (int64_t x = 0; x < n; x += 16)
+        e.prefetch(mem, {bi, ahead, head, e.idx(x)});
+    };
+    lines(q, hq);
+    lines(k, hq);
+    lines(v, h);
+    // o is written a token block later; prefetched for writing, its lines
+    // are not fetched on the store's critical path.
+    Value ahead0 = ahead;
+    int64_t n = cast<ShapedType>(o.getType()).getShape().back();
+    for (int64_t x = 0; x < n; x += 16)
+      memref::PrefetchOp::create(rewriter, loc, o,
+                                 ValueRange{bi, ahead0, h, e.idx(x)},
+                                 /*isWrite=*/true, /*localityHint=*/3,
+                                 /*isDataCache=*/true);
+    if (gateRank == 4)
+      lines(g, h);
+  };
+
+  // The additive rule in chunks of Lc tokens (C, or 1 for the tokens left
+  // over). With d_s = exp(g_s) and, within the chunk, P_t = d_0 .. d_t,
+  // Q_t = d_t+1 .. d_Lc-1 (products, so no exp of a cumulative sum):
+  //   o_t = (q_t P_t) S_0 + sum_{tau <= t} A[t, tau] v_tau,
+  //   A[t, tau] = sum_i q_t,i k_tau,i d_tau+1,i .. d_t,i,
+  //   S_Lc = P_Lc-1 S_0 + sum_tau (k_tau Q_tau) v_tau^T.
+  // Per element of the state a chunk then costs one multiply and 2 Lc
+  // FMAs, against 3 Lc token by token. This prepares, for the chunk whose
+  // first token is row `base` of the block: q P (times the scale and norm)
+  // and k Q in rows base.., P_Lc-1 in row `base` of `ds`, and A.
+  auto prepareChunk = [&](Value bi, Value h, Value hq, Value t0, Value base,
+                          int64_t Lc, Value gateConst) {
+    int64_t pieces = K / kw;
+    SmallVector<SmallVector<Value>> qv(Lc), kv(Lc);
+    SmallVector<Value> tokenGate(Lc);
+    // q and k scaled, normalized, as vectors of kw lanes over K.
+    auto rowOf = [&](Value src, Value tt, Value hq, Value factor) {
+      SmallVector<Value> xs;
+      for (int64_t p = 0; p < pieces; ++p)
+        xs.push_back(ke.load(src, {bi, tt, hq, e.idx(p * kw)}));
+      if (l2) {
+        Value ss = ke.splatF32(0);
+        for (Value x : xs)
+          ss = ke.fma(x, x, ss);
+        Value sum = vector::ReductionOp::create(rewriter, loc,
+                                                vector::CombiningKind::ADD, ss);
+        Value inv = e.divf(e.f32(1), e.sqrt(e.addf(sum, e.f32(1e-6))));
+        factor = factor ? e.mulf(factor, inv) : inv;
+      }
+      if (factor)
+        for (Value &x : xs)
+          x = ke.mulf(x, ke.splat(factor));
+      return xs;
+    };
+    for (int64_t t = 0; t < Lc; ++t) {
+      Value tt = e.addi(t0, e.addi(base, e.idx(t)));
+      prefetchRows(bi, h, hq, tt);
+      qv[t] = rowOf(q, tt, hq, scale);
+      kv[t] = rowOf(k, tt, hq, Value());
+      if (gateRank == 3)
+        tokenGate[t] = ke.splat(e.exp(e.ScalarEmitter::load(g, {bi, tt, h})));
+      if (gateRank == 1)
+        tokenGate[t] = ke.splat(gateConst);
+    }
+    auto times = [&](Value x, Value y) {
+      return !x ? y : !y ? x : ke.mulf(x, y);
+    };
+    SmallVector<Value> scores(Lc * Lc, ke.splatF32(0));
+    for (int64_t p = 0; p < pieces; ++p) {
+      Value at = e.idx(p * kw);
+      SmallVector<Value> d(Lc);
+      for (int64_t t = 0; t < Lc; ++t) {
+        Value tt = e.addi(t0, e.addi(base, e.idx(t)));
+        d[t] =
+            gateRank == 4 ? ke.exp(ke.load(g, {bi, tt, h, at})) : tokenGate[t];
+      }
+      Value prefix, suffix;
+      SmallVector<Value> suffixes(Lc);
+      for (int64_t t = Lc - 1; t >= 0; --t) {
+        suffixes[t] = suffix;
+        suffix = times(suffix, d[t]);
+      }
+      for (int64_t t = 0; t < Lc; ++t) {
+        Value row = e.addi(base, e.idx(t));
+        prefix = times(prefix, d[t]);
+        ke.store(qs, prefix ? ke.mulf(qv[t][p], prefix) : qv[t][p], {row, at});
+        ke.store(ks, suffixes[t] ? ke.mulf(kv[t][p], suffixes[t]) : kv[t][p],
+                 {row, at});
+        // A[t, tau] over this piece, the decays between tau and t applied.
+        Value between;
+        for (int64_t tau = t; tau >= 0; --tau) {
+          Value kd = between ? ke.mulf(kv[tau][p], between) : kv[tau][p];
+          scores[t * Lc + tau] = ke.fma(qv[t][p], kd, scores[t * Lc + tau]);
+          between = times(between, d[tau]);
+        }
+      }
+      if (prefix)
+        ke.store(ds, prefix, {base, at});
+    }
+    for (int64_t t = 0; t < Lc; ++t)
+      for (int64_t tau = 0; tau <= t; ++tau)
+        e.ScalarEmitter::store(as,
+                               vector::ReductionOp::create(
+                                   rewriter, loc, vector::CombiningKind::ADD,
+                                   scores[t * Lc + tau]),
+                               {e.addi(base, e.idx(t)), e.idx(tau)});
+  };
+
+  // for (base = lo; base < hi; base += Lc) body(base, Lc): full chunks of
+  // C, then the tokens left over one by one.
+  auto overChunks =
+      [&](Value tb, SmallVector<Value> init,
+          function_ref<SmallVector<Value>(Value, int64_t, ValueRange)> body) {
+        Value full = e.muli(e.divi(tb, e.idx(C)), e.idx(C));
+        if (C > 1)
+          init = e.foldMany(
+              zero, full, e.idx(C), init,
+              [&](Value base, ValueRange cur) { return body(base, C, cur); });
+        return e.foldMany(
+            C > 1 ? full : zero, tb, one, init,
+            [&](Value base, ValueRange cur) { return body(base, 1, cur); });
+      };
+
   // The tile loop of one column block [v0, v0 + vectors * width) over the
-  // tokens [t0, t0 + tb), every key-row tile in turn.
+  // tokens [t0, t0 + tb), every key-row tile in turn, then the intra-chunk
+  // part and the store.
   auto columnBlock = [&](Value bi, Value h, Value t0, Value tb, Value v0,
-                         int64_t vectors, Value gateConst) {
+                         int64_t vectors) {
     auto col = [&](int64_t l) { return e.addi(v0, e.idx(l * width)); };
+    auto vAt = [&](Value row, int64_t l) {
+      return e.load(v, {bi, e.addi(t0, row), h, col(l)});
+    };
     e.loop(tb, [&](Value t) {
       for (int64_t l = 0; l < vectors; ++l)
         e.store(ob, e.splatF32(0), {t, e.idx(l * width)});
@@ -170,52 +317,71 @@ LogicalResult mlir::seqmix::detail::buildRecurrentLinearAttention(
       for (int64_t r = 0; r < tile.rows; ++r)
         for (int64_t l = 0; l < vectors; ++l)
           state.push_back(loadState(bi, h, row(r), col(l)));
-      SmallVector<Value> last =
-          e.foldMany(zero, tb, one, state, [&](Value t, ValueRange cur) {
-            Value tt = e.addi(t0, t);
-            SmallVector<Value> vv, next(cur);
-            // Two partial sums per output vector halve its FMA chain.
-            int64_t parts = width >= 16 && tile.rows > 1 ? 2 : 1;
-            SmallVector<Value> acc;
-            for (int64_t l = 0; l < vectors; ++l) {
-              vv.push_back(e.load(v, {bi, tt, h, col(l)}));
-              acc.push_back(e.load(ob, {t, e.idx(l * width)}));
-              if (parts == 2)
-                acc.push_back(e.splatF32(0));
-            }
-            Value rowGate = gateRank == 3
-                                ? e.splat(e.ScalarEmitter::load(ds, {t}))
-                                : gateConst;
-            for (int64_t r = 0; r < tile.rows; ++r) {
-              Value i = e.addi(i0, e.idx(r));
-              Value qi = e.splat(e.ScalarEmitter::load(qs, {t, i}));
-              Value ki = e.splat(e.ScalarEmitter::load(ks, {t, i}));
-              Value gi = gateRank == 4
-                             ? e.splat(e.ScalarEmitter::load(ds, {t, i}))
-                             : rowGate;
+      SmallVector<Value> last = overChunks(
+          tb, state,
+          [&](Value base, int64_t Lc, ValueRange cur) -> SmallVector<Value> {
+            SmallVector<Value> next(cur), vv, acc;
+            auto token = [&](int64_t t) { return e.addi(base, e.idx(t)); };
+            // Partial sums keep each output's FMA chain (one per key row)
+            // short enough for the FMAs of a chunk to overlap.
+            int64_t parts = std::max<int64_t>(1, 4 / Lc);
+            auto accOf = [&](int64_t t, int64_t l, int64_t r) -> Value & {
+              return acc[(t * vectors + l) * parts + r % parts];
+            };
+            for (int64_t t = 0; t < Lc; ++t)
               for (int64_t l = 0; l < vectors; ++l) {
-                Value &s = next[r * vectors + l];
-                s = e.fma(ki, vv[l], gi ? e.mulf(s, gi) : s);
-                Value &a = acc[l * parts + r % parts];
-                a = e.fma(qi, s, a);
+                vv.push_back(vAt(token(t), l));
+                acc.push_back(e.load(ob, {token(t), e.idx(l * width)}));
+                acc.append(parts - 1, e.splatF32(0));
+              }
+            for (int64_t r = 0; r < tile.rows; ++r) {
+              auto bcast = [&](Value mem, Value rowIdx) {
+                return e.splat(e.ScalarEmitter::load(mem, {rowIdx, row(r)}));
+              };
+              for (int64_t t = 0; t < Lc; ++t) {
+                Value qt = bcast(qs, token(t));
+                for (int64_t l = 0; l < vectors; ++l)
+                  accOf(t, l, r) =
+                      e.fma(qt, next[r * vectors + l], accOf(t, l, r));
+              }
+              Value decay = ds ? bcast(ds, base) : Value();
+              for (int64_t l = 0; l < vectors; ++l)
+                if (decay)
+                  next[r * vectors + l] = e.mulf(next[r * vectors + l], decay);
+              for (int64_t t = 0; t < Lc; ++t) {
+                Value kt = bcast(ks, token(t));
+                for (int64_t l = 0; l < vectors; ++l)
+                  next[r * vectors + l] =
+                      e.fma(kt, vv[t * vectors + l], next[r * vectors + l]);
               }
             }
-            for (int64_t l = 0; l < vectors; ++l) {
-              Value sum = acc[l * parts];
-              if (parts == 2)
-                sum = e.addf(sum, acc[l * parts + 1]);
-              e.store(ob, sum, {t, e.idx(l * width)});
-            }
+            for (int64_t t = 0; t < Lc; ++t)
+              for (int64_t l = 0; l < vectors; ++l) {
+                Value sum = accOf(t, l, 0);
+                for (int64_t p = 1; p < parts; ++p)
+                  sum = e.addf(sum, accOf(t, l, p));
+                e.store(ob, sum, {token(t), e.idx(l * width)});
+              }
             return next;
           });
       for (int64_t r = 0; r < tile.rows; ++r)
         for (int64_t l = 0; l < vectors; ++l)
           storeState(bi, h, row(r), col(l), last[r * vectors + l]);
     });
-    e.loop(tb, [&](Value t) {
-      for (int64_t l = 0; l < vectors; ++l)
-        e.store(o, e.load(ob, {t, e.idx(l * width)}),
-                {bi, e.addi(t0, t), h, col(l)});
+    // o_t = ob_t + sum_{tau <= t} A[t, tau] v_tau, within t's chunk.
+    (void)overChunks(tb, {}, [&](Value base, int64_t Lc, ValueRange) {
+      for (int64_t t = 0; t < Lc; ++t) {
+        Value rowT = e.addi(base, e.idx(t));
+        for (int64_t l = 0; l < vectors; ++l) {
+          Value out = e.load(ob, {rowT, e.idx(l * width)});
+          for (int64_t tau = 0; tau <= t; ++tau) {
+            Value a = e.splat(e.ScalarEmitter::load(as, {rowT, e.idx(tau)}));
+            out = e.fma(a, vAt(e.addi(base, e.idx(tau)), l), out);
+          }
+          e.store(o, out, {bi, e.addi(t0, rowT), h, col(l)});
+        }
+      }
+      return SmallVector<Value>();
     });
   };
 
@@ -312,35 +478,40 @@ LogicalResult mlir::seqmix::detail::buildRecurrentLinearAttention(
   Value vectorsEnd = e.muli(e.divi(V, W), W);
   bool singleTail = tile.vectors == 2 && (!Vdim || *Vdim % block >= width);
   bool scalarTail = !Vdim || *Vdim % width != 0;
-  Value scale = e.f32(op.getScaleValue());
 
   e.loop(Bsz, [&](Value bi) {
     e.loop(H, [&](Value h) {
       Value hq = e.divi(h, group);
-      Value gateConst = gateRank == 1
-                            ? e.splat(e.exp(e.ScalarEmitter::load(g, {h})))
-                            : Value();
+      Value gateConstScalar =
+          gateRank == 1 ? e.exp(e.ScalarEmitter::load(g, {h})) : Value();
+      Value gateConst = gateConstScalar ? e.splat(gateConstScalar) : Value();
       if (transposed)
         transpose(bi, h, vectorsEnd, /*in=*/true);
       e.loopStep(zero, T, e.idx(TB), [&](Value t0) {
         Value tb = e.mini(e.idx(TB), e.subi(T, t0));
-        e.loop(tb, [&](Value t) {
-          Value tt = e.addi(t0, t);
-          prepare(q, qs, bi, tt, hq, t, scale);
-          prepare(k, ks, bi, tt, hq, t, Value());
-          if (gateRank == 4)
-            for (int64_t i = 0; i < K; i += kw)
-              ke.store(ds, ke.exp(ke.load(g, {bi, tt, h, e.idx(i)})),
-                       {t, e.idx(i)});
-          if (gateRank == 3)
-            e.ScalarEmitter::store(
-                ds, e.exp(e.ScalarEmitter::load(g, {bi, tt, h})), {t});
-        });
+        if (beta)
+          e.loop(tb, [&](Value t) {
+            Value tt = e.addi(t0, t);
+            prepare(q, qs, bi, tt, hq, t, scale);
+            prepare(k, ks, bi, tt, hq, t, Value());
+            if (gateRank == 4)
+              for (int64_t i = 0; i < K; i += kw)
+                ke.store(ds, ke.exp(ke.load(g, {bi, tt, h, e.idx(i)})),
+                         {t, e.idx(i)});
+            if (gateRank == 3)
+              e.ScalarEmitter::store(
+                  ds, e.exp(e.ScalarEmitter::load(g, {bi, tt, h})), {t});
+          });
+        else
+          (void)overChunks(tb, {}, [&](Value base, int64_t Lc, ValueRange) {
+            prepareChunk(bi, h, hq, t0, base, Lc, gateConstScalar);
+            return SmallVector<Value>();
+          });
         auto build = [&](Value v0, int64_t vectors) {
           if (beta)
             deltaColumnBlock(bi, h, t0, tb, v0, vectors, gateConst);
           else
-            columnBlock(bi, h, t0, tb, v0, vectors, gateConst);
+            columnBlock(bi, h, t0, tb, v0, vectors);
         };
         e.loopStep(zero, blocksEnd, e.idx(block),
                    [&](Value v0) { build(v0, tile.vectors); });

@@ -57,37 +57,37 @@ func.func @left_alone(%u: memref<1x?x40xf32>, %A: memref<40x2xf32>, %B: memref<1
 // -----
 
 // linear_attention, recurrent form (chunk = 1), vector gate: per head and
-// block of 64 tokens, q (times the scale), k and exp(g) are prepared once
-// into f32 rows on the stack. Then for the column block of two vectors
-// (32 of V = 40 columns), each tile of 8 key rows x 2 vectors of state is
-// loaded, carried by the token loop (a multiply by the gate and two FMAs
-// per vector and row, no horizontal reduction) and stored once; the tiles'
-// partial outputs add up in an f32 block, stored to o afterwards. The 8
-// columns left over take the scalar body.
+// block of 64 tokens, q (times the scale) times its decay, k and the decay
+// are prepared once into f32 rows on the stack, with the score q.k.
+// Then for each column vector (32 of V = 40 columns), the tile of K = 16
+// key rows of state is loaded, carried by the token loop (per row, an FMA
+// into the token's output from the old state, a multiply by the decay and
+// an FMA of k v; no horizontal reduction) and stored once; the output block
+// gets the score times v and goes to o. The 8 columns left take the scalar
+// body.
 // CHECK-LABEL: func @gla
 // CHECK-SAME: %[[Q:[a-z0-9]+]]: memref<1x?x1x16xf32>, %[[V:[a-z0-9]+]]: memref<1x?x2x40xf32>, %[[G:[a-z0-9]+]]: memref<1x?x2x16xf32>, %[[O:[a-z0-9]+]]: memref<1x?x2x40xf32>, %[[S:[a-z0-9]+]]: memref<1x2x16x40xf32>
-// CHECK-DAG: %[[OB:.+]] = memref.alloca() : memref<64x32xf32>
-// CHECK-DAG: %[[GS:.+]] = memref.alloca() : memref<64x16xf32>
-// CHECK-DAG: %[[KS:.+]] = memref.alloca() : memref<64x16xf32>
-// CHECK-DAG: %[[QS:.+]] = memref.alloca() : memref<64x16xf32>
+// CHECK-DAG: %[[AS:.+]] = memref.alloca() : memref<64x1xf32>
+// CHECK-DAG: %[[OB:.+]] = memref.alloca() : memref<64x16xf32>
 // CHECK: scf.for %[[H:.+]] = %c0 to %c2 step %c1
 // CHECK: scf.for %[[T0:.+]] = %c0 to %{{.+}} step %c64
+// CHECK: memref.prefetch %[[Q]]
 // CHECK: vector.load %[[Q]]{{.*}} : memref<1x?x1x16xf32>, vector<16xf32>
-// CHECK: vector.store %{{.+}}, %[[QS]]
 // CHECK: math.exp %{{.+}} : vector<16xf32>
-// CHECK: vector.store %{{.+}}, %[[GS]]
-// CHECK: scf.for %[[I0:.+]] = %c0 to %c16 step %c8
-// CHECK: vector.load %[[S]][%c0, %[[H]], %[[I0]], %c0] : memref<1x2x16x40xf32>, vector<16xf32>
+// CHECK: vector.reduction <add>
+// CHECK: memref.store %{{.+}}, %[[AS]]
+// CHECK: scf.for %[[V0:.+]] = %c0 to %c32 step %c16
+// CHECK: vector.load %[[S]][%c0, %[[H]], %c0, %[[V0]]] : memref<1x2x16x40xf32>, vector<16xf32>
 // CHECK: scf.for %{{.+}} = %c0 to %{{.+}} step %c1 iter_args({{.*}}) -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
 // CHECK: vector.load %[[V]]
-// CHECK: memref.load %[[GS]]
-// CHECK: arith.mulf %{{.+}}, %{{.+}} : vector<16xf32>
 // CHECK: vector.fma
+// CHECK: arith.mulf %{{.+}}, %{{.+}} : vector<16xf32>
 // CHECK: vector.fma
 // CHECK-NOT: vector.reduction
 // CHECK: vector.store %{{.+}}, %[[OB]]
 // CHECK: scf.yield
-// CHECK: vector.store %{{.+}}, %[[S]][%c0, %[[H]], %[[I0]], %c0]
+// CHECK: vector.store %{{.+}}, %[[S]][%c0, %[[H]], %c0, %[[V0]]]
+// CHECK: memref.load %[[AS]]
 // CHECK: vector.store %{{.+}}, %[[O]]
 // CHECK: scf.for %{{.+}} = %c32 to %c40 step %c1
 // CHECK-NOT: vector
@@ -99,21 +99,44 @@ func.func @gla(%q: memref<1x?x1x16xf32>, %v: memref<1x?x2x40xf32>, %g: memref<1x
 
 // -----
 
-// The delta rule, vk layout: the column block's K rows are copied (lane by
-// lane from the vk state) into an f32 block on the stack; per token, a pass
-// over the rows sums k S (ungated, it only reads), u = beta (v - k S), and
-// a second pass adds k u to the rows and sums q S into o.
+// The same op with chunk = 4: chunks of 4 tokens, then the tokens left over
+// one by one (both when preparing and in the tile), with the 4 x 4
+// intra-chunk scores (10 of them, causal) on the stack; a chunk's tile step
+// carries the same 16 state rows.
+// CHECK-LABEL: func @gla_chunk4
+// CHECK-DAG: %[[AS:.+]] = memref.alloca() : memref<64x4xf32>
+// CHECK: %[[FULL:.+]] = arith.muli %{{.+}}, %c4
+// CHECK: scf.for %{{.+}} = %c0 to %[[FULL]] step %c4
+// CHECK-COUNT-10: vector.reduction <add>
+// CHECK: scf.for %{{.+}} = %[[FULL]] to %{{.+}} step %c1
+// CHECK: scf.for %{{.+}} = %c0 to %[[FULL]] step %c4 iter_args({{.*}}) -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
+// CHECK: scf.for %{{.+}} = %[[FULL]] to %{{.+}} step %c1 iter_args(
+func.func @gla_chunk4(%q: memref<1x?x1x16xf32>, %v: memref<1x?x2x40xf32>, %g: memref<1x?x2x16xf32>, %o: memref<1x?x2x40xf32>, %s: memref<1x2x16x40xf32>) {
+  seqmix.linear_attention ins(%q, %q, %v : memref<1x?x1x16xf32>, memref<1x?x1x16xf32>, memref<1x?x2x40xf32>) log_decay(%g : memref<1x?x2x16xf32>) outs(%o, %s : memref<1x?x2x40xf32>, memref<1x2x16x40xf32>) {scale = 0.25 : f32, seqmix.checked, seqmix.tile = #seqmix.cpu_tiling<vector = [0, 0, 16, 0], chunk = 4>}
+  return
+}
+
+// -----
+
+// The delta rule, vk layout: the head's state is transposed once into an
+// f32 [K, V] block; each column vector's K rows are copied from it into an
+// f32 block on the stack; per token, a pass over the rows sums k S
+// (ungated, it only reads), u = beta (v - k S), and a second pass adds k u
+// to the rows and sums q S into o.
 // CHECK-LABEL: func @delta
 // CHECK-SAME: %[[B:[a-z0-9]+]]: memref<1x?x2xf32>, %[[O:[a-z0-9]+]]: memref<1x?x2x32xf32>, %[[S:[a-z0-9]+]]: memref<1x2x32x16xf32>
-// CHECK: %[[ST:.+]] = memref.alloca() : memref<16x32xf32>
-// CHECK: vector.from_elements
+// CHECK-DAG: %[[SH:.+]] = memref.alloca() : memref<16x32xf32>
+// CHECK-DAG: %[[ST:.+]] = memref.alloca() : memref<16x16xf32>
+// CHECK: memref.load %[[S]]
+// CHECK: memref.store %{{.+}}, %[[SH]]
+// CHECK: vector.load %[[SH]]
 // CHECK: vector.store %{{.+}}, %[[ST]]
-// CHECK: scf.for {{.*}} -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
+// CHECK: scf.for {{.*}} -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
 // CHECK-NOT: vector.store
 // CHECK: scf.yield
 // CHECK: memref.load %[[B]]
 // CHECK: arith.subf %{{.+}}, %{{.+}} : vector<16xf32>
-// CHECK: scf.for {{.*}} -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
+// CHECK: scf.for {{.*}} -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
 // CHECK: vector.fma
 // CHECK: vector.store %{{.+}}, %[[ST]]
 // CHECK: scf.yield
@@ -126,8 +149,8 @@ func.func @delta(%q: memref<1x?x1x16xf32>, %v: memref<1x?x2x32xf32>, %b: memref<
 
 // -----
 
-// A chunked form (chunk > 1) is not built yet, and K must be static: these
-// are left for convert-seqmix-to-loops.
+// Chunks above 8 (the GEMM-chunked form) are not built yet, and K must be
+// static: these are left for convert-seqmix-to-loops.
 // CHECK-LABEL: func @la_left_alone
 // CHECK: seqmix.linear_attention
 // CHECK: seqmix.linear_attention
