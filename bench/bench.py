@@ -85,7 +85,7 @@ def conv(T):
                             outs((1, T, D), (1, W - 1, D)))
 
 
-def gla(T, H=16, K=64, gate="vector", delta=False):
+def gla(T, H=16, K=64, gate="vector", delta=False, chunk=None):
     # Issue-sized linear attention: GLA (a gate over K per step) and simple
     # GLA (one gate per head and step), with the final state.
     ins = [Arg("q", f32(1, T, H, K)), Arg("k", f32(1, T, H, K)), Arg("v", f32(1, T, H, K))]
@@ -93,6 +93,11 @@ def gla(T, H=16, K=64, gate="vector", delta=False):
     g = f32(1, T, H, K) if gate == "vector" else f32(1, T, H)
     opt = [Arg("log_decay", g)] + ([Arg("beta", f32(1, T, H))] if delta else [])
     attrs = f"scale = {K ** -0.5!r} : f32" + (", qk_norm = #seqmix.qk_norm<l2>" if delta else "")
+    if chunk:
+        # Heads split over the two cores, 16-wide column vectors; only the
+        # register chunk differs (1 = the recurrent form).
+        attrs += (", seqmix.tile = #seqmix.cpu_tiling<threads = [0, 8, 0, 0], "
+                  f"vector = [0, 0, 16, 0], chunk = {chunk}>")
     return single_op_module("linear_attention", ins, opt, attrs, outs((1, T, H, K), (1, H, K, K)))
 
 
@@ -126,6 +131,8 @@ CASES = {
     # Linear attention runs at 4x the table's T (8192 by default), the
     # length its targets are set at.
     "gla_H16_K64_T8192": (lambda T: gla(4 * T), BOTH, None),
+    "gla_tile_chunk1": (lambda T: gla(4 * T, chunk=1), ("cpu",), "gla_H16_K64_T8192"),
+    "gla_tile_chunk4": (lambda T: gla(4 * T, chunk=4), ("cpu",), "gla_H16_K64_T8192"),
     "simple_gla_H16_K128_T8192": (lambda T: gla(4 * T, K=128, gate="scalar"), BOTH, None),
     "gated_delta_H16_K128_T8192": (lambda T: gla(4 * T, K=128, gate="scalar", delta=True), BOTH, None),
     "hadamard_N1536_T2048_int8": (hadamard, BOTH, None),
