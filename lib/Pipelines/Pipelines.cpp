@@ -114,6 +114,10 @@ void mlir::seqmix::buildCpuPipelineToLoops(OpPassManager &pm,
   // Packed sequences become a loop over sequences (threads), each an op
   // without offsets that the tile builders cover.
   pm.addPass(createSeqMixSplitVarlenPass());
+  // A scan independent along a state dimension: blocks of it on threads.
+  SeqMixBlockScanPassOptions blocks;
+  blocks.threads = options.threads;
+  pm.addPass(createSeqMixBlockScanPass(blocks));
   SeqMixSelectTileConfigPassOptions select;
   select.threads = options.threads;
   select.cpu = options.cpu;

@@ -170,6 +170,33 @@ def SeqMixSplitVarlenPass : Pass<"seqmix-split-varlen"> {
   ];
 }
 
+def SeqMixBlockScanPass : Pass<"seqmix-block-scan"> {
+  let summary = "Run a seqmix.scan as independent scans over channel blocks";
+  let description = [{
+    A `seqmix.scan` whose body treats one dimension of its states as a
+    parallel loop (every op touching tensors is a linalg op whose loop over
+    that dimension is parallel, an elementwise op, or a static
+    `tensor.empty`) is independent along it. This pass rewrites such a scan
+    into an `scf.forall` over blocks of that dimension whose body is the
+    same scan on the blocks' slices of the states, the per-step inputs and
+    outputs and the tensors the body captures, with the body retyped to
+    the block. The block is the largest divisor of the dimension whose
+    states fit 16 KiB (a part of L1) while leaving a block per thread.
+    Scans with `cu_seqlens` (split them first), dynamic state shapes or a
+    body that mixes the dimension (a reduction over it, a slice, a
+    `tensor.dim`) are left as they are.
+  }];
+  let options = [
+    Option<"threads", "threads", "int64_t", /*default=*/"0",
+           "the threads the blocks are spread over, at least a block each "
+           "(0: the host's hardware threads)">
+  ];
+  let dependentDialects = [
+    "::mlir::scf::SCFDialect",
+    "::mlir::tensor::TensorDialect"
+  ];
+}
+
 def SeqMixReadOnlyArgumentsPass
     : Pass<"seqmix-read-only-arguments", "::mlir::ModuleOp"> {
   let summary = "Keep compiled code from writing into its callers' tensors";
