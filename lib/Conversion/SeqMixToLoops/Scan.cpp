@@ -91,10 +91,15 @@ SmallVector<Value> lowerScan(ScanOp op, OpBuilder &b) {
         Value start = cu ? se.loadIndex(cu, n) : se.idx(0);
         Value end = cu ? se.loadIndex(cu, se.addi(n, se.idx(1))) : T;
         SmallVector<Value> init;
-        for (size_t s = 0; s < nInit; ++s)
-          init.push_back(slice(sb, acc[s], n,
-                               cast<RankedTensorType>(
-                                   body.getArgument(nIn + s).getType())));
+        // The time loop carries each state in a buffer of its own: a slice
+        // of the destination would give the loop's state a strided layout,
+        // unknown strides in every step's loops.
+        for (size_t s = 0; s < nInit; ++s) {
+          auto type =
+              cast<RankedTensorType>(body.getArgument(nIn + s).getType());
+          init.push_back(bufferization::AllocTensorOp::create(
+              sb, loc, type, ValueRange{}, slice(sb, acc[s], n, type)));
+        }
         SmallVector<Value> iter = init;
         iter.append(acc.begin() + nInit, acc.end());
         auto timeLoop = scf::ForOp::create(
@@ -114,10 +119,9 @@ SmallVector<Value> lowerScan(ScanOp op, OpBuilder &b) {
               for (size_t s = 0; s < nInit; ++s)
                 next.push_back(map.lookupOrDefault(yield.getValues()[s]));
               for (size_t j = 0; j < nOut; ++j)
-                next.push_back(insert(tb,
-                                      map.lookupOrDefault(
-                                          yield.getValues()[nInit + j]),
-                                      st[nInit + j], ValueRange{bi, t}));
+                next.push_back(insert(
+                    tb, map.lookupOrDefault(yield.getValues()[nInit + j]),
+                    st[nInit + j], ValueRange{bi, t}));
               scf::YieldOp::create(tb, loc, next);
             });
         SmallVector<Value> out;
@@ -135,9 +139,10 @@ struct LowerScan : OpRewritePattern<ScanOp> {
   LogicalResult matchAndRewrite(ScanOp op,
                                 PatternRewriter &rewriter) const override {
     // A scan nested in another scan's body goes first.
-    if (op.getBody().front().walk([](ScanOp) {
-          return WalkResult::interrupt();
-        }).wasInterrupted())
+    if (op.getBody()
+            .front()
+            .walk([](ScanOp) { return WalkResult::interrupt(); })
+            .wasInterrupted())
       return rewriter.notifyMatchFailure(op, "inner scans first");
     rewriter.setInsertionPoint(op);
     rewriter.replaceOp(op, lowerScan(op, rewriter));

@@ -79,12 +79,14 @@ func.func @route(%logits: memref<2x5x4xf32>, %i: memref<2x5x2xi32>, %w: memref<2
 
 // seqmix.scan has a body on tensors: it is lowered on tensors, a loop over
 // batch rows carrying the destinations and, inside, a loop over time
-// carrying the step state and the stacked output.
+// carrying the step state (in a buffer of its own, not a strided slice)
+// and the stacked output.
 // CHECK-LABEL: func @scan
 // CHECK-SAME: %[[X:[a-z0-9]+]]: tensor<2x7x4xf32>, %[[H0:[a-z0-9]+]]: tensor<2x4xf32>, %[[Y0:[a-z0-9]+]]: tensor<2x7x4xf32>
 // CHECK: %[[R:.+]]:2 = scf.for %[[B:.+]] = %c0 to %c2 step %c1 iter_args(%[[HS:.+]] = %[[H0]], %[[YS:.+]] = %[[Y0]])
 // CHECK: %[[H:.+]] = tensor.extract_slice %[[HS]][%[[B]], 0] [1, 4] [1, 1] : tensor<2x4xf32> to tensor<4xf32>
-// CHECK: %[[IN:.+]]:2 = scf.for %[[T:.+]] = %c0 to %c7 step %c1 iter_args(%[[HT:.+]] = %[[H]], %[[YT:.+]] = %[[YS]])
+// CHECK: %[[HB:.+]] = bufferization.alloc_tensor() copy(%[[H]]) : tensor<4xf32>
+// CHECK: %[[IN:.+]]:2 = scf.for %[[T:.+]] = %c0 to %c7 step %c1 iter_args(%[[HT:.+]] = %[[HB]], %[[YT:.+]] = %[[YS]])
 // CHECK: %[[XT:.+]] = tensor.extract_slice %[[X]][%[[B]], %[[T]], 0] [1, 1, 4] [1, 1, 1] : tensor<2x7x4xf32> to tensor<4xf32>
 // CHECK: %[[N:.+]] = arith.addf %[[HT]], %[[XT]]
 // CHECK: %[[YI:.+]] = tensor.insert_slice %[[N]] into %[[YT]][%[[B]], %[[T]], 0]
