@@ -101,6 +101,16 @@ def gla(T, H=16, K=64, gate="vector", delta=False, chunk=None):
     return single_op_module("linear_attention", ins, opt, attrs, outs((1, T, H, K), (1, H, K, K)))
 
 
+def segment_matmul(T):
+    # MoM's grouped projection: top-2 routing packs R = 2 T rows into
+    # B * M = 4 segments (seqmix-run's random offsets), d_model 1024 to a
+    # 256-wide memory.
+    R, Din, Dout, M = 2 * T, 1024, 256, 4
+    return single_op_module("segment_matmul", [Arg("packed", f32(R, Din)), Arg("W", f32(M, Din, Dout)),
+                                                Arg("offsets", np.zeros(M + 1, np.int32))],
+                            [], "", [Out("result", tensor_type((R, Dout), "f32"), "zero")])
+
+
 def hadamard(T):
     # int8 output as docs/Ops.md declares it: a quant.uniform destination
     # fuses the rotation with round-half-even + clamp. The scale only changes
@@ -135,6 +145,7 @@ CASES = {
     "gla_tile_chunk4": (lambda T: gla(4 * T, chunk=4), ("cpu",), "gla_H16_K64_T8192"),
     "simple_gla_H16_K128_T8192": (lambda T: gla(4 * T, K=128, gate="scalar"), BOTH, None),
     "gated_delta_H16_K128_T8192": (lambda T: gla(4 * T, K=128, gate="scalar", delta=True), BOTH, None),
+    "segment_matmul_1024x256_M4": (segment_matmul, BOTH, None),
     "hadamard_N1536_T2048_int8": (hadamard, BOTH, None),
     # The same recurrence as mamba1 (less the epilogue), user-authored.
     "diag_scan_D1536_N16": (diagonal_scan, BOTH, None),

@@ -198,6 +198,15 @@ RegisterTileChoice mlir::seqmix::selectRegisterTile(LoopStructureOpInterface op,
   return best;
 }
 
+/// The matmul micro-kernel: MR x NR accumulators plus NR / width loads of
+/// B and one broadcast of A fit the register file (32 with AVX-512: 8 x 2
+/// vectors; 16 with AVX2: 4 x 3).
+static std::pair<int64_t, int64_t>
+matmulRegisterTile(const CpuTargetInfo &target) {
+  bool wide = vectorRegisters(target) >= 32;
+  return {wide ? 8 : 4, (wide ? 2 : 3) * target.f32Lanes()};
+}
+
 Attribute mlir::seqmix::selectCpuTiling(LoopStructureOpInterface op,
                                         const CpuTargetInfo &target,
                                         unsigned cores) {
@@ -290,6 +299,18 @@ Attribute mlir::seqmix::selectCpuTiling(LoopStructureOpInterface op,
       vector.back() = lanes;
     }
   }
+  // segment_matmul runs the matmul kernel per segment: NR columns on its
+  // loop c (its rows, taken whole, get the kernel's MR).
+  if (auto sm = dyn_cast<SegmentMatmulOp>(op.getOperation())) {
+    auto p = cast<ShapedType>(sm.getPacked().getType());
+    if (p.getElementType().isF32()) {
+      int64_t nr = matmulRegisterTile(target).second;
+      vector = {0, nr};
+      // Whole panels per thread where the columns are split.
+      if (threads[1])
+        threads[1] = threadTile(*getConstantIntValue(sizes[1]), nr);
+    }
+  }
   // A register tile narrower than the full width can leave the thread
   // tile a non-multiple of it; keep the thread tile whole-vectored.
   if (best >= 0 && vloop && unsigned(best) == *vloop && !vector.empty())
@@ -306,13 +327,8 @@ Attribute mlir::seqmix::selectCpuMatmulTiling(Operation *matmul,
         return st && st.getRank() == 2 && st.getElementType().isF32();
       }))
     return {};
-  // The micro-kernel: MR x NR accumulators plus NR / width loads of B and
-  // one broadcast of A must fit the register file (32 with AVX-512: 8 x 2
-  // vectors; 16 with AVX2: 4 x 3). A K block of 256 keeps the B panel
-  // (256 x NR floats) in L1.
-  int64_t lanes = target.f32Lanes();
-  bool wide = vectorRegisters(target) >= 32;
-  int64_t mr = wide ? 8 : 4, nr = (wide ? 2 : 3) * lanes;
+  // A K block of 256 keeps the B panel (256 x NR floats) in L1.
+  auto [mr, nr] = matmulRegisterTile(target);
   int64_t kc = std::max<int64_t>(
       16, std::min<int64_t>(256, target.l1Bytes / 2 / (nr * 4)));
   // Row blocks for the threads: one per core when M is known, else blocks

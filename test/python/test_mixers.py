@@ -147,6 +147,24 @@ def test_segment_matmul_accumulates_into_init(compiled):
     close(got, acc.astype(np.float64) + ref.segment_matmul(packed, W, off))
 
 
+@pytest.mark.parametrize("Dout", [50, 16, 3])
+def test_segment_matmul_register_tiles(compiled, Dout):
+    """Wide enough for the CPU pipeline's matmul kernel per segment: panels
+    of NR columns, a one-vector panel and scalar columns (Dout = 50),
+    segments longer and shorter than MR, empty segments, i64 offsets."""
+    rng = np.random.default_rng(seed(f"segmm{Dout}"))
+    R, F, M = 70, 40, 3
+    packed, W = rnd(rng, R, F), rnd(rng, M, F, Dout)
+    off = np.array([0, 17, 17, 20, 45, 61, 70], np.int64)
+    acc = rnd(rng, R, Dout)
+    ins = [Arg("packed", packed), Arg("W", W), Arg("offsets", off)]
+    dest = [Out("result", init=Arg("acc", acc))]
+    text = single_op_module("segment_matmul", ins, [], "", dest)
+    got = compiled.run(text, [a.data for a in arguments(ins, [], dest)])[0]
+    close(got, acc.astype(np.float64) + ref.segment_matmul(packed, W, off),
+          atol=1e-4)
+
+
 def test_combine_accumulates_into_init(compiled):
     """result = init + Σ_j w · packed[row]: combine adds to what it is given
     (e.g. a residual or the shared memory's output)."""

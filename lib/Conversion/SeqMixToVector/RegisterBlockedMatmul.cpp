@@ -15,6 +15,10 @@
 // over take a one-row kernel. Only row-major f32 operands whose last
 // dimension is contiguous are handled; others keep linalg's loops.
 //
+// seqmix.segment_matmul (MoM's grouped GEMM) runs the same kernel once per
+// segment, on its rows and its memory's weight; its threads split the
+// output columns (its config's thread level), its `vector` gives NR.
+//
 //===----------------------------------------------------------------------===//
 
 #include "SeqMixToVectorInternal.h"
@@ -35,27 +39,15 @@ static bool isRowMajorF32(Value v) {
          strides.back() == 1;
 }
 
-LogicalResult mlir::seqmix::detail::buildRegisterBlockedMatmul(
-    RewriterBase &rewriter, linalg::MatmulOp op, CpuTilingAttr config) {
-  if (!op.hasPureBufferSemantics() || op.hasUserDefinedMaps())
-    return rewriter.notifyMatchFailure(op, "plain matmul on buffers only");
-  Value A = op.getDpsInputs()[0], B = op.getDpsInputs()[1];
-  Value C = op.getDpsInits()[0];
-  if (!isRowMajorF32(A) || !isRowMajorF32(B) || !isRowMajorF32(C))
-    return rewriter.notifyMatchFailure(op, "row-major f32 operands only");
-  ArrayRef<int64_t> vec = config.getVector(), cache = config.getCache(),
-                    thr = config.getThreads();
-  if (vec.size() != 3 || vec[0] < 1 || vec[1] < 1)
-    return rewriter.notifyMatchFailure(op, "needs vector = [MR, NR, 0]");
-  int64_t mr = vec[0], nr = vec[1];
-  int64_t kc = cache.size() == 3 && cache[2] > 0 ? cache[2] : 0;
-  int64_t mb = thr.size() == 3 && thr[0] > 0 ? thr[0] : 0;
+/// C += A B on row-major f32 buffers: rows in blocks of `rowsPerBlock` (0:
+/// one block), on threads (scf.parallel) when `threaded`, each block swept
+/// by column panels of `nr`, K blocks of `kc` (0: all of K) and MR x NR
+/// micro-kernels.
+static void emitBlockedMatmul(RewriterBase &rewriter, Location loc, Value A,
+                              Value B, Value C, int64_t mr, int64_t nr,
+                              int64_t kc, int64_t rowsPerBlock, bool threaded) {
   // The vector width: the largest of 16, 8, 4 dividing NR.
-  int64_t width = nr % 16 == 0 ? 16 : nr % 8 == 0 ? 8 : nr % 4 == 0 ? 4 : 0;
-  if (!width)
-    return rewriter.notifyMatchFailure(op, "NR must be a multiple of 4");
-
-  Location loc = op.getLoc();
+  int64_t width = nr % 16 == 0 ? 16 : nr % 8 == 0 ? 8 : 4;
   VectorEmitter e(rewriter, loc, width);
   Value zero = e.idx(0), one = e.idx(1);
   Value M = e.dim(C, 0), N = e.dim(C, 1), K = e.dim(A, 1);
@@ -96,15 +88,8 @@ LogicalResult mlir::seqmix::detail::buildRegisterBlockedMatmul(
                [&](Value i) { microKernel(i, mr, j0, nv, k0, k1); });
     e.loop(full, i1, [&](Value i) { microKernel(i, 1, j0, nv, k0, k1); });
   };
-
-  Value rowsPerBlock = mb ? e.idx(mb) : e.maxi(M, one);
-  auto par = scf::ParallelOp::create(rewriter, loc, ValueRange{zero},
-                                     ValueRange{M}, ValueRange{rowsPerBlock});
-  {
-    OpBuilder::InsertionGuard g(rewriter);
-    rewriter.setInsertionPoint(par.getBody()->getTerminator());
-    Value i0 = par.getInductionVars()[0];
-    Value i1 = e.mini(e.addi(i0, rowsPerBlock), M);
+  // Rows [i0, i1) of C.
+  auto rowBlock = [&](Value i0, Value i1) {
     Value NR = e.idx(nr), Wv = e.idx(width);
     Value nFull = e.subi(N, e.remi(N, NR));
     Value nVec = e.subi(N, e.remi(N, Wv));
@@ -126,6 +111,91 @@ LogicalResult mlir::seqmix::detail::buildRegisterBlockedMatmul(
         e.ScalarEmitter::store(C, sum, {i, j});
       });
     });
+  };
+
+  Value rows = rowsPerBlock ? e.idx(rowsPerBlock) : e.maxi(M, one);
+  if (!threaded) {
+    e.loopStep(zero, M, rows,
+               [&](Value i0) { rowBlock(i0, e.mini(e.addi(i0, rows), M)); });
+    return;
   }
+  auto par = scf::ParallelOp::create(rewriter, loc, ValueRange{zero},
+                                     ValueRange{M}, ValueRange{rows});
+  OpBuilder::InsertionGuard g(rewriter);
+  rewriter.setInsertionPoint(par.getBody()->getTerminator());
+  Value i0 = par.getInductionVars()[0];
+  rowBlock(i0, e.mini(e.addi(i0, rows), M));
+}
+
+LogicalResult mlir::seqmix::detail::buildRegisterBlockedMatmul(
+    RewriterBase &rewriter, linalg::MatmulOp op, CpuTilingAttr config) {
+  if (!op.hasPureBufferSemantics() || op.hasUserDefinedMaps())
+    return rewriter.notifyMatchFailure(op, "plain matmul on buffers only");
+  Value A = op.getDpsInputs()[0], B = op.getDpsInputs()[1];
+  Value C = op.getDpsInits()[0];
+  if (!isRowMajorF32(A) || !isRowMajorF32(B) || !isRowMajorF32(C))
+    return rewriter.notifyMatchFailure(op, "row-major f32 operands only");
+  ArrayRef<int64_t> vec = config.getVector(), cache = config.getCache(),
+                    thr = config.getThreads();
+  if (vec.size() != 3 || vec[0] < 1 || vec[1] < 4 || vec[1] % 4)
+    return rewriter.notifyMatchFailure(
+        op, "needs vector = [MR, NR, 0], NR a multiple of 4");
+  int64_t kc = cache.size() == 3 && cache[2] > 0 ? cache[2] : 0;
+  int64_t mb = thr.size() == 3 && thr[0] > 0 ? thr[0] : 0;
+  emitBlockedMatmul(rewriter, op.getLoc(), A, B, C, vec[0], vec[1], kc, mb,
+                    /*threaded=*/true);
+  return success();
+}
+
+LogicalResult mlir::seqmix::detail::buildSegmentMatmul(RewriterBase &rewriter,
+                                                       SegmentMatmulOp op,
+                                                       int64_t nr) {
+  Value P = op.getPacked(), W = op.getWeight(), C = op.getOutputs()[0];
+  Value offsets = op.getOffsets();
+  auto wType = dyn_cast<MemRefType>(W.getType());
+  if (!isRowMajorF32(P) || !isRowMajorF32(C) || !wType ||
+      !wType.getElementType().isF32() || wType.getRank() != 3)
+    return rewriter.notifyMatchFailure(op, "row-major f32 operands only");
+  if (nr < 4 || nr % 4)
+    return rewriter.notifyMatchFailure(op, "NR must be a multiple of 4");
+  // MR rows: as many as the register file holds beside NR / width loads of
+  // B and a broadcast of A (8 x 2 vectors with AVX-512, 4 x 3 with AVX2).
+  int64_t width = nr % 16 == 0 ? 16 : nr % 8 == 0 ? 8 : 4;
+  int64_t nv = nr / width, registers = width == 16 ? 32 : 16;
+  int64_t mr = std::clamp<int64_t>((registers - nv - 1) / nv, 1, 8);
+  // A K block whose B panel (KC x NR floats) fills about half of 32 KiB.
+  int64_t kc = std::max<int64_t>(16, std::min<int64_t>(256, 4096 / nr));
+
+  // Segment by segment (their rows are disjoint; the threads split the
+  // columns): rows offsets[s]..offsets[s+1] of packed and result times
+  // weight[s mod M], one GEMM on register tiles each.
+  Location loc = op.getLoc();
+  ScalarEmitter e{rewriter, loc};
+  Value S = e.subi(e.dim(offsets, 0), e.idx(1));
+  Value M = e.dim(W, 0), Din = e.dim(W, 1), Dout = e.dim(W, 2);
+  Value Dp = e.dim(P, 1), Dc = e.dim(C, 1);
+  e.loop(S, [&](Value s) {
+    Value r0 = e.loadIndex(offsets, s);
+    Value len = e.subi(e.loadIndex(offsets, e.addi(s, e.idx(1))), r0);
+    auto rows = [&](Value mem, Value cols) {
+      return memref::SubViewOp::create(
+          rewriter, loc, mem,
+          ArrayRef<OpFoldResult>{r0, rewriter.getIndexAttr(0)},
+          ArrayRef<OpFoldResult>{len, cols},
+          ArrayRef<OpFoldResult>{rewriter.getIndexAttr(1),
+                                 rewriter.getIndexAttr(1)});
+    };
+    SmallVector<OpFoldResult> offs = {e.remi(s, M), rewriter.getIndexAttr(0),
+                                      rewriter.getIndexAttr(0)},
+                              sizes = {rewriter.getIndexAttr(1), Din, Dout},
+                              strides(3, rewriter.getIndexAttr(1));
+    auto bType = memref::SubViewOp::inferRankReducedResultType(
+        {ShapedType::kDynamic, ShapedType::kDynamic}, wType, offs, sizes,
+        strides);
+    Value B = memref::SubViewOp::create(rewriter, loc, cast<MemRefType>(bType),
+                                        W, offs, sizes, strides);
+    emitBlockedMatmul(rewriter, loc, rows(P, Dp), B, rows(C, Dc), mr, nr, kc,
+                      /*rowsPerBlock=*/0, /*threaded=*/false);
+  });
   return success();
 }

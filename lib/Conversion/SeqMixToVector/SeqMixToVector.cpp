@@ -133,6 +133,9 @@ void mlir::seqmix::populateSeqMixToVectorPatterns(RewritePatternSet &patterns) {
   patterns.add<VectorizePattern<LinearAttentionOp>>(
       ctx, [](Operation *) -> unsigned { return 2; },
       buildRecurrentLinearAttention);
+  // segment_matmul's NR sits on its column loop c, loop 1 of (r, c).
+  patterns.add<VectorizePattern<SegmentMatmulOp>>(ctx, channels,
+                                                  buildSegmentMatmul);
   // hadamard's vector width sits on its last row loop.
   patterns.add<VectorizePattern<HadamardOp>>(
       ctx,

@@ -250,3 +250,24 @@ func.func @hadamard_int8(%x: memref<2x64xf32>, %q: memref<2x64xi8>) {
   }
   return
 }
+
+// -----
+
+// segment_matmul: per segment (offsets[s]..offsets[s+1]), the rows of packed
+// and of the result and weight[s mod M] as views, then the matmul kernel:
+// 8 x 2-vector micro-kernels over NR = 32 columns, K in blocks.
+// CHECK-LABEL: func @segment_matmul
+// CHECK-SAME: %[[P:[a-z0-9]+]]: memref<?x40xf32>, %[[W:[a-z0-9]+]]: memref<3x40x50xf32>, %[[OFF:[a-z0-9]+]]: memref<7xi64>, %[[C:[a-z0-9]+]]: memref<?x50xf32>
+// CHECK: scf.for %[[S:.+]] = %c0 to %c6 step %c1
+// CHECK: memref.load %[[OFF]][%[[S]]]
+// CHECK: memref.subview %[[W]][%{{.+}}, 0, 0] [1, 40, 50] [1, 1, 1] : memref<3x40x50xf32> to memref<40x50xf32, strided<[50, 1], offset: ?>>
+// CHECK: memref.subview %[[P]]
+// CHECK: %[[CS:.+]] = memref.subview %[[C]]
+// CHECK: scf.for {{.*}} step %c8
+// CHECK: vector.load %[[CS]]{{.*}} vector<16xf32>
+// CHECK: scf.for {{.*}} iter_args({{.*}}) -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
+// CHECK: vector.fma
+func.func @segment_matmul(%p: memref<?x40xf32>, %w: memref<3x40x50xf32>, %off: memref<7xi64>, %c: memref<?x50xf32>) {
+  seqmix.segment_matmul ins(%p, %w, %off : memref<?x40xf32>, memref<3x40x50xf32>, memref<7xi64>) outs(%c : memref<?x50xf32>) {seqmix.checked, seqmix.tile = #seqmix.cpu_tiling<vector = [0, 32]>}
+  return
+}

@@ -57,6 +57,20 @@ func.func @gated(%q: tensor<1x?x16x64xf32>, %g: tensor<1x?x16x64xf32>, %b: tenso
 
 // -----
 
+// segment_matmul: its rows are taken whole (segments), its output columns
+// go to the threads in whole NR panels, and NR (2 vectors with AVX-512, 3
+// with AVX2) is its vector level.
+// CHECK-LABEL: func @segment_matmul
+// CHECK: seqmix.tile = #seqmix.cpu_tiling<threads = [0, 64], vector = [0, 32]>
+// AVX2-LABEL: func @segment_matmul
+// AVX2: seqmix.tile = #seqmix.cpu_tiling<threads = [0, 72], vector = [0, 24]>
+func.func @segment_matmul(%p: tensor<?x256xf32>, %w: tensor<4x256x128xf32>, %off: tensor<5xi32>, %c: tensor<?x128xf32>) -> tensor<?x128xf32> {
+  %r = seqmix.segment_matmul ins(%p, %w, %off : tensor<?x256xf32>, tensor<4x256x128xf32>, tensor<5xi32>) outs(%c : tensor<?x128xf32>) -> tensor<?x128xf32>
+  return %r : tensor<?x128xf32>
+}
+
+// -----
+
 // The convolution streams rows in memory order: no time chunks.
 // CHECK-LABEL: func @conv
 // CHECK: seqmix.tile = #seqmix.cpu_tiling<threads = [0, 32, 0], vector = [0, 16, 0]>
