@@ -107,10 +107,6 @@ void mlir::seqmix::buildCpuPipelineToLoops(OpPassManager &pm,
   // Checks first, on whole ops: a check inside a thread's tile could not
   // hand its failure back.
   pm.addPass(createSeqMixInsertRuntimeChecksPass());
-  // ssd becomes linear_attention (and elementwise linalg for the Δ pipeline
-  // and the D/z epilogue, fused into its tiles below), whose builder it
-  // then shares.
-  pm.addPass(createSeqMixDecomposePass());
   // Packed sequences become a loop over sequences (threads), each an op
   // without offsets that the tile builders cover.
   pm.addPass(createSeqMixSplitVarlenPass());

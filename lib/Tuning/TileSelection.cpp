@@ -85,7 +85,7 @@ std::optional<RegisterTileProfile> registerTileProfile(Operation *op) {
                                3 * n,
                                /*rowOrder=*/false};
   }
-  if (auto la = dyn_cast<LinearAttentionOp>(op)) {
+  if (isa<LinearAttentionOp, SSDOp>(op)) {
     // Additive rule, in register chunks of C tokens (C = 1: recurrent): per
     // element of the state a chunk costs one multiply by the decay (none
     // ungated) and 2 C FMAs, while preparing its C (C + 1) / 2 intra-chunk
@@ -94,10 +94,15 @@ std::optional<RegisterTileProfile> registerTileProfile(Operation *op) {
     // AVX-512 machine: C = 2 ahead of 1 and 4 by 5-10%). Delta rule: C = 1,
     // two passes over the state rows in L1, each a load, a store and two
     // vector operations per row.
-    int64_t K = cast<ShapedType>(la.getQ().getType()).getDimSize(3);
+    // ssd runs as linear_attention with a scalar gate and a vk state.
+    auto la = dyn_cast<LinearAttentionOp>(op);
+    auto ssd = dyn_cast<SSDOp>(op);
+    Value q = la ? la.getQ() : ssd.getC();
+    int64_t K = cast<ShapedType>(q.getType()).getDimSize(3);
     if (ShapedType::isDynamic(K))
       return std::nullopt;
-    bool gated = bool(la.getLogDecay()), delta = bool(la.getBeta());
+    bool gated = ssd || la.getLogDecay(), delta = la && la.getBeta();
+    bool vk = ssd || la.getStateLayout() == StateLayout::vk;
     int64_t chunk = 1;
     double perElement = delta ? (gated ? 5 : 4) : (gated ? 3 : 2);
     for (int64_t c : {2, 4, 8}) {
@@ -112,7 +117,7 @@ std::optional<RegisterTileProfile> registerTileProfile(Operation *op) {
                           0,
                           2 * chunk + 20,
                           2,
-                          la.getStateLayout() == StateLayout::vk ? K : 0,
+                          vk ? K : 0,
                           /*rowOrder=*/true};
     p.threadsOnVectorLoop = false;
     p.chunk = chunk;

@@ -328,6 +328,12 @@ SSD_CASES = [
     ("longmamba", 1, 40, 2, 4, 1, 8, "h", True, True, True, None, True, True, None, True),
     ("varlen_empty", 1, 26, 2, 4, 1, 4, "h", False, True, True, None, False, True, [10, 0, 16], True),
     ("decode", 2, 1, 2, 4, 2, 4, "h", True, True, True, None, False, True, None, True),
+    # Wide enough for the CPU builder's vectors of P columns (16 lanes): Δ,
+    # Δ·x and Δ·A computed in the builder, D and z when y is stored.
+    ("wide_mamba2", 1, 45, 4, 64, 1, 32, "h", True, True, True, None, False, True, None, True),
+    ("wide_groups_dhp_limit_thr", 1, 37, 4, 48, 2, 16, "hp", True, True, True, (0.001, 2.0), True, True, None, True),
+    ("wide_varlen", 1, 50, 2, 40, 1, 16, "h", False, True, True, None, False, True, [20, 0, 30], True),
+    ("wide_decode", 2, 1, 2, 32, 1, 64, "hp", True, True, True, None, False, True, None, True),
 ]
 
 

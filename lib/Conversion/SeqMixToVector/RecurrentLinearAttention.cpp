@@ -63,26 +63,81 @@ RecurrentTile mlir::seqmix::detail::recurrentTile(int64_t K,
   return {1, 1};
 }
 
+namespace {
+/// What the builder reads of a linear recurrence: linear_attention's
+/// operands, or ssd's, whose v is Δ·x, gate Δ·A and output y = o + D x,
+/// times silu(z).
+struct RecurrenceView {
+  Value q, k, v, g, beta, cu, S, o;
+  bool vk = false, l2 = false;
+  float scale = 1;
+  SSDOp ssd; // set for ssd
+};
+} // namespace
+
+static LogicalResult buildRecurrence(RewriterBase &rewriter,
+                                     LoopStructureOpInterface op,
+                                     const RecurrenceView &r, int64_t width);
+
 LogicalResult mlir::seqmix::detail::buildRecurrentLinearAttention(
     RewriterBase &rewriter, LinearAttentionOp op, int64_t width) {
-  if (op.getCuSeqlens())
+  RecurrenceView r;
+  r.q = op.getQ();
+  r.k = op.getK();
+  r.v = op.getV();
+  r.g = op.getLogDecay();
+  r.beta = op.getBeta();
+  r.cu = op.getCuSeqlens();
+  r.S = op.getStateInit();
+  r.o = op.getOutputInit();
+  r.vk = op.getStateLayout() == StateLayout::vk;
+  r.l2 = op.getQkNorm() == QKNorm::l2;
+  r.scale = op.getScaleValue();
+  return buildRecurrence(rewriter, op, r, width);
+}
+
+LogicalResult mlir::seqmix::detail::buildRecurrentSSD(RewriterBase &rewriter,
+                                                      SSDOp op, int64_t width) {
+  // ssd is linear_attention with q = C, k = B, v = Δ·x, a scalar gate Δ·A,
+  // scale 1 and a vk state (docs/Ops.md); Δ is computed per token and head
+  // while preparing, v scaled in the tile's loads, D and z applied when o is
+  // stored: no tensor of Δ·x or Δ·A.
+  RecurrenceView r;
+  r.q = op.getC();
+  r.k = op.getB();
+  r.v = op.getX();
+  r.cu = op.getCuSeqlens();
+  r.S = op.getStateInit();
+  r.o = op.getOutputInit();
+  r.vk = true;
+  r.ssd = op;
+  return buildRecurrence(rewriter, op, r, width);
+}
+
+static LogicalResult buildRecurrence(RewriterBase &rewriter,
+                                     LoopStructureOpInterface op,
+                                     const RecurrenceView &r, int64_t width) {
+  if (r.cu)
     return rewriter.notifyMatchFailure(op, "packed sequences are split first");
   int64_t C = 1;
   if (auto config = op->getAttrOfType<TilingConfigAttrInterface>(
           SeqMixDialect::kTileAttrName))
     C = config.getChunkSize().value_or(1);
-  if (C > kMaxRegisterChunk || (op.getBeta() && C > 1))
+  if (C > kMaxRegisterChunk || (r.beta && C > 1))
     return rewriter.notifyMatchFailure(
         op, "chunks above 8 (and the delta rule's above 1) are not built");
-  Value q = op.getQ(), k = op.getK(), v = op.getV(), g = op.getLogDecay();
-  Value S = op.getStateInit(), o = op.getOutputInit();
+  Value q = r.q, k = r.k, v = r.v, g = r.g, S = r.S, o = r.o;
+  SSDOp ssd = r.ssd;
   std::optional<int64_t> Kdim = staticDim(q, 3);
   if (!Kdim || *Kdim < 1 || *Kdim > kMaxKeyDim)
     return rewriter.notifyMatchFailure(op, "K must be static and moderate");
   const int64_t K = *Kdim;
-  const int64_t gateRank = g ? cast<ShapedType>(g.getType()).getRank() : 0;
-  const bool vk = op.getStateLayout() == StateLayout::vk;
-  const bool l2 = op.getQkNorm() == QKNorm::l2;
+  // ssd's gate is one scalar per step and head, as linear_attention's
+  // [B, T, H] gate.
+  const int64_t gateRank = ssd ? 3
+                           : g ? cast<ShapedType>(g.getType()).getRank()
+                               : 0;
+  const bool vk = r.vk, l2 = r.l2;
   std::optional<int64_t> Vdim = staticDim(v, 3);
   const RecurrentTile tile = recurrentTile(K, Vdim, width, C);
   const int64_t TB = tokenBlock(K);
@@ -91,20 +146,22 @@ LogicalResult mlir::seqmix::detail::buildRecurrentLinearAttention(
   while (kw > 1 && K % kw)
     kw /= 2;
 
-  Location loc = op.getLoc();
+  Location loc = op->getLoc();
   VectorEmitter e(rewriter, loc, width), ke(rewriter, loc, kw);
   Value zero = e.idx(0), one = e.idx(1), W = e.idx(width);
   Value Bsz = e.dim(v, 0), T = e.dim(v, 1), H = e.dim(v, 2), V = e.dim(v, 3);
   Value group = e.divi(H, e.dim(q, 2));
-  Value scale = e.f32(op.getScaleValue());
+  Value scale = e.f32(r.scale);
   Value qs = e.scratch({TB, K}), ks = e.scratch({TB, K});
   // The gate: per token for the delta rule (a row of K, or one scalar);
   // for the additive rule the decay over each chunk, in its first row.
-  Value ds = !gateRank                        ? Value()
-             : gateRank == 4 || !op.getBeta() ? e.scratch({TB, K})
-                                              : e.scratch({TB});
+  Value ds = !gateRank                  ? Value()
+             : gateRank == 4 || !r.beta ? e.scratch({TB, K})
+                                        : e.scratch({TB});
   Value ob = e.scratch({TB, tile.vectors * width});
-  Value beta = op.getBeta();
+  Value beta = r.beta;
+  // ssd's Δ of each token of the block (for its head).
+  Value dts = ssd ? e.scratch({TB}) : Value();
   // The additive rule's intra-chunk scores, row t: A[t, tau] for the taus
   // of t's chunk.
   Value as = beta ? Value() : e.scratch({TB, C});
@@ -234,8 +291,21 @@ LogicalResult mlir::seqmix::detail::buildRecurrentLinearAttention(
       prefetchRows(bi, h, hq, tt);
       qv[t] = rowOf(q, tt, hq, scale);
       kv[t] = rowOf(k, tt, hq, Value());
-      if (gateRank == 3)
+      if (ssd) {
+        // Δ (bias, softplus, dt_limit, threshold), kept for v; the gate is
+        // exp(Δ A).
+        auto perHead = [&](Value x) {
+          return x ? e.ScalarEmitter::load(x, {h}) : Value();
+        };
+        Value dt = seqmix::mambaDelta(
+            rewriter, loc, e.ScalarEmitter::load(ssd.getDt(), {bi, tt, h}),
+            perHead(ssd.getDtBias()), perHead(ssd.getDeltaThreshold()),
+            ssd.getDtSoftplus(), ssd.getDtLimit());
+        e.ScalarEmitter::store(dts, dt, {e.addi(base, e.idx(t))});
+        tokenGate[t] = ke.splat(e.exp(e.mulf(dt, perHead(ssd.getA()))));
+      } else if (gateRank == 3) {
         tokenGate[t] = ke.splat(e.exp(e.ScalarEmitter::load(g, {bi, tt, h})));
+      }
       if (gateRank == 1)
         tokenGate[t] = ke.splat(gateConst);
     }
@@ -305,7 +375,8 @@ LogicalResult mlir::seqmix::detail::buildRecurrentLinearAttention(
                          int64_t vectors) {
     auto col = [&](int64_t l) { return e.addi(v0, e.idx(l * width)); };
     auto vAt = [&](Value row, int64_t l) {
-      return e.load(v, {bi, e.addi(t0, row), h, col(l)});
+      Value x = e.load(v, {bi, e.addi(t0, row), h, col(l)});
+      return ssd ? e.mulf(x, e.splat(e.ScalarEmitter::load(dts, {row}))) : x;
     };
     e.loop(tb, [&](Value t) {
       for (int64_t l = 0; l < vectors; ++l)
@@ -378,7 +449,20 @@ LogicalResult mlir::seqmix::detail::buildRecurrentLinearAttention(
             Value a = e.splat(e.ScalarEmitter::load(as, {rowT, e.idx(tau)}));
             out = e.fma(a, vAt(e.addi(base, e.idx(tau)), l), out);
           }
-          e.store(o, out, {bi, e.addi(t0, rowT), h, col(l)});
+          Value tt = e.addi(t0, rowT);
+          if (ssd) {
+            // y = o + D x, times silu(z).
+            if (Value D = ssd.getD()) {
+              bool perHead = cast<ShapedType>(D.getType()).getRank() == 1;
+              Value d = perHead ? e.splat(e.ScalarEmitter::load(D, {h}))
+                                : e.load(D, {h, col(l)});
+              out = e.fma(d, e.load(v, {bi, tt, h, col(l)}), out);
+            }
+            if (Value z = ssd.getZ())
+              out = e.mulf(out, seqmix::silu(rewriter, loc,
+                                             e.load(z, {bi, tt, h, col(l)})));
+          }
+          e.store(o, out, {bi, tt, h, col(l)});
         }
       }
       return SmallVector<Value>();

@@ -133,6 +133,9 @@ void mlir::seqmix::populateSeqMixToVectorPatterns(RewritePatternSet &patterns) {
   patterns.add<VectorizePattern<LinearAttentionOp>>(
       ctx, [](Operation *) -> unsigned { return 2; },
       buildRecurrentLinearAttention);
+  // ssd, through the same builder: loop 2 of (b, h, p, t).
+  patterns.add<VectorizePattern<SSDOp>>(
+      ctx, [](Operation *) -> unsigned { return 2; }, buildRecurrentSSD);
   // segment_matmul's NR sits on its column loop c, loop 1 of (r, c).
   patterns.add<VectorizePattern<SegmentMatmulOp>>(ctx, channels,
                                                   buildSegmentMatmul);

@@ -39,6 +39,8 @@ RecurrentTile recurrentTile(int64_t K, std::optional<int64_t> V, int64_t width,
 LogicalResult buildRecurrentLinearAttention(RewriterBase &rewriter,
                                             LinearAttentionOp op,
                                             int64_t width);
+LogicalResult buildRecurrentSSD(RewriterBase &rewriter, SSDOp op,
+                                int64_t width);
 LogicalResult buildSegmentMatmul(RewriterBase &rewriter, SegmentMatmulOp op,
                                  int64_t nr);
 LogicalResult buildRegisterBlockedMatmul(RewriterBase &rewriter,

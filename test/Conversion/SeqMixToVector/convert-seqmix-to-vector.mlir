@@ -271,3 +271,30 @@ func.func @segment_matmul(%p: memref<?x40xf32>, %w: memref<3x40x50xf32>, %off: m
   seqmix.segment_matmul ins(%p, %w, %off : memref<?x40xf32>, memref<3x40x50xf32>, memref<7xi64>) outs(%c : memref<?x50xf32>) {seqmix.checked, seqmix.tile = #seqmix.cpu_tiling<vector = [0, 32]>}
   return
 }
+
+// -----
+
+// ssd through the same builder: per token and head, Δ = softplus(dt) and
+// exp(Δ A) while preparing (scalars, kept on the stack); in the tile, x
+// scaled by Δ as it is loaded; when y is stored, D x and silu(z). No linalg
+// op and no [B, T, H, P] temporary.
+// CHECK-LABEL: func @ssd
+// CHECK-SAME: %[[X:[a-z0-9]+]]: memref<1x?x2x16xf32>, %[[DT:[a-z0-9]+]]: memref<1x?x2xf32>, %{{.+}}, %{{.+}}, %{{.+}}, %[[Z:[a-z0-9]+]]: memref<1x?x2x16xf32>, %[[Y:[a-z0-9]+]]: memref<1x?x2x16xf32>
+// CHECK-NOT: linalg
+// CHECK-DAG: %[[DTS:.+]] = memref.alloca() : memref<64xf32>
+// CHECK: memref.load %[[DT]]
+// CHECK: math.log1p
+// CHECK: memref.store %{{.+}}, %[[DTS]]
+// CHECK: math.exp
+// CHECK: scf.for {{.*}} iter_args
+// CHECK: vector.load %[[X]]
+// CHECK: memref.load %[[DTS]]
+// CHECK: arith.mulf %{{.+}}, %{{.+}} : vector<16xf32>
+// CHECK: vector.load %[[Z]]
+// CHECK: math.exp %{{.+}} : vector<16xf32>
+// CHECK: vector.store %{{.+}}, %[[Y]]
+// CHECK-NOT: linalg
+func.func @ssd(%x: memref<1x?x2x16xf32>, %dt: memref<1x?x2xf32>, %A: memref<2xf32>, %B: memref<1x?x1x8xf32>, %D: memref<2xf32>, %z: memref<1x?x2x16xf32>, %y: memref<1x?x2x16xf32>, %s: memref<1x2x16x8xf32>) {
+  seqmix.ssd ins(%x, %dt, %A, %B, %B : memref<1x?x2x16xf32>, memref<1x?x2xf32>, memref<2xf32>, memref<1x?x1x8xf32>, memref<1x?x1x8xf32>) D(%D : memref<2xf32>) z(%z : memref<1x?x2x16xf32>) outs(%y, %s : memref<1x?x2x16xf32>, memref<1x2x16x8xf32>) {dt_softplus, seqmix.checked, seqmix.tile = #seqmix.cpu_tiling<vector = [0, 0, 16, 0], chunk = 1>}
+  return
+}

@@ -57,6 +57,17 @@ func.func @gated(%q: tensor<1x?x16x64xf32>, %g: tensor<1x?x16x64xf32>, %b: tenso
 
 // -----
 
+// ssd takes linear_attention's register tile (a gated rule: chunks of 2)
+// on its loop p, threads over heads.
+// CHECK-LABEL: func @ssd
+// CHECK: seqmix.tile = #seqmix.cpu_tiling<threads = [0, 12, 0, 0], vector = [0, 0, 16, 0], chunk = 2>
+func.func @ssd(%x: tensor<1x?x24x64xf32>, %dt: tensor<1x?x24xf32>, %A: tensor<24xf32>, %B: tensor<1x?x1x128xf32>, %y0: tensor<1x?x24x64xf32>, %s0: tensor<1x24x64x128xf32>) -> tensor<1x?x24x64xf32> {
+  %y, %s = seqmix.ssd ins(%x, %dt, %A, %B, %B : tensor<1x?x24x64xf32>, tensor<1x?x24xf32>, tensor<24xf32>, tensor<1x?x1x128xf32>, tensor<1x?x1x128xf32>) outs(%y0, %s0 : tensor<1x?x24x64xf32>, tensor<1x24x64x128xf32>) {dt_softplus} -> tensor<1x?x24x64xf32>, tensor<1x24x64x128xf32>
+  return %y : tensor<1x?x24x64xf32>
+}
+
+// -----
+
 // segment_matmul: its rows are taken whole (segments), its output columns
 // go to the threads in whole NR panels, and NR (2 vectors with AVX-512, 3
 // with AVX2) is its vector level.
