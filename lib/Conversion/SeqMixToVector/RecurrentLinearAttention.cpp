@@ -168,22 +168,30 @@ static LogicalResult buildRecurrence(RewriterBase &rewriter,
   // The delta rule's column block of the state, all K rows.
   Value st = beta ? e.scratch({K, tile.vectors * width}) : Value();
 
-  // The state the tiles read: a vk state with a static V is transposed into
-  // an f32 [K, V] block on the stack once per head (lane-by-lane reads of
-  // it would cost more than the tile's arithmetic at every token block);
-  // with a dynamic V, lane by lane.
-  const bool transposed = vk && Vdim;
-  Value Sh = transposed ? e.scratch({K, *Vdim}) : Value();
+  // The state the tiles read: a vk state with static H and V is transposed
+  // into f32 [K, V] blocks once per call (lane-by-lane reads of it would
+  // cost more than the tile's arithmetic at every token block); otherwise
+  // it is read lane by lane.
+  std::optional<int64_t> Hdim = staticDim(v, 2);
+  const bool transposed = vk && Vdim && Hdim;
+  Value Sh;
+  if (transposed) {
+    // On the heap (every head's [K, V], possibly megabytes), once per
+    // thread region; buffer deallocation frees it.
+    OpBuilder hb = e.scratchBuilder(Value());
+    Sh = memref::AllocOp::create(
+        hb, loc, MemRefType::get({*Hdim, K, *Vdim}, rewriter.getF32Type()));
+  }
   auto loadState = [&](Value bi, Value h, Value i, Value c) {
     if (transposed)
-      return e.load(Sh, {i, c});
+      return e.load(Sh, {h, i, c});
     if (vk)
       return e.loadLanes(S, {bi, h, c, i}, 2);
     return e.load(S, {bi, h, i, c});
   };
   auto storeState = [&](Value bi, Value h, Value i, Value c, Value x) {
     if (transposed)
-      e.store(Sh, x, {i, c});
+      e.store(Sh, x, {h, i, c});
     else if (vk)
       e.storeLanes(S, x, {bi, h, c, i}, 2);
     else
@@ -196,9 +204,9 @@ static LogicalResult buildRecurrence(RewriterBase &rewriter,
       e.loop(e.idx(K), [&](Value i) {
         if (in)
           e.ScalarEmitter::store(Sh, e.ScalarEmitter::load(S, {bi, h, j, i}),
-                                 {i, j});
+                                 {h, i, j});
         else
-          e.ScalarEmitter::store(S, e.ScalarEmitter::load(Sh, {i, j}),
+          e.ScalarEmitter::store(S, e.ScalarEmitter::load(Sh, {h, i, j}),
                                  {bi, h, j, i});
       });
     });
@@ -563,16 +571,20 @@ static LogicalResult buildRecurrence(RewriterBase &rewriter,
   bool singleTail = tile.vectors == 2 && (!Vdim || *Vdim % block >= width);
   bool scalarTail = !Vdim || *Vdim % width != 0;
 
+  // Token blocks outside heads: a token's rows of every head are adjacent
+  // ([B, T, H, X]), so the heads of a block read them together, and rows
+  // shared by the heads (ssd's B and C, GQA's q and k) are read once per
+  // block, not once per head.
   e.loop(Bsz, [&](Value bi) {
-    e.loop(H, [&](Value h) {
-      Value hq = e.divi(h, group);
-      Value gateConstScalar =
-          gateRank == 1 ? e.exp(e.ScalarEmitter::load(g, {h})) : Value();
-      Value gateConst = gateConstScalar ? e.splat(gateConstScalar) : Value();
-      if (transposed)
-        transpose(bi, h, vectorsEnd, /*in=*/true);
-      e.loopStep(zero, T, e.idx(TB), [&](Value t0) {
-        Value tb = e.mini(e.idx(TB), e.subi(T, t0));
+    if (transposed)
+      e.loop(H, [&](Value h) { transpose(bi, h, vectorsEnd, /*in=*/true); });
+    e.loopStep(zero, T, e.idx(TB), [&](Value t0) {
+      Value tb = e.mini(e.idx(TB), e.subi(T, t0));
+      e.loop(H, [&](Value h) {
+        Value hq = e.divi(h, group);
+        Value gateConstScalar =
+            gateRank == 1 ? e.exp(e.ScalarEmitter::load(g, {h})) : Value();
+        Value gateConst = gateConstScalar ? e.splat(gateConstScalar) : Value();
         if (beta)
           e.loop(tb, [&](Value t) {
             Value tt = e.addi(t0, t);
@@ -602,15 +614,17 @@ static LogicalResult buildRecurrence(RewriterBase &rewriter,
         if (singleTail)
           e.loopStep(blocksEnd, vectorsEnd, W, [&](Value v0) { build(v0, 1); });
       });
-      if (transposed)
-        transpose(bi, h, vectorsEnd, /*in=*/false);
-      if (scalarTail)
+    });
+    if (transposed)
+      e.loop(H, [&](Value h) { transpose(bi, h, vectorsEnd, /*in=*/false); });
+    if (scalarTail)
+      e.loop(H, [&](Value h) {
         e.loop(vectorsEnd, V, [&](Value j) {
           e.loop(T, [&](Value t) {
             (void)op.emitScalarBody(rewriter, loc, {bi, h, j, t});
           });
         });
-    });
+      });
   });
   return success();
 }

@@ -56,8 +56,9 @@ func.func @left_alone(%u: memref<1x?x40xf32>, %A: memref<40x2xf32>, %B: memref<1
 
 // -----
 
-// linear_attention, recurrent form (chunk = 1), vector gate: per head and
-// block of 64 tokens, q (times the scale) times its decay, k and the decay
+// linear_attention, recurrent form (chunk = 1), vector gate: per block of
+// 64 tokens and head (heads inside, so a token's rows of all heads are read
+// together), q (times the scale) times its decay, k and the decay
 // are prepared once into f32 rows on the stack, with the score q.k.
 // Then for each column vector (32 of V = 40 columns), the tile of K = 16
 // key rows of state is loaded, carried by the token loop (per row, an FMA
@@ -69,8 +70,8 @@ func.func @left_alone(%u: memref<1x?x40xf32>, %A: memref<40x2xf32>, %B: memref<1
 // CHECK-SAME: %[[Q:[a-z0-9]+]]: memref<1x?x1x16xf32>, %[[V:[a-z0-9]+]]: memref<1x?x2x40xf32>, %[[G:[a-z0-9]+]]: memref<1x?x2x16xf32>, %[[O:[a-z0-9]+]]: memref<1x?x2x40xf32>, %[[S:[a-z0-9]+]]: memref<1x2x16x40xf32>
 // CHECK-DAG: %[[AS:.+]] = memref.alloca() : memref<64x1xf32>
 // CHECK-DAG: %[[OB:.+]] = memref.alloca() : memref<64x16xf32>
-// CHECK: scf.for %[[H:.+]] = %c0 to %c2 step %c1
 // CHECK: scf.for %[[T0:.+]] = %c0 to %{{.+}} step %c64
+// CHECK: scf.for %[[H:.+]] = %c0 to %c2 step %c1
 // CHECK: memref.prefetch %[[Q]]
 // CHECK: vector.load %[[Q]]{{.*}} : memref<1x?x1x16xf32>, vector<16xf32>
 // CHECK: math.exp %{{.+}} : vector<16xf32>
@@ -118,14 +119,14 @@ func.func @gla_chunk4(%q: memref<1x?x1x16xf32>, %v: memref<1x?x2x40xf32>, %g: me
 
 // -----
 
-// The delta rule, vk layout: the head's state is transposed once into an
-// f32 [K, V] block; each column vector's K rows are copied from it into an
-// f32 block on the stack; per token, a pass over the rows sums k S
+// The delta rule, vk layout: the heads' states are transposed once into
+// f32 [K, V] blocks (on the heap); each column vector's K rows are copied
+// from them into an f32 block on the stack; per token, a pass over the rows sums k S
 // (ungated, it only reads), u = beta (v - k S), and a second pass adds k u
 // to the rows and sums q S into o.
 // CHECK-LABEL: func @delta
 // CHECK-SAME: %[[B:[a-z0-9]+]]: memref<1x?x2xf32>, %[[O:[a-z0-9]+]]: memref<1x?x2x32xf32>, %[[S:[a-z0-9]+]]: memref<1x2x32x16xf32>
-// CHECK-DAG: %[[SH:.+]] = memref.alloca() : memref<16x32xf32>
+// CHECK-DAG: %[[SH:.+]] = memref.alloc() : memref<2x16x32xf32>
 // CHECK-DAG: %[[ST:.+]] = memref.alloca() : memref<16x16xf32>
 // CHECK: memref.load %[[S]]
 // CHECK: memref.store %{{.+}}, %[[SH]]
