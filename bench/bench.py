@@ -68,13 +68,17 @@ def mamba1(T, tile=None, state_in=False):
     return single_op_module("selective_scan", ins, opt, attrs, o)
 
 
-def mamba2(T):
+def mamba2(T, chunk=None):
     H, P, N = 24, 64, 128
     ins = [Arg("x", f32(1, T, H, P)), Arg("dt", f32(1, T, H)), Arg("A", f32(H)),
            Arg("B", f32(1, T, 1, N)), Arg("C", f32(1, T, 1, N))]
-    opt = [Arg("D", f32(H)), Arg("dt_bias", f32(H))]
-    return single_op_module("ssd", ins, opt, "dt_softplus",
-                            outs((1, T, H, P), (1, H, P, N)))
+    opt = [Arg("D", f32(H)), Arg("z", f32(1, T, H, P)), Arg("dt_bias", f32(H))]
+    attrs = "dt_softplus"
+    if chunk:
+        # Heads split over the two cores; only the register chunk differs.
+        attrs += (", seqmix.tile = #seqmix.cpu_tiling<threads = [0, 12, 0, 0], "
+                  f"vector = [0, 0, 16, 0], chunk = {chunk}>")
+    return single_op_module("ssd", ins, opt, attrs, outs((1, T, H, P), (1, H, P, N)))
 
 
 def conv(T):
@@ -138,6 +142,8 @@ CASES = {
     "mamba1_decode": (lambda T: mamba1(1, state_in=True), BOTH, None),
     "conv1d_D1536_W4": (conv, BOTH, None),
     "mamba2_H24_P64_N128": (mamba2, BOTH, None),
+    "mamba2_tile_chunk1": (lambda T: mamba2(T, chunk=1), ("cpu",), "mamba2_H24_P64_N128"),
+    "mamba2_tile_chunk4": (lambda T: mamba2(T, chunk=4), ("cpu",), "mamba2_H24_P64_N128"),
     # Linear attention runs at 4x the table's T (8192 by default), the
     # length its targets are set at.
     "gla_H16_K64_T8192": (lambda T: gla(4 * T), BOTH, None),

@@ -626,5 +626,16 @@ static LogicalResult buildRecurrence(RewriterBase &rewriter,
         });
       });
   });
+  // The batch loop (the last op emitted) says which builder made it and
+  // with what parameters: one entry serves every gate, both rules and ssd.
+  auto batchLoop = cast<scf::ForOp>(*std::prev(rewriter.getInsertionPoint()));
+  static const char *gates[] = {"none", "constant", "", "scalar", "vector"};
+  std::string params;
+  llvm::raw_string_ostream(params)
+      << "linear_recurrence<rule = " << (beta ? "delta" : "additive")
+      << ", gate = " << (ssd ? "ssd" : gates[gateRank]) << ", chunk = " << C
+      << ", rows = " << tile.rows << ", layout = " << (vk ? "vk" : "kv") << ">";
+  batchLoop->setAttr(SeqMixDialect::kBuilderAttrName,
+                     rewriter.getStringAttr(params));
   return success();
 }

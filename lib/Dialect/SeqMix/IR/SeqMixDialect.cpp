@@ -32,6 +32,12 @@ LogicalResult SeqMixDialect::verifyOperationAttribute(Operation *op,
                              << "' is a unit attribute of seqmix ops";
     return success();
   }
+  if (attr.getName() == kBuilderAttrName) {
+    if (!isa<StringAttr>(attr.getValue()))
+      return op->emitError()
+             << "'" << kBuilderAttrName << "' is a string attribute";
+    return success();
+  }
   if (attr.getName() != kTileAttrName)
     return op->emitError() << "unknown seqmix attribute '"
                            << attr.getName().getValue() << "'";
@@ -71,8 +77,8 @@ LogicalResult SeqMixDialect::verifyOperationAttribute(Operation *op,
         continue;
       if (loops && !loops.isLoopTileable(i))
         return op->emitOpError()
-               << "tiling level '" << name << "' cannot tile loop '"
-               << names[i] << "' (it is taken whole; see the op's docs)";
+               << "tiling level '" << name << "' cannot tile loop '" << names[i]
+               << "' (it is taken whole; see the op's docs)";
       if (parallel && kinds[i] == utils::IteratorType::reduction)
         return op->emitOpError()
                << "tiling level '" << name << "' cannot spread the "

@@ -45,6 +45,9 @@ def SeqMix_Dialect : Dialect {
     /// Marks an op whose run-time checks were emitted before it was tiled
     /// (seqmix-insert-runtime-checks): its tiles are not checked again.
     static constexpr ::llvm::StringLiteral kCheckedAttrName = "seqmix.checked";
+    /// On the outer loop a CPU tile builder emits: the builder and its
+    /// parameters, as a string (for people and tests, not read back).
+    static constexpr ::llvm::StringLiteral kBuilderAttrName = "seqmix.builder";
 
   private:
     /// Defined next to the attribute classes (SeqMixAttrs.cpp).
