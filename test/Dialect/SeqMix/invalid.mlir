@@ -950,6 +950,20 @@ func.func @tile_on_func() attributes {seqmix.tile = #seqmix.cpu_tiling<chunk = 6
 
 // -----
 
+// expected-error @+1 {{'seqmix.checked' is a unit attribute of seqmix ops}}
+func.func @checked_on_func() attributes {seqmix.checked} {
+  return
+}
+
+// -----
+
+// expected-error @+1 {{'seqmix.builder' is a string attribute}}
+func.func @builder_not_string() attributes {seqmix.builder = 1 : i64} {
+  return
+}
+
+// -----
+
 // expected-error @+1 {{unknown seqmix attribute 'seqmix.chunk'}}
 func.func @unknown_attr() attributes {seqmix.chunk = 64} {
   return
