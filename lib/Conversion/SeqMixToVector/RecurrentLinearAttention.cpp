@@ -212,10 +212,9 @@ static LogicalResult buildRecurrence(RewriterBase &rewriter,
     });
   };
 
-  // Row t of `dst`: token tt's row of q or k, times `factor` (or 1) and,
-  // with qk_norm = l2, its inverse norm.
-  auto prepare = [&](Value src, Value dst, Value bi, Value tt, Value hq,
-                     Value t, Value factor) {
+  // Token tt's row of q or k as vectors of kw lanes over K, times `factor`
+  // (or 1) and, with qk_norm = l2, its inverse norm.
+  auto rowOf = [&](Value src, Value bi, Value tt, Value hq, Value factor) {
     SmallVector<Value> xs;
     for (int64_t i = 0; i < K; i += kw)
       xs.push_back(ke.load(src, {bi, tt, hq, e.idx(i)}));
@@ -228,9 +227,16 @@ static LogicalResult buildRecurrence(RewriterBase &rewriter,
       Value inv = e.divf(e.f32(1), e.sqrt(e.addf(sum, e.f32(1e-6))));
       factor = factor ? e.mulf(factor, inv) : inv;
     }
-    for (auto [n, x] : llvm::enumerate(xs))
-      ke.store(dst, factor ? ke.mulf(x, ke.splat(factor)) : x,
-               {t, e.idx(int64_t(n) * kw)});
+    if (factor)
+      for (Value &x : xs)
+        x = ke.mulf(x, ke.splat(factor));
+    return xs;
+  };
+  // That row, into row t of `dst`.
+  auto prepare = [&](Value src, Value dst, Value bi, Value tt, Value hq,
+                     Value t, Value factor) {
+    for (auto [n, x] : llvm::enumerate(rowOf(src, bi, tt, hq, factor)))
+      ke.store(dst, x, {t, e.idx(int64_t(n) * kw)});
   };
 
   // A head's row of a [B, T, H, X] operand is a stride of H X elements from
@@ -275,30 +281,12 @@ static LogicalResult buildRecurrence(RewriterBase &rewriter,
     int64_t pieces = K / kw;
     SmallVector<SmallVector<Value>> qv(Lc), kv(Lc);
     SmallVector<Value> tokenGate(Lc);
-    // q and k scaled, normalized, as vectors of kw lanes over K.
-    auto rowOf = [&](Value src, Value tt, Value hq, Value factor) {
-      SmallVector<Value> xs;
-      for (int64_t p = 0; p < pieces; ++p)
-        xs.push_back(ke.load(src, {bi, tt, hq, e.idx(p * kw)}));
-      if (l2) {
-        Value ss = ke.splatF32(0);
-        for (Value x : xs)
-          ss = ke.fma(x, x, ss);
-        Value sum = vector::ReductionOp::create(rewriter, loc,
-                                                vector::CombiningKind::ADD, ss);
-        Value inv = e.divf(e.f32(1), e.sqrt(e.addf(sum, e.f32(1e-6))));
-        factor = factor ? e.mulf(factor, inv) : inv;
-      }
-      if (factor)
-        for (Value &x : xs)
-          x = ke.mulf(x, ke.splat(factor));
-      return xs;
-    };
+    // q and k scaled and normalized, and the gate of each token.
     for (int64_t t = 0; t < Lc; ++t) {
       Value tt = e.addi(t0, e.addi(base, e.idx(t)));
       prefetchRows(bi, h, hq, tt);
-      qv[t] = rowOf(q, tt, hq, scale);
-      kv[t] = rowOf(k, tt, hq, Value());
+      qv[t] = rowOf(q, bi, tt, hq, scale);
+      kv[t] = rowOf(k, bi, tt, hq, Value());
       if (ssd) {
         // Δ (bias, softplus, dt_limit, threshold), kept for v; the gate is
         // exp(Δ A).
