@@ -304,6 +304,15 @@ Attribute mlir::seqmix::selectCpuTiling(LoopStructureOpInterface op,
       vector.back() = lanes;
     }
   }
+  // route's register tile is a vector of tokens (loop t), whatever M is.
+  if (auto route = dyn_cast<RouteOp>(op.getOperation())) {
+    int64_t m = cast<ShapedType>(route.getLogits().getType()).getDimSize(2);
+    if (!ShapedType::isDynamic(m) && m <= 64) {
+      vector = {0, lanes};
+      if (threads[1])
+        threads[1] = threadTile(*getConstantIntValue(sizes[1]), lanes);
+    }
+  }
   // segment_matmul runs the matmul kernel per segment: NR columns on its
   // loop c (its rows, taken whole, get the kernel's MR).
   if (auto sm = dyn_cast<SegmentMatmulOp>(op.getOperation())) {

@@ -28,15 +28,19 @@ def close(got, want, rtol=1e-5, atol=1e-5):
 # Mixture-of-Memories routing
 # ---------------------------------------------------------------------------
 
+@pytest.mark.parametrize("T", [13, 37])
 @pytest.mark.parametrize("score,renorm,k", [("softmax", True, 2),
                                             ("sigmoid", False, 3),
                                             ("softmax", False, 1)])
-def test_route(compiled, score, renorm, k):
+def test_route(compiled, score, renorm, k, T):
+    """T = 37: two 16-token vectors of the CPU pipeline's route and a
+    scalar tail, with ties in both."""
     rng = np.random.default_rng(seed(score + str(k)))
-    B, T, M = 2, 13, 5
+    B, M = 2, 5
     logits = rnd(rng, B, T, M)
     logits[0, 0] = 0.5          # every memory tied: picks 0, 1, ..
     logits[1, 2, 1:4] = 0.25    # a three-way tie
+    logits[1, T - 1, ::2] = -0.5
     attrs = f"top_k = {k} : i64, score = #seqmix.score<{score}>"
     if renorm:
         attrs += ", renormalize"

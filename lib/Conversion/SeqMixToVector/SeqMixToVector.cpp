@@ -136,6 +136,8 @@ void mlir::seqmix::populateSeqMixToVectorPatterns(RewritePatternSet &patterns) {
   // ssd, through the same builder: loop 2 of (b, h, p, t).
   patterns.add<VectorizePattern<SSDOp>>(
       ctx, [](Operation *) -> unsigned { return 2; }, buildRecurrentSSD);
+  // route vectorizes its tokens, loop 1 of (b, t).
+  patterns.add<VectorizePattern<RouteOp>>(ctx, channels, buildTokenRoute);
   // segment_matmul's NR sits on its column loop c, loop 1 of (r, c).
   patterns.add<VectorizePattern<SegmentMatmulOp>>(ctx, channels,
                                                   buildSegmentMatmul);

@@ -41,6 +41,8 @@ LogicalResult buildRecurrentLinearAttention(RewriterBase &rewriter,
                                             int64_t width);
 LogicalResult buildRecurrentSSD(RewriterBase &rewriter, SSDOp op,
                                 int64_t width);
+LogicalResult buildTokenRoute(RewriterBase &rewriter, RouteOp op,
+                              int64_t width);
 LogicalResult buildSegmentMatmul(RewriterBase &rewriter, SegmentMatmulOp op,
                                  int64_t nr);
 LogicalResult buildRegisterBlockedMatmul(RewriterBase &rewriter,

@@ -299,3 +299,26 @@ func.func @ssd(%x: memref<1x?x2x16xf32>, %dt: memref<1x?x2xf32>, %A: memref<2xf3
   seqmix.ssd ins(%x, %dt, %A, %B, %B : memref<1x?x2x16xf32>, memref<1x?x2xf32>, memref<2xf32>, memref<1x?x1x8xf32>, memref<1x?x1x8xf32>) D(%D : memref<2xf32>) z(%z : memref<1x?x2x16xf32>) outs(%y, %s : memref<1x?x2x16xf32>, memref<1x2x16x8xf32>) {dt_softplus, seqmix.checked, seqmix.tile = #seqmix.cpu_tiling<vector = [0, 0, 16, 0], chunk = 1>}
   return
 }
+
+// -----
+
+// route, lanes over 16 tokens: each memory's logits gathered into a vector,
+// the softmax and both top-k rounds on vectors (compares and selects, no
+// horizontal step), picks and weights written lane by lane; the tokens left
+// over take the scalar body.
+// CHECK-LABEL: func @route
+// CHECK-SAME: %[[L:[a-z0-9]+]]: memref<2x?x4xf32>, %[[I:[a-z0-9]+]]: memref<2x?x2xi32>, %[[W:[a-z0-9]+]]: memref<2x?x2xf32>
+// CHECK: %[[FULL:.+]] = arith.muli %{{.+}}, %c16
+// CHECK: scf.for %[[T0:.+]] = %c0 to %[[FULL]] step %c16
+// CHECK: vector.from_elements {{.*}} : vector<16xf32>
+// CHECK: math.exp %{{.+}} : vector<16xf32>
+// CHECK: arith.cmpf olt, %{{.+}}, %{{.+}} : vector<16xf32>
+// CHECK: arith.select %{{.+}}, %{{.+}}, %{{.+}} : vector<16xi1>, vector<16xindex>
+// CHECK: arith.divf %{{.+}}, %{{.+}} : vector<16xf32>
+// CHECK: memref.store %{{.+}}, %[[I]][%{{.+}}, %[[T0]], %c0] : memref<2x?x2xi32>
+// CHECK: memref.store %{{.+}}, %[[W]]
+// CHECK: scf.for %{{.+}} = %[[FULL]] to %{{.+}} step %c1
+func.func @route(%l: memref<2x?x4xf32>, %i: memref<2x?x2xi32>, %w: memref<2x?x2xf32>) {
+  seqmix.route ins(%l : memref<2x?x4xf32>) outs(%i, %w : memref<2x?x2xi32>, memref<2x?x2xf32>) {top_k = 2 : i64, renormalize, seqmix.checked, seqmix.tile = #seqmix.cpu_tiling<vector = [0, 16]>}
+  return
+}

@@ -68,6 +68,18 @@ func.func @ssd(%x: tensor<1x?x24x64xf32>, %dt: tensor<1x?x24xf32>, %A: tensor<24
 
 // -----
 
+// route: a vector of tokens (whole vectors per thread).
+// CHECK-LABEL: func @route
+// CHECK: seqmix.tile = #seqmix.cpu_tiling<threads = [0, 2048], vector = [0, 16]>
+// AVX2-LABEL: func @route
+// AVX2: seqmix.tile = #seqmix.cpu_tiling<threads = [0, 2048], vector = [0, 8]>
+func.func @route(%l: tensor<1x4096x8xf32>, %i: tensor<1x4096x2xi32>, %w: tensor<1x4096x2xf32>) -> tensor<1x4096x2xi32> {
+  %ri, %rw = seqmix.route ins(%l : tensor<1x4096x8xf32>) outs(%i, %w : tensor<1x4096x2xi32>, tensor<1x4096x2xf32>) {top_k = 2 : i64} -> tensor<1x4096x2xi32>, tensor<1x4096x2xf32>
+  return %ri : tensor<1x4096x2xi32>
+}
+
+// -----
+
 // segment_matmul: its rows are taken whole (segments), its output columns
 // go to the threads in whole NR panels, and NR (2 vectors with AVX-512, 3
 // with AVX2) is its vector level.
