@@ -115,6 +115,16 @@ def segment_matmul(T):
                             [], "", [Out("result", tensor_type((R, Dout), "f32"), "zero")])
 
 
+def sliding_window(T):
+    # The attention layers of a hybrid: window (511, 0), H = 8, D = 64, at
+    # 4 T = 8192 tokens (the shape).
+    T, H, D = 4 * T, 8, 64
+    ins = [Arg("q", f32(1, T, H, D)), Arg("k", f32(1, T, H, D)), Arg("v", f32(1, T, H, D))]
+    return single_op_module("sliding_window_attention", ins, [],
+                            "window_left = 511 : i64, window_right = 0 : i64, scale = 0.125 : f32",
+                            [Out("o", tensor_type((1, T, H, D), "f32"))])
+
+
 def hadamard(T):
     # int8 output as docs/Ops.md declares it: a quant.uniform destination
     # fuses the rotation with round-half-even + clamp. The scale only changes
@@ -152,6 +162,7 @@ CASES = {
     "simple_gla_H16_K128_T8192": (lambda T: gla(4 * T, K=128, gate="scalar"), BOTH, None),
     "gated_delta_H16_K128_T8192": (lambda T: gla(4 * T, K=128, gate="scalar", delta=True), BOTH, None),
     "segment_matmul_1024x256_M4": (segment_matmul, BOTH, None),
+    "swa_T8192_W512_H8_D64": (sliding_window, BOTH, None),
     "hadamard_N1536_T2048_int8": (hadamard, BOTH, None),
     # The same recurrence as mamba1 (less the epilogue), user-authored.
     "diag_scan_D1536_N16": (diagonal_scan, BOTH, None),

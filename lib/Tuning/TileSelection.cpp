@@ -304,6 +304,16 @@ Attribute mlir::seqmix::selectCpuTiling(LoopStructureOpInterface op,
       vector.back() = lanes;
     }
   }
+  // sliding_window_attention's key tiles are one vector wide; the width
+  // sits on its last loop h (keys are no loop of it).
+  if (auto swa = dyn_cast<SlidingWindowAttentionOp>(op.getOperation())) {
+    auto q = cast<ShapedType>(swa.getQ().getType());
+    auto v = cast<ShapedType>(swa.getV().getType());
+    int64_t d = q.getDimSize(3), dv = v.getDimSize(3);
+    if (!ShapedType::isDynamic(d) && !ShapedType::isDynamic(dv) && d <= 256 &&
+        dv % lanes == 0 && dv / lanes <= 16)
+      vector = {0, 0, lanes};
+  }
   // route's register tile is a vector of tokens (loop t), whatever M is.
   if (auto route = dyn_cast<RouteOp>(op.getOperation())) {
     int64_t m = cast<ShapedType>(route.getLogits().getType()).getDimSize(2);

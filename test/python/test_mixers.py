@@ -263,6 +263,15 @@ SWA_CASES = [
     ("decode_tq1", 1, 30, 2, 2, 16, 16, 7, 0),
     ("tq_gt_tk_masked_rows", 9, 4, 1, 1, 8, 8, 1, 0),
     ("full", 5, 12, 2, 2, 8, 8, -1, -1),
+    # Wide enough for the CPU pipeline's online-softmax tiles (16 keys, Dv
+    # a multiple of 16): windows cutting tiles, query blocks of 4 and a
+    # remainder row, GQA, Tq != Tk, rows without keys, D = 48 and 192.
+    ("wide_causal_gqa", 37, 37, 4, 2, 64, 64, -1, 0),
+    ("wide_window", 70, 70, 2, 1, 48, 48, 21, 0),
+    ("wide_bidirectional", 45, 61, 2, 2, 192, 32, 9, 17),
+    ("wide_decode", 1, 100, 2, 1, 64, 64, 40, 0),
+    ("wide_tq_gt_tk", 23, 9, 1, 1, 32, 16, 2, 0),
+    ("wide_full", 19, 50, 2, 2, 16, 128, -1, -1),
 ]
 
 

@@ -136,6 +136,11 @@ void mlir::seqmix::populateSeqMixToVectorPatterns(RewritePatternSet &patterns) {
   // ssd, through the same builder: loop 2 of (b, h, p, t).
   patterns.add<VectorizePattern<SSDOp>>(
       ctx, [](Operation *) -> unsigned { return 2; }, buildRecurrentSSD);
+  // sliding_window_attention's lanes run over keys, which no loop of
+  // (b, i, h) walks: the width sits on its last loop, as hadamard's.
+  patterns.add<VectorizePattern<SlidingWindowAttentionOp>>(
+      ctx, [](Operation *) -> unsigned { return 2; },
+      buildSlidingWindowAttention);
   // route vectorizes its tokens, loop 1 of (b, t).
   patterns.add<VectorizePattern<RouteOp>>(ctx, channels, buildTokenRoute);
   // segment_matmul's NR sits on its column loop c, loop 1 of (r, c).

@@ -41,6 +41,9 @@ LogicalResult buildRecurrentLinearAttention(RewriterBase &rewriter,
                                             int64_t width);
 LogicalResult buildRecurrentSSD(RewriterBase &rewriter, SSDOp op,
                                 int64_t width);
+LogicalResult buildSlidingWindowAttention(RewriterBase &rewriter,
+                                          SlidingWindowAttentionOp op,
+                                          int64_t width);
 LogicalResult buildTokenRoute(RewriterBase &rewriter, RouteOp op,
                               int64_t width);
 LogicalResult buildSegmentMatmul(RewriterBase &rewriter, SegmentMatmulOp op,

@@ -322,3 +322,44 @@ func.func @route(%l: memref<2x?x4xf32>, %i: memref<2x?x2xi32>, %w: memref<2x?x2x
   seqmix.route ins(%l : memref<2x?x4xf32>) outs(%i, %w : memref<2x?x2xi32>, memref<2x?x2xf32>) {top_k = 2 : i64, renormalize, seqmix.checked, seqmix.tile = #seqmix.cpu_tiling<vector = [0, 16]>}
   return
 }
+
+// -----
+
+// sliding_window_attention as online softmax on 16-key tiles: the head's
+// keys transposed once, tile by tile ([tiles, D, 16], on the heap); a block
+// of 4 query rows visits only the key tiles its windows touch, from the
+// tile holding its first row's first key (c0 - 40, clipped at 0) to its last
+// row's last key: fully masked tiles are never loaded. Scores, the running
+// max and sum and the Dv = 32 accumulators (2 vectors per row) stay in
+// registers; rows left over (Tq not a multiple of 4) take a one-row block.
+// CHECK-LABEL: func @swa
+// CHECK-SAME: %[[Q:[a-z0-9]+]]: memref<1x?x2x16xf32>, %[[K:[a-z0-9]+]]: memref<1x?x1x16xf32>, %[[V:[a-z0-9]+]]: memref<1x?x1x32xf32>, %[[O:[a-z0-9]+]]: memref<1x?x2x32xf32>, %[[LSE:[a-z0-9]+]]: memref<1x?x2xf32>
+// CHECK-DAG: %[[TK:.+]] = memref.dim %[[K]], %c1
+// CHECK-DAG: %[[KT:.+]] = memref.alloc(%{{.+}}) : memref<?x16x16xf32>
+// CHECK: memref.store %{{.+}}, %[[KT]]
+// CHECK: scf.for %[[I0:.+]] = %c0 to %{{.+}} step %c4
+// CHECK: %[[C0:.+]] = arith.subi %{{.+}}, %{{.+}} : index
+// CHECK: %[[FROM:.+]] = arith.subi %[[C0]], %c40
+// CHECK: %[[LO:.+]] = arith.maxsi %[[FROM]], %c0
+// CHECK-COUNT-3: arith.minsi %{{.+}}, %[[TK]]
+// CHECK: arith.minsi %{{.+}}, %[[TK]]
+// CHECK-NEXT: %[[HI:.+]] = arith.maxsi %{{.+}}, %{{.+}} : index
+// CHECK: %[[TILE:.+]] = arith.divui %[[LO]], %c16
+// CHECK: %[[FIRST:.+]] = arith.muli %[[TILE]], %c16
+// CHECK: scf.for %[[J0:.+]] = %[[FIRST]] to %[[HI]] step %c16 iter_args({{.*}}) -> (f32, f32, f32, f32, f32, f32, f32, f32, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
+// CHECK: vector.load %[[KT]]
+// CHECK: vector.fma
+// CHECK: arith.select %{{.+}}, %{{.+}}, %{{.+}} : vector<16xi1>, vector<16xf32>
+// CHECK: vector.reduction <maximumf>
+// CHECK: math.exp %{{.+}} : vector<16xf32>
+// CHECK: vector.reduction <add>
+// CHECK: vector.load %[[V]]
+// CHECK: scf.yield
+// CHECK: vector.store %{{.+}}, %[[O]]
+// CHECK: math.log
+// CHECK: memref.store %{{.+}}, %[[LSE]]
+// CHECK: scf.for %{{.+}} = %{{.+}} to %{{.+}} step %c1
+func.func @swa(%q: memref<1x?x2x16xf32>, %k: memref<1x?x1x16xf32>, %v: memref<1x?x1x32xf32>, %o: memref<1x?x2x32xf32>, %lse: memref<1x?x2xf32>) {
+  seqmix.sliding_window_attention ins(%q, %k, %v : memref<1x?x2x16xf32>, memref<1x?x1x16xf32>, memref<1x?x1x32xf32>) outs(%o, %lse : memref<1x?x2x32xf32>, memref<1x?x2xf32>) {window_left = 40 : i64, window_right = 0 : i64, scale = 0.25 : f32, seqmix.checked, seqmix.tile = #seqmix.cpu_tiling<vector = [0, 0, 16]>}
+  return
+}

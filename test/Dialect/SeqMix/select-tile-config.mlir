@@ -68,6 +68,19 @@ func.func @ssd(%x: tensor<1x?x24x64xf32>, %dt: tensor<1x?x24xf32>, %A: tensor<24
 
 // -----
 
+// sliding_window_attention: threads over heads (its query loop is taken
+// whole), key tiles one vector wide (the width sits on its last loop).
+// CHECK-LABEL: func @swa
+// CHECK: seqmix.tile = #seqmix.cpu_tiling<threads = [0, 0, 4], vector = [0, 0, 16]>
+// AVX2-LABEL: func @swa
+// AVX2: seqmix.tile = #seqmix.cpu_tiling<threads = [0, 0, 4], vector = [0, 0, 8]>
+func.func @swa(%q: tensor<1x?x8x64xf32>, %o0: tensor<1x?x8x64xf32>) -> tensor<1x?x8x64xf32> {
+  %o = seqmix.sliding_window_attention ins(%q, %q, %q : tensor<1x?x8x64xf32>, tensor<1x?x8x64xf32>, tensor<1x?x8x64xf32>) outs(%o0 : tensor<1x?x8x64xf32>) {window_left = 511 : i64, window_right = 0 : i64, scale = 0.125 : f32} -> tensor<1x?x8x64xf32>
+  return %o : tensor<1x?x8x64xf32>
+}
+
+// -----
+
 // route: a vector of tokens (whole vectors per thread).
 // CHECK-LABEL: func @route
 // CHECK: seqmix.tile = #seqmix.cpu_tiling<threads = [0, 2048], vector = [0, 16]>
