@@ -125,6 +125,17 @@ def sliding_window(T):
                             [Out("o", tensor_type((1, T, H, D), "f32"))])
 
 
+def neighborhood_1d(T):
+    # NA 1-D at the shape: 16 T = 32768 tokens, kernel 2048, H = 4,
+    # D = 64 (cpu only: the naive loops take minutes).
+    T, H, D = 16 * T, 4, 64
+    kernel = min(2048, T)  # short runs (tests) keep a valid kernel
+    ins = [Arg("q", f32(1, T, H, D)), Arg("k", f32(1, T, H, D)), Arg("v", f32(1, T, H, D))]
+    return single_op_module("neighborhood_attention", ins, [],
+                            f"kernel_size = array<i64: {kernel}>, scale = 0.125 : f32",
+                            [Out("o", tensor_type((1, T, H, D), "f32"))])
+
+
 def hadamard(T):
     # int8 output as docs/Ops.md declares it: a quant.uniform destination
     # fuses the rotation with round-half-even + clamp. The scale only changes
@@ -163,6 +174,7 @@ CASES = {
     "gated_delta_H16_K128_T8192": (lambda T: gla(4 * T, K=128, gate="scalar", delta=True), BOTH, None),
     "segment_matmul_1024x256_M4": (segment_matmul, BOTH, None),
     "swa_T8192_W512_H8_D64": (sliding_window, BOTH, None),
+    "na1d_T32768_k2048_H4_D64": (neighborhood_1d, ("cpu",), None),
     "hadamard_N1536_T2048_int8": (hadamard, BOTH, None),
     # The same recurrence as mamba1 (less the epilogue), user-authored.
     "diag_scan_D1536_N16": (diagonal_scan, BOTH, None),

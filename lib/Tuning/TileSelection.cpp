@@ -306,13 +306,19 @@ Attribute mlir::seqmix::selectCpuTiling(LoopStructureOpInterface op,
   }
   // sliding_window_attention's key tiles are one vector wide; the width
   // sits on its last loop h (keys are no loop of it).
-  if (auto swa = dyn_cast<SlidingWindowAttentionOp>(op.getOperation())) {
-    auto q = cast<ShapedType>(swa.getQ().getType());
-    auto v = cast<ShapedType>(swa.getV().getType());
+  // So do 1-D neighborhoods without dilation (contiguous key windows).
+  auto na = dyn_cast<NeighborhoodAttentionOp>(op.getOperation());
+  bool naTiles =
+      na && na.getNumSpatialDims() == 1 && na.getDilationOrDefault()[0] == 1;
+  if (isa<SlidingWindowAttentionOp>(op.getOperation()) || naTiles) {
+    auto q = cast<ShapedType>(op->getOperand(0).getType());
+    auto v = cast<ShapedType>(op->getOperand(2).getType());
     int64_t d = q.getDimSize(3), dv = v.getDimSize(3);
     if (!ShapedType::isDynamic(d) && !ShapedType::isDynamic(dv) && d <= 256 &&
-        dv % lanes == 0 && dv / lanes <= 16)
-      vector = {0, 0, lanes};
+        dv % lanes == 0 && dv / lanes <= 16) {
+      vector.assign(kinds.size(), 0);
+      vector.back() = lanes;
+    }
   }
   // route's register tile is a vector of tokens (loop t), whatever M is.
   if (auto route = dyn_cast<RouteOp>(op.getOperation())) {

@@ -218,6 +218,12 @@ NA_CASES = [
     ("2d_mixed", (8, 6), 2, 1, 6, 4, (3, 3), (2, 1), (1, 2), (True, False), False, True),
     ("3d", (4, 5, 6), 1, 1, 8, 8, (3, 3, 3), (1, 1, 2), None, (False, False, True), False, True),
     ("full_window", (6,), 1, 1, 8, 8, (6,), None, None, None, False, True),
+    # 1-D, no dilation, Dv a multiple of 16: the CPU pipeline's online-softmax
+    # tiles (windows shifted at both borders, strides, causal, rpb, GQA).
+    ("wide_1d_rpb_gqa", (45,), 4, 2, 32, 32, (9,), None, None, None, True, True),
+    ("wide_1d_even_strided", (70,), 2, 2, 64, 64, (20,), None, (4,), None, False, True),
+    ("wide_1d_causal", (37,), 2, 1, 48, 16, (13,), None, (2,), (True,), False, True),
+    ("wide_1d_full", (21,), 1, 1, 16, 48, (21,), None, None, None, True, False),
 ]
 
 

@@ -17,7 +17,10 @@
 
 #include "SeqMixToVectorInternal.h"
 
+#include "seqmix/Dialect/SeqMix/Utils/NeighborhoodWindow.h"
+
 #include <cmath>
+#include <functional>
 
 using namespace mlir;
 using namespace mlir::seqmix;
@@ -28,10 +31,78 @@ static constexpr int64_t kAccumulators = 16;
 /// Beyond this D the per-tile score loop is unrolled too far.
 static constexpr int64_t kMaxHeadDim = 256;
 
+namespace {
+/// What the builder reads of a windowed attention with [B, T, H, D]
+/// operands: q, k, v, o (and lse), the scale, and each query row's key
+/// window [lo, hi) (clipped to the keys, monotone in the row); rpb, when
+/// set, is a [H, 2 kernel - 1] bias indexed by key - query + kernel - 1.
+struct AttentionView {
+  Value q, k, v, o, lse, rpb;
+  float scale;
+  int64_t kernel = 0;
+  std::function<std::pair<Value, Value>(ScalarEmitter &, Value)> window;
+};
+} // namespace
+
+static LogicalResult buildOnlineSoftmax(RewriterBase &rewriter, Operation *op,
+                                        const AttentionView &view,
+                                        int64_t width);
+
 LogicalResult mlir::seqmix::detail::buildSlidingWindowAttention(
     RewriterBase &rewriter, SlidingWindowAttentionOp op, int64_t width) {
-  Value q = op.getQ(), k = op.getK(), v = op.getV();
-  Value o = op.getOInit(), lse = op.getLseInit();
+  const int64_t left = op.getWindowLeftAttr().getInt();
+  const int64_t right = op.getWindowRightAttr().getInt();
+  Value q = op.getQ(), k = op.getK();
+  AttentionView view{q,
+                     k,
+                     op.getV(),
+                     op.getOInit(),
+                     op.getLseInit(),
+                     Value(),
+                     op.getScaleValue()};
+  // Query i sits at key position c = i + Tk - Tq (signed: Tq may exceed Tk).
+  view.window = [=](ScalarEmitter &e, Value i) -> std::pair<Value, Value> {
+    Value Tk = e.dim(k, 1), zero = e.idx(0);
+    Value c = e.subi(e.addi(i, Tk), e.dim(q, 1));
+    Value lo = left < 0 ? zero : e.maxi(e.subi(c, e.idx(left)), zero);
+    Value end = right < 0 ? Tk : e.mini(e.addi(c, e.idx(right + 1)), Tk);
+    return {lo, e.maxi(end, lo)};
+  };
+  return buildOnlineSoftmax(rewriter, op, view, width);
+}
+
+LogicalResult mlir::seqmix::detail::buildNeighborhoodAttention(
+    RewriterBase &rewriter, NeighborhoodAttentionOp op, int64_t width) {
+  // One spatial axis without dilation: each query's neighborhood is a
+  // contiguous run of keys (NATTEN's rule, shifted at the borders).
+  if (op.getNumSpatialDims() != 1 || op.getDilationOrDefault()[0] != 1)
+    return rewriter.notifyMatchFailure(op, "1-D, dilation 1 only");
+  if (Value rpb = op.getRpb();
+      rpb && !cast<ShapedType>(rpb.getType()).getElementType().isF32())
+    return rewriter.notifyMatchFailure(op, "an f32 rpb only");
+  int64_t kernel = op.getKernelSize()[0];
+  int64_t stride = op.getStrideOrDefault()[0];
+  bool causal = op.getIsCausalOrDefault()[0];
+  Value q = op.getQ();
+  AttentionView view{q,
+                     op.getK(),
+                     op.getV(),
+                     op.getOInit(),
+                     op.getLseInit(),
+                     op.getRpb(),
+                     op.getScaleValue(),
+                     kernel};
+  view.window = [=](ScalarEmitter &e, Value i) -> std::pair<Value, Value> {
+    AxisWindow w = naWindow(e, i, e.dim(q, 1), kernel, 1, stride, causal);
+    return {w.start, w.end};
+  };
+  return buildOnlineSoftmax(rewriter, op, view, width);
+}
+
+static LogicalResult buildOnlineSoftmax(RewriterBase &rewriter, Operation *op,
+                                        const AttentionView &view,
+                                        int64_t width) {
+  Value q = view.q, k = view.k, v = view.v, o = view.o, lse = view.lse;
   std::optional<int64_t> D = staticDim(q, 3), Dv = staticDim(v, 3);
   if (!D || !Dv || *D > kMaxHeadDim || *Dv % width != 0 ||
       *Dv / width > kAccumulators)
@@ -39,15 +110,13 @@ LogicalResult mlir::seqmix::detail::buildSlidingWindowAttention(
         op, "D and Dv must be static, Dv a multiple of the width");
   const int64_t nv = *Dv / width;
   const int64_t QB = std::min<int64_t>(4, kAccumulators / nv);
-  const int64_t left = op.getWindowLeftAttr().getInt();
-  const int64_t right = op.getWindowRightAttr().getInt();
 
-  Location loc = op.getLoc();
+  Location loc = op->getLoc();
   VectorEmitter e(rewriter, loc, width);
   Value zero = e.idx(0), one = e.idx(1), W = e.idx(width);
   Value Bsz = e.dim(q, 0), Tq = e.dim(q, 1), H = e.dim(q, 2);
   Value Tk = e.dim(k, 1), group = e.divi(H, e.dim(k, 2));
-  Value scale = e.f32(op.getScaleValue());
+  Value scale = e.f32(view.scale);
   // The head's keys, transposed and scaled, padded to whole tiles (the pad
   // is masked). Allocated here, before the loops, once per call (thread).
   Value padded = e.muli(e.divi(e.addi(Tk, e.idx(width - 1)), W), W);
@@ -71,13 +140,12 @@ LogicalResult mlir::seqmix::detail::buildSlidingWindowAttention(
   // Rows [i0, i0 + rows) of head h: the key tiles of the union of their
   // windows, then o and lse.
   auto queryBlock = [&](Value bi, Value h, Value hk, Value i0, int64_t rows) {
-    // Key position of row r (signed: Tq may exceed Tk), and its window.
+    // Each row's key window.
     SmallVector<Value> lo, hi;
     for (int64_t r = 0; r < rows; ++r) {
-      Value c = e.subi(e.addi(e.addi(i0, e.idx(r)), Tk), Tq);
-      lo.push_back(left < 0 ? zero : e.maxi(e.subi(c, e.idx(left)), zero));
-      Value end = right < 0 ? Tk : e.mini(e.addi(c, e.idx(right + 1)), Tk);
-      hi.push_back(e.maxi(end, lo.back()));
+      auto [l, h] = view.window(e, e.addi(i0, e.idx(r)));
+      lo.push_back(l);
+      hi.push_back(h);
     }
     Value first = e.muli(e.divi(lo.front(), W), W), last = hi.back();
     SmallVector<Value> init;
@@ -107,6 +175,16 @@ LogicalResult mlir::seqmix::detail::buildSlidingWindowAttention(
             Value in =
                 e.andi(e.cmpi(arith::CmpIPredicate::sge, keys, e.splat(lo[r])),
                        e.cmpi(arith::CmpIPredicate::slt, keys, e.splat(hi[r])));
+            if (Value rpb = view.rpb) {
+              // rpb[h, key - query + kernel - 1], read for the lanes inside
+              // the window only.
+              Value i = e.addi(i0, e.idx(r));
+              Value at = e.subi(e.addi(j0, e.idx(view.kernel - 1)), i);
+              Value bias = vector::MaskedLoadOp::create(
+                  rewriter, loc, e.f32Vec(), rpb, ValueRange{h, at}, in,
+                  e.splatF32(0));
+              s[r] = e.addf(s[r], bias);
+            }
             s[r] = e.select(in, s[r], e.splat(negInf));
             Value tileMax = vector::ReductionOp::create(
                 rewriter, loc, vector::CombiningKind::MAXIMUMF, s[r]);

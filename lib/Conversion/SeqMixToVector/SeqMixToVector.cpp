@@ -141,6 +141,13 @@ void mlir::seqmix::populateSeqMixToVectorPatterns(RewritePatternSet &patterns) {
   patterns.add<VectorizePattern<SlidingWindowAttentionOp>>(
       ctx, [](Operation *) -> unsigned { return 2; },
       buildSlidingWindowAttention);
+  // neighborhood_attention likewise: (b, x1.., h), the width on h.
+  patterns.add<VectorizePattern<NeighborhoodAttentionOp>>(
+      ctx,
+      [](Operation *op) -> unsigned {
+        return cast<NeighborhoodAttentionOp>(op).getNumSpatialDims() + 1;
+      },
+      buildNeighborhoodAttention);
   // route vectorizes its tokens, loop 1 of (b, t).
   patterns.add<VectorizePattern<RouteOp>>(ctx, channels, buildTokenRoute);
   // segment_matmul's NR sits on its column loop c, loop 1 of (r, c).

@@ -44,6 +44,9 @@ LogicalResult buildRecurrentSSD(RewriterBase &rewriter, SSDOp op,
 LogicalResult buildSlidingWindowAttention(RewriterBase &rewriter,
                                           SlidingWindowAttentionOp op,
                                           int64_t width);
+LogicalResult buildNeighborhoodAttention(RewriterBase &rewriter,
+                                         NeighborhoodAttentionOp op,
+                                         int64_t width);
 LogicalResult buildTokenRoute(RewriterBase &rewriter, RouteOp op,
                               int64_t width);
 LogicalResult buildSegmentMatmul(RewriterBase &rewriter, SegmentMatmulOp op,

@@ -363,3 +363,19 @@ func.func @swa(%q: memref<1x?x2x16xf32>, %k: memref<1x?x1x16xf32>, %v: memref<1x
   seqmix.sliding_window_attention ins(%q, %k, %v : memref<1x?x2x16xf32>, memref<1x?x1x16xf32>, memref<1x?x1x32xf32>) outs(%o, %lse : memref<1x?x2x32xf32>, memref<1x?x2xf32>) {window_left = 40 : i64, window_right = 0 : i64, scale = 0.25 : f32, seqmix.checked, seqmix.tile = #seqmix.cpu_tiling<vector = [0, 0, 16]>}
   return
 }
+
+// -----
+
+// neighborhood_attention, 1-D without dilation, through the same builder:
+// each row's window is NATTEN's (shifted at the borders), its rpb read for
+// the lanes inside the window only.
+// CHECK-LABEL: func @na1d
+// CHECK-SAME: %[[RPB:[a-z0-9]+]]: memref<2x17xf32>
+// CHECK: memref.alloc() : memref<3x16x16xf32>
+// CHECK: scf.for {{.*}} step %c16 iter_args
+// CHECK: vector.maskedload %[[RPB]]
+// CHECK: math.exp %{{.+}} : vector<16xf32>
+func.func @na1d(%q: memref<1x40x2x16xf32>, %rpb: memref<2x17xf32>, %o: memref<1x40x2x16xf32>) {
+  seqmix.neighborhood_attention ins(%q, %q, %q : memref<1x40x2x16xf32>, memref<1x40x2x16xf32>, memref<1x40x2x16xf32>) rpb(%rpb : memref<2x17xf32>) outs(%o : memref<1x40x2x16xf32>) {kernel_size = array<i64: 9>, scale = 0.25 : f32, seqmix.checked, seqmix.tile = #seqmix.cpu_tiling<vector = [0, 0, 16]>}
+  return
+}

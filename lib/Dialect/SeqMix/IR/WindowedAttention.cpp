@@ -11,6 +11,7 @@
 
 #include "LoopStructure.h"
 
+#include "seqmix/Dialect/SeqMix/Utils/NeighborhoodWindow.h"
 #include "seqmix/Dialect/SeqMix/Utils/ScalarEmitter.h"
 
 #include <cmath>
@@ -71,38 +72,6 @@ SmallVector<Value> concat(ValueRange a, ValueRange b) {
   SmallVector<Value> r(a.begin(), a.end());
   r.append(b.begin(), b.end());
   return r;
-}
-
-/// One axis of a neighborhood: the key window [start, end) in the query's
-/// dilation group (NATTEN's rule), and the group of the query.
-struct AxisWindow {
-  Value group, pos, start, end;
-};
-
-AxisWindow naWindow(ScalarEmitter &e, Value x, Value L, int64_t k, int64_t d,
-                    int64_t s, bool causal) {
-  Value dv = e.idx(d);
-  Value g = e.remi(x, dv), i = e.divi(x, dv);
-  // Group length ceil((L - g) / d).
-  Value lg = e.divi(e.addi(e.subi(L, g), e.idx(d - 1)), dv);
-  Value first = e.muli(e.divi(i, e.idx(s)), e.idx(s));
-  Value last = e.subi(lg, e.idx(1));
-  AxisWindow w{g, i, {}, {}};
-  if (causal) {
-    Value leader = e.mini(e.addi(first, e.idx(s - 1)), last);
-    w.start = e.maxi(e.subi(leader, e.idx(k - 1)), e.idx(0));
-    w.end = e.mini(e.addi(i, e.idx(1)), lg);
-    return w;
-  }
-  int64_t wl = k / 2, wr = k / 2 + (k % 2) - 1;
-  Value leader = e.mini(e.addi(first, e.idx(s / 2)), last);
-  Value start = e.maxi(e.subi(leader, e.idx(wl)), e.idx(0));
-  // Shift left when the window would run past the end of the group.
-  Value over = e.cmpi(arith::CmpIPredicate::sge, e.addi(leader, e.idx(wr)), lg);
-  Value shift = e.subi(e.subi(e.subi(lg, e.idx(wr)), leader), e.idx(1));
-  w.start = e.select(over, e.addi(start, shift), start);
-  w.end = e.addi(w.start, e.idx(k));
-  return w;
 }
 
 } // namespace
@@ -277,8 +246,8 @@ LogicalResult SlidingWindowAttentionOp::emitScalarBody(OpBuilder &b,
   };
   auto logit = [&](ValueRange j) {
     Value dot = e.fold(D, e.f32(0), [&](Value c, Value acc) {
-      return e.addf(acc, e.mulf(e.load(q, {bi, i, h, c}),
-                                e.load(k, {bi, j[0], hk, c})));
+      return e.addf(
+          acc, e.mulf(e.load(q, {bi, i, h, c}), e.load(k, {bi, j[0], hk, c})));
     });
     return e.mulf(scale, dot);
   };
@@ -288,7 +257,9 @@ LogicalResult SlidingWindowAttentionOp::emitScalarBody(OpBuilder &b,
   Value o = getOInit(), lse = getLseInit();
   SoftmaxRow{e, forKeys, logit, value, v, 3}.run(
       Dv, e.cmpi(arith::CmpIPredicate::slt, lo, hi),
-      [&](Value c, Value val) { e.store(o, val, {bi, i, h, c}); },
+      [&](Value c, Value val) {
+        e.store(o, val, {bi, i, h, c});
+      },
       [&](Value l) {
         if (lse)
           e.store(lse, l, {bi, i, h});
