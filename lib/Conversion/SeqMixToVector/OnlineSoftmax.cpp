@@ -38,7 +38,7 @@ namespace {
 /// set, is a [H, 2 kernel - 1] bias indexed by key - query + kernel - 1.
 struct AttentionView {
   Value q, k, v, o, lse, rpb;
-  float scale;
+  float scale = 1;
   int64_t kernel = 0;
   std::function<std::pair<Value, Value>(ScalarEmitter &, Value)> window;
 };
@@ -53,13 +53,13 @@ LogicalResult mlir::seqmix::detail::buildSlidingWindowAttention(
   const int64_t left = op.getWindowLeftAttr().getInt();
   const int64_t right = op.getWindowRightAttr().getInt();
   Value q = op.getQ(), k = op.getK();
-  AttentionView view{q,
-                     k,
-                     op.getV(),
-                     op.getOInit(),
-                     op.getLseInit(),
-                     Value(),
-                     op.getScaleValue()};
+  AttentionView view;
+  view.q = q;
+  view.k = k;
+  view.v = op.getV();
+  view.o = op.getOInit();
+  view.lse = op.getLseInit();
+  view.scale = op.getScaleValue();
   // Query i sits at key position c = i + Tk - Tq (signed: Tq may exceed Tk).
   view.window = [=](ScalarEmitter &e, Value i) -> std::pair<Value, Value> {
     Value Tk = e.dim(k, 1), zero = e.idx(0);
@@ -84,14 +84,15 @@ LogicalResult mlir::seqmix::detail::buildNeighborhoodAttention(
   int64_t stride = op.getStrideOrDefault()[0];
   bool causal = op.getIsCausalOrDefault()[0];
   Value q = op.getQ();
-  AttentionView view{q,
-                     op.getK(),
-                     op.getV(),
-                     op.getOInit(),
-                     op.getLseInit(),
-                     op.getRpb(),
-                     op.getScaleValue(),
-                     kernel};
+  AttentionView view;
+  view.q = q;
+  view.k = op.getK();
+  view.v = op.getV();
+  view.o = op.getOInit();
+  view.lse = op.getLseInit();
+  view.rpb = op.getRpb();
+  view.scale = op.getScaleValue();
+  view.kernel = kernel;
   view.window = [=](ScalarEmitter &e, Value i) -> std::pair<Value, Value> {
     AxisWindow w = naWindow(e, i, e.dim(q, 1), kernel, 1, stride, causal);
     return {w.start, w.end};
