@@ -72,6 +72,22 @@ func.func @elementwise(%a: tensor<1x?x8xf32>, %h0: tensor<1x8xf32>, %y0: tensor<
 
 // -----
 
+// An input the body never reads is passed whole.
+// CHECK-LABEL: func @unused_input
+// CHECK: scf.forall (%{{.+}}) = (0) to (8) step (4)
+// CHECK: seqmix.scan ins(%{{.+}}, %{{.+}} : tensor<1x?x4xf32>, tensor<1x?x3xf32>)
+// CHECK: ^bb0(%{{.+}}: tensor<4xf32>, %{{.+}}: tensor<3xf32>, %{{.+}}: tensor<4xf32>):
+func.func @unused_input(%a: tensor<1x?x8xf32>, %u: tensor<1x?x3xf32>, %h0: tensor<1x8xf32>, %y0: tensor<1x?x8xf32>) -> (tensor<1x8xf32>, tensor<1x?x8xf32>) {
+  %s, %y = seqmix.scan ins(%a, %u : tensor<1x?x8xf32>, tensor<1x?x3xf32>) init(%h0 : tensor<1x8xf32>) outs(%y0 : tensor<1x?x8xf32>) {
+  ^bb0(%at: tensor<8xf32>, %ut: tensor<3xf32>, %h: tensor<8xf32>):
+    %m = arith.mulf %at, %h : tensor<8xf32>
+    seqmix.yield %m, %m : tensor<8xf32>, tensor<8xf32>
+  } -> tensor<1x8xf32>, tensor<1x?x8xf32>
+  return %s, %y : tensor<1x8xf32>, tensor<1x?x8xf32>
+}
+
+// -----
+
 // Left as they are: a body that reduces over the channel dimension (the
 // state's one dimension feeds a reduction), and packed sequences.
 // CHECK-LABEL: func @mixes_channels

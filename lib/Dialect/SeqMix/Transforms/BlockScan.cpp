@@ -224,161 +224,159 @@ std::optional<ChannelAxes> analyze(ScanOp scan, int64_t d0) {
 /// Rewrites `scan` into a forall over channel blocks, or fails changing
 /// nothing.
 LogicalResult blockScan(RewriterBase &rewriter, ScanOp scan, int64_t threads) {
-  {
-    if (scan.getCuSeqlens() || scan.getInits().empty() ||
-        !scan.hasPureTensorSemantics())
-      return rewriter.notifyMatchFailure(scan, "not a whole scan on tensors");
-    Block &body = scan.getBody().front();
-    size_t nIn = scan.getInputs().size(), nInit = scan.getInits().size();
-    auto state0 = cast<RankedTensorType>(body.getArgument(nIn).getType());
-    std::optional<ChannelAxes> axes;
-    int64_t d0 = 0;
-    for (; d0 < state0.getRank() && !axes; ++d0)
-      axes = analyze(scan, d0);
-    if (!axes)
-      return rewriter.notifyMatchFailure(scan, "no channel axis");
-    --d0;
-    int64_t extent = state0.getDimSize(d0);
+  if (scan.getCuSeqlens() || scan.getInits().empty() ||
+      !scan.hasPureTensorSemantics())
+    return rewriter.notifyMatchFailure(scan, "not a whole scan on tensors");
+  Block &body = scan.getBody().front();
+  size_t nIn = scan.getInputs().size(), nInit = scan.getInits().size();
+  auto state0 = cast<RankedTensorType>(body.getArgument(nIn).getType());
+  std::optional<ChannelAxes> axes;
+  int64_t d0 = 0;
+  for (; d0 < state0.getRank() && !axes; ++d0)
+    axes = analyze(scan, d0);
+  if (!axes)
+    return rewriter.notifyMatchFailure(scan, "no channel axis");
+  --d0;
+  int64_t extent = state0.getDimSize(d0);
 
-    // The block: the largest divisor of the extent whose states fit
-    // kBlockStateBytes, leaving at least a block per thread.
-    int64_t bytesPerChannel = 0;
-    for (size_t s = 0; s < nInit; ++s) {
-      auto t = cast<RankedTensorType>(body.getArgument(nIn + s).getType());
-      if (!t.hasStaticShape())
-        return rewriter.notifyMatchFailure(scan, "dynamic state shape");
-      bytesPerChannel += t.getNumElements() / extent * 4;
-    }
-    int64_t block = 1;
-    for (int64_t b = 1; b <= extent; ++b)
-      if (extent % b == 0 && b * bytesPerChannel <= kBlockStateBytes &&
-          extent / b >= std::max<int64_t>(threads, 2))
-        block = b;
-    if (block == extent)
-      return rewriter.notifyMatchFailure(scan, "one block");
-
-    Location loc = scan.getLoc();
-    SmallVector<Value> inits(scan.getInits());
-    llvm::append_range(inits, scan.getOutputs());
-    auto forall = scf::ForallOp::create(
-        rewriter, loc, ArrayRef<OpFoldResult>{rewriter.getIndexAttr(0)},
-        ArrayRef<OpFoldResult>{rewriter.getIndexAttr(extent)},
-        ArrayRef<OpFoldResult>{rewriter.getIndexAttr(block)}, inits,
-        /*mapping=*/std::nullopt);
-    OpBuilder::InsertionGuard g(rewriter);
-    rewriter.setInsertionPointToStart(forall.getBody());
-    Value c0 = forall.getInductionVars()[0];
-
-    // The block's slice of `v` along dimension `d` (-1: all of `v`).
-    auto sliceOf = [&](Value v, int64_t d) -> Value {
-      if (d < 0)
-        return v;
-      auto t = cast<RankedTensorType>(v.getType());
-      SmallVector<OpFoldResult> offs(t.getRank(), rewriter.getIndexAttr(0)),
-          sizes = tensor::getMixedSizes(rewriter, loc, v),
-          strides(t.getRank(), rewriter.getIndexAttr(1));
-      offs[d] = c0;
-      sizes[d] = rewriter.getIndexAttr(block);
-      return tensor::ExtractSliceOp::create(rewriter, loc, v, offs, sizes,
-                                            strides);
-    };
-    auto blockType = [&](Type t, int64_t d) -> Type {
-      auto rt = cast<RankedTensorType>(t);
-      if (d < 0)
-        return rt;
-      SmallVector<int64_t> shape(rt.getShape());
-      shape[d] = block;
-      return rt.clone(shape);
-    };
-    // Operands of the inner scan: per-step operands carry [B, T] (inputs,
-    // outputs) or [B] (states) before the body's axes.
-    SmallVector<Value> ins, states, outs;
-    for (size_t i = 0; i < nIn; ++i) {
-      std::optional<int64_t> d = axes->get(body.getArgument(i));
-      ins.push_back(sliceOf(scan.getInputs()[i], d && *d >= 0 ? *d + 2 : -1));
-    }
-    for (size_t s = 0; s < nInit; ++s)
-      states.push_back(sliceOf(forall.getRegionIterArgs()[s],
-                               *axes->get(body.getArgument(nIn + s)) + 1));
-    auto yield = cast<YieldOp>(body.getTerminator());
-    for (size_t j = 0; j < scan.getOutputs().size(); ++j)
-      outs.push_back(sliceOf(forall.getRegionIterArgs()[nInit + j],
-                             *axes->get(yield.getValues()[nInit + j]) + 2));
-    // Tensors the body captures, sliced once outside the time loop.
-    IRMapping map;
-    body.walk([&](Operation *op) {
-      for (Value v : op->getOperands())
-        if (isa<RankedTensorType>(v.getType()) &&
-            !scan.getBody().isAncestor(v.getParentRegion()) && !map.contains(v))
-          map.map(v, sliceOf(v, *axes->get(v)));
-    });
-
-    SmallVector<Type> resultTypes;
-    for (Value v : llvm::concat<Value>(states, outs))
-      resultTypes.push_back(v.getType());
-    auto inner =
-        ScanOp::create(rewriter, loc, resultTypes, ins, Value(), states, outs);
-    inner->setDiscardableAttrs(scan->getDiscardableAttrDictionary());
-    Block *newBody = rewriter.createBlock(&inner.getBody());
-    for (BlockArgument arg : body.getArguments())
-      map.map(arg, newBody->addArgument(
-                       blockType(arg.getType(), *axes->get(arg)), loc));
-    // The body, retyped: empties take the block size; linalg ops take their
-    // destinations' types; elementwise ops their operands'.
-    for (Operation &op : body) {
-      if (auto empty = dyn_cast<tensor::EmptyOp>(op)) {
-        map.map(empty.getResult(), tensor::EmptyOp::create(
-                                       rewriter, loc,
-                                       cast<RankedTensorType>(blockType(
-                                           empty.getType(), *axes->get(empty))),
-                                       ValueRange{}));
-        continue;
-      }
-      if (isSplatConstant(op)) {
-        auto cst = cast<arith::ConstantOp>(op);
-        std::optional<int64_t> d = axes->get(cst.getResult());
-        auto type =
-            cast<RankedTensorType>(blockType(cst.getType(), d ? *d : -1));
-        map.map(cst.getResult(),
-                arith::ConstantOp::create(
-                    rewriter, loc,
-                    SplatElementsAttr::get(
-                        type, cast<SplatElementsAttr>(cst.getValue())
-                                  .getSplatValue<Attribute>())));
-        continue;
-      }
-      Operation *copy = rewriter.clone(op, map);
-      for (OpResult r : copy->getResults())
-        if (std::optional<int64_t> d =
-                axes->get(op.getResult(r.getResultNumber())))
-          r.setType(blockType(r.getType(), *d));
-    }
-
-    // Where each result goes: its destination's sizes are read in the body
-    // (the terminator holds only the inserts).
-    rewriter.setInsertionPointAfter(inner);
-    SmallVector<SmallVector<OpFoldResult>> offsets, sizes;
-    for (auto [j, result] : llvm::enumerate(inner->getResults())) {
-      Value dest = forall.getRegionIterArgs()[j];
-      int64_t d = j < nInit ? *axes->get(body.getArgument(nIn + j)) + 1
-                            : *axes->get(yield.getValues()[j]) + 2;
-      offsets.emplace_back(cast<RankedTensorType>(dest.getType()).getRank(),
-                           rewriter.getIndexAttr(0));
-      offsets.back()[d] = c0;
-      sizes.push_back(tensor::getMixedSizes(rewriter, loc, dest));
-      sizes.back()[d] = rewriter.getIndexAttr(block);
-    }
-    rewriter.setInsertionPointToStart(forall.getTerminator().getBody());
-    for (auto [j, result] : llvm::enumerate(inner->getResults())) {
-      SmallVector<OpFoldResult> strides(offsets[j].size(),
-                                        rewriter.getIndexAttr(1));
-      tensor::ParallelInsertSliceOp::create(rewriter, loc, result,
-                                            forall.getRegionIterArgs()[j],
-                                            offsets[j], sizes[j], strides);
-    }
-    rewriter.replaceOp(scan, forall.getResults());
-    return success();
+  // The block: the largest divisor of the extent whose states fit
+  // kBlockStateBytes, leaving at least a block per thread.
+  int64_t bytesPerChannel = 0;
+  for (size_t s = 0; s < nInit; ++s) {
+    auto t = cast<RankedTensorType>(body.getArgument(nIn + s).getType());
+    if (!t.hasStaticShape())
+      return rewriter.notifyMatchFailure(scan, "dynamic state shape");
+    bytesPerChannel += t.getNumElements() / extent * 4;
   }
+  int64_t block = 1;
+  for (int64_t b = 1; b <= extent; ++b)
+    if (extent % b == 0 && b * bytesPerChannel <= kBlockStateBytes &&
+        extent / b >= std::max<int64_t>(threads, 2))
+      block = b;
+  if (block == extent)
+    return rewriter.notifyMatchFailure(scan, "one block");
+
+  Location loc = scan.getLoc();
+  SmallVector<Value> inits(scan.getInits());
+  llvm::append_range(inits, scan.getOutputs());
+  auto forall = scf::ForallOp::create(
+      rewriter, loc, ArrayRef<OpFoldResult>{rewriter.getIndexAttr(0)},
+      ArrayRef<OpFoldResult>{rewriter.getIndexAttr(extent)},
+      ArrayRef<OpFoldResult>{rewriter.getIndexAttr(block)}, inits,
+      /*mapping=*/std::nullopt);
+  OpBuilder::InsertionGuard g(rewriter);
+  rewriter.setInsertionPointToStart(forall.getBody());
+  Value c0 = forall.getInductionVars()[0];
+
+  // The block's slice of `v` along dimension `d` (-1: all of `v`).
+  auto sliceOf = [&](Value v, int64_t d) -> Value {
+    if (d < 0)
+      return v;
+    auto t = cast<RankedTensorType>(v.getType());
+    SmallVector<OpFoldResult> offs(t.getRank(), rewriter.getIndexAttr(0)),
+        sizes = tensor::getMixedSizes(rewriter, loc, v),
+        strides(t.getRank(), rewriter.getIndexAttr(1));
+    offs[d] = c0;
+    sizes[d] = rewriter.getIndexAttr(block);
+    return tensor::ExtractSliceOp::create(rewriter, loc, v, offs, sizes,
+                                          strides);
+  };
+  auto blockType = [&](Type t, int64_t d) -> Type {
+    auto rt = cast<RankedTensorType>(t);
+    if (d < 0)
+      return rt;
+    SmallVector<int64_t> shape(rt.getShape());
+    shape[d] = block;
+    return rt.clone(shape);
+  };
+  // Operands of the inner scan: per-step operands carry [B, T] (inputs,
+  // outputs) or [B] (states) before the body's axes.
+  SmallVector<Value> ins, states, outs;
+  for (size_t i = 0; i < nIn; ++i) {
+    std::optional<int64_t> d = axes->get(body.getArgument(i));
+    ins.push_back(sliceOf(scan.getInputs()[i], d && *d >= 0 ? *d + 2 : -1));
+  }
+  for (size_t s = 0; s < nInit; ++s)
+    states.push_back(sliceOf(forall.getRegionIterArgs()[s],
+                             *axes->get(body.getArgument(nIn + s)) + 1));
+  auto yield = cast<YieldOp>(body.getTerminator());
+  for (size_t j = 0; j < scan.getOutputs().size(); ++j)
+    outs.push_back(sliceOf(forall.getRegionIterArgs()[nInit + j],
+                           *axes->get(yield.getValues()[nInit + j]) + 2));
+  // Tensors the body captures, sliced once outside the time loop.
+  IRMapping map;
+  body.walk([&](Operation *op) {
+    for (Value v : op->getOperands())
+      if (isa<RankedTensorType>(v.getType()) &&
+          !scan.getBody().isAncestor(v.getParentRegion()) && !map.contains(v))
+        map.map(v, sliceOf(v, *axes->get(v)));
+  });
+
+  SmallVector<Type> resultTypes;
+  for (Value v : llvm::concat<Value>(states, outs))
+    resultTypes.push_back(v.getType());
+  auto inner =
+      ScanOp::create(rewriter, loc, resultTypes, ins, Value(), states, outs);
+  inner->setDiscardableAttrs(scan->getDiscardableAttrDictionary());
+  Block *newBody = rewriter.createBlock(&inner.getBody());
+  for (BlockArgument arg : body.getArguments())
+    map.map(arg,
+            newBody->addArgument(
+                blockType(arg.getType(), axes->get(arg).value_or(-1)), loc));
+  // The body, retyped: empties take the block size; linalg ops take their
+  // destinations' types; elementwise ops their operands'.
+  for (Operation &op : body) {
+    if (auto empty = dyn_cast<tensor::EmptyOp>(op)) {
+      map.map(empty.getResult(),
+              tensor::EmptyOp::create(rewriter, loc,
+                                      cast<RankedTensorType>(blockType(
+                                          empty.getType(), *axes->get(empty))),
+                                      ValueRange{}));
+      continue;
+    }
+    if (isSplatConstant(op)) {
+      auto cst = cast<arith::ConstantOp>(op);
+      std::optional<int64_t> d = axes->get(cst.getResult());
+      auto type = cast<RankedTensorType>(blockType(cst.getType(), d ? *d : -1));
+      map.map(cst.getResult(),
+              arith::ConstantOp::create(
+                  rewriter, loc,
+                  SplatElementsAttr::get(type,
+                                         cast<SplatElementsAttr>(cst.getValue())
+                                             .getSplatValue<Attribute>())));
+      continue;
+    }
+    Operation *copy = rewriter.clone(op, map);
+    for (OpResult r : copy->getResults())
+      if (std::optional<int64_t> d =
+              axes->get(op.getResult(r.getResultNumber())))
+        r.setType(blockType(r.getType(), *d));
+  }
+
+  // Where each result goes: its destination's sizes are read in the body
+  // (the terminator holds only the inserts).
+  rewriter.setInsertionPointAfter(inner);
+  SmallVector<SmallVector<OpFoldResult>> offsets, sizes;
+  for (auto [j, result] : llvm::enumerate(inner->getResults())) {
+    Value dest = forall.getRegionIterArgs()[j];
+    int64_t d = j < nInit ? *axes->get(body.getArgument(nIn + j)) + 1
+                          : *axes->get(yield.getValues()[j]) + 2;
+    offsets.emplace_back(cast<RankedTensorType>(dest.getType()).getRank(),
+                         rewriter.getIndexAttr(0));
+    offsets.back()[d] = c0;
+    sizes.push_back(tensor::getMixedSizes(rewriter, loc, dest));
+    sizes.back()[d] = rewriter.getIndexAttr(block);
+  }
+  rewriter.setInsertionPointToStart(forall.getTerminator().getBody());
+  for (auto [j, result] : llvm::enumerate(inner->getResults())) {
+    SmallVector<OpFoldResult> strides(offsets[j].size(),
+                                      rewriter.getIndexAttr(1));
+    tensor::ParallelInsertSliceOp::create(rewriter, loc, result,
+                                          forall.getRegionIterArgs()[j],
+                                          offsets[j], sizes[j], strides);
+  }
+  rewriter.replaceOp(scan, forall.getResults());
+  return success();
 }
 
 struct SeqMixBlockScanPass
