@@ -136,6 +136,16 @@ def neighborhood_1d(T):
                             [Out("o", tensor_type((1, T, H, D), "f32"))])
 
 
+def neighborhood(spatial, kernel):
+    # NATTEN's image / video shapes: H = 4, D = 32 (T does not apply).
+    H, D = 4, 32
+    ins = [Arg(n, f32(1, *spatial, H, D)) for n in ("q", "k", "v")]
+    ks = ", ".join(map(str, kernel))
+    return single_op_module("neighborhood_attention", ins, [],
+                            f"kernel_size = array<i64: {ks}>, scale = {D ** -0.5!r} : f32",
+                            [Out("o", tensor_type((1, *spatial, H, D), "f32"))])
+
+
 def hadamard(T):
     # int8 output as docs/Ops.md declares it: a quant.uniform destination
     # fuses the rotation with round-half-even + clamp. The scale only changes
@@ -175,6 +185,8 @@ CASES = {
     "segment_matmul_1024x256_M4": (segment_matmul, BOTH, None),
     "swa_T8192_W512_H8_D64": (sliding_window, BOTH, None),
     "na1d_T32768_k2048_H4_D64": (neighborhood_1d, ("cpu",), None),
+    "na2d_56x56_k7x7_H4_D32": (lambda T: neighborhood((56, 56), (7, 7)), BOTH, None),
+    "na3d_16x32x32_k3x7x7_H4": (lambda T: neighborhood((16, 32, 32), (3, 7, 7)), BOTH, None),
     "hadamard_N1536_T2048_int8": (hadamard, BOTH, None),
     # The same recurrence as mamba1 (less the epilogue), user-authored.
     "diag_scan_D1536_N16": (diagonal_scan, BOTH, None),

@@ -306,14 +306,15 @@ Attribute mlir::seqmix::selectCpuTiling(LoopStructureOpInterface op,
   }
   // sliding_window_attention's key tiles are one vector wide; the width
   // sits on its last loop h (keys are no loop of it).
-  // So do 1-D neighborhoods without dilation (contiguous key windows).
+  // So do neighborhoods without dilation (boxes of contiguous key runs).
   auto na = dyn_cast<NeighborhoodAttentionOp>(op.getOperation());
-  bool naTiles =
-      na && na.getNumSpatialDims() == 1 && na.getDilationOrDefault()[0] == 1;
+  bool naTiles = na && llvm::all_of(na.getDilationOrDefault(),
+                                    [](int64_t d) { return d == 1; });
   if (isa<SlidingWindowAttentionOp>(op.getOperation()) || naTiles) {
     auto q = cast<ShapedType>(op->getOperand(0).getType());
     auto v = cast<ShapedType>(op->getOperand(2).getType());
-    int64_t d = q.getDimSize(3), dv = v.getDimSize(3);
+    int64_t d = q.getDimSize(q.getRank() - 1),
+            dv = v.getDimSize(v.getRank() - 1);
     if (!ShapedType::isDynamic(d) && !ShapedType::isDynamic(dv) && d <= 256 &&
         dv % lanes == 0 && dv / lanes <= 16) {
       vector.assign(kinds.size(), 0);

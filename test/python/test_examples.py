@@ -298,8 +298,14 @@ def test_example_random_inputs_check(compiled, name, dim):
     """seqmix-run --random-inputs on every example, compared with the
     reference pipeline; --dim sizes the dynamic T (na2d_block: height and
     width)."""
+    extra = ["--random-inputs=0", "--check=reference", f"--dim={dim}"]
+    if name == "na2d_block":
+        # The CPU pipeline's online softmax sums in another order than the
+        # reference's two passes; outputs of magnitude ~20 (random
+        # projections) that cancel to ~1e-2 then differ by a few 1e-6.
+        extra.append("--atol=5e-5")
     outs = compiled.run((EXAMPLES / f"{name}.mlir").read_text(), [], entry=name,
-                        extra=["--random-inputs=0", "--check=reference", f"--dim={dim}"])
+                        extra=extra)
     # Model-like random inputs (decays <= 0, A < 0, small Δ, scaled weights)
     # keep every output finite.
     for i, out in enumerate(outs):

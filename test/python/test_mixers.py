@@ -224,6 +224,11 @@ NA_CASES = [
     ("wide_1d_even_strided", (70,), 2, 2, 64, 64, (20,), None, (4,), None, False, True),
     ("wide_1d_causal", (37,), 2, 1, 48, 16, (13,), None, (2,), (True,), False, True),
     ("wide_1d_full", (21,), 1, 1, 16, 48, (21,), None, None, None, True, False),
+    # 2-D and 3-D without dilation: boxes of key runs along the last axis
+    # (runs shorter and longer than a 16-key tile, rows not a multiple of 4).
+    ("wide_2d_rpb_gqa", (9, 23), 4, 2, 32, 32, (3, 7), None, None, None, True, True),
+    ("wide_2d_causal_strided", (10, 18), 2, 2, 16, 16, (5, 5), None, (2, 1), (True, False), False, True),
+    ("wide_3d_causal", (4, 6, 19), 2, 1, 32, 16, (3, 3, 5), None, None, (True, False, False), False, True),
 ]
 
 
