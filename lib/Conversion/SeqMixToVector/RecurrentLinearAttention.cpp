@@ -1,22 +1,25 @@
-//===- RecurrentLinearAttention.cpp - linear attention on register tiles --===//
+//===- RecurrentLinearAttention.cpp - linear recurrences on register tiles ===//
 //
-// The recurrent form (chunk = 1) of linear_attention. The additive rule is
-// state stationary: a tile of one head's state, `rows` key rows times one or
-// two vectors of value columns, stays in registers while a block of tokens
-// streams through it. Per token and key row i:
-//   S_i = exp(g_i) S_i + k_i v        (a multiply and an FMA per vector)
-//   o  += q_i S_i                     (an FMA)
-// Lanes run over value columns, so o = q S needs no horizontal reduction,
-// and the state is read and written once per token block, not per token.
+// One builder for linear_attention (every gate, the additive and the delta
+// rule) and ssd (q = C, k = B, v = Δ·x, gate Δ·A). Lanes run over value
+// columns: a tile of one head's state, up to 16 key rows by one vector of
+// columns, stays in registers while a block of tokens streams through it,
+// so o = q S needs no horizontal reduction and the state is read and
+// written once per token block. The additive rule advances in register
+// chunks of C tokens (`chunk`; 1 is the recurrent form): per row and chunk,
+// one multiply by the chunk's decay and C FMAs of k v into the state, and
+// C FMAs of q into the tokens' outputs, read from the state at the chunk's
+// start; the intra-chunk scores add their share when o is stored.
 //
 // What a token brings to every tile of its head is prepared once per token
-// block into f32 rows on the stack: q times the scale (and its inverse l2
-// norm), k (and its norm), exp of the gate. The key-row tiles of a column
-// block add their partial outputs into an f32 block, which is narrowed into
-// o once every tile has passed. The delta rule needs k S' over all K rows
-// before any row changes, so its column block keeps every row, in L1, and
-// each token makes two passes over it. Columns left over when the vector
-// width does not divide V take the op's scalar column body.
+// block into f32 rows on the stack: q (times the scale, its inverse l2 norm
+// and its in-chunk decay), k (times its decay to the chunk's end), the
+// chunk's decay and the scores. The key-row tiles add their partial outputs
+// into an f32 block, which becomes o once every tile has passed. The delta
+// rule needs k S' over all K rows before any row changes, so its column
+// vector keeps every row in L1, and each token makes two passes over it.
+// Columns left over when the vector width does not divide V take the op's
+// scalar column body.
 //
 //===----------------------------------------------------------------------===//
 
@@ -47,20 +50,18 @@ static constexpr int64_t kMaxRegisterChunk = 8;
 /// Beyond this K the prepared rows are unrolled too far.
 static constexpr int64_t kMaxKeyDim = 512;
 
-RecurrentTile mlir::seqmix::detail::recurrentTile(int64_t K,
-                                                  std::optional<int64_t> V,
-                                                  int64_t width,
-                                                  int64_t chunk) {
-  // One vector of columns, so that each broadcast of q, k or the decay
-  // feeds one instruction and folds into it as a memory operand (a
-  // broadcast kept in a register costs as much as an FMA on some cores).
-  // Live across a chunk: the rows of state, v and the partial outputs of
-  // each token (about 2 chunk + 2 more), at most 16 rows.
+/// Key rows of a tile for chunks of `chunk` tokens: live across a chunk are
+/// the rows of state, and v and the partial outputs of each token (about
+/// 2 chunk + 2 more), at most 16 rows. The tile is one vector of columns
+/// wide, so that each broadcast of q, k or the decay feeds one instruction
+/// and folds into it as a memory operand (a broadcast kept in a register
+/// costs as much as an FMA on some cores).
+static int64_t tileRows(int64_t K, int64_t width, int64_t chunk) {
   int64_t budget = tileRegisters(width) - 2 * chunk - 4;
   for (int64_t r = std::min<int64_t>(budget, 16); r > 1; --r)
     if (K % r == 0)
-      return {r, 1};
-  return {1, 1};
+      return r;
+  return 1;
 }
 
 namespace {
@@ -139,7 +140,7 @@ static LogicalResult buildRecurrence(RewriterBase &rewriter,
                                : 0;
   const bool vk = r.vk, l2 = r.l2;
   std::optional<int64_t> Vdim = staticDim(v, 3);
-  const RecurrentTile tile = recurrentTile(K, Vdim, width, C);
+  const int64_t rows = tileRows(K, width, C);
   const int64_t TB = tokenBlock(K);
   // The prepared rows vectorize over K, in the widest vector dividing it.
   int64_t kw = width;
@@ -158,7 +159,7 @@ static LogicalResult buildRecurrence(RewriterBase &rewriter,
   Value ds = !gateRank                  ? Value()
              : gateRank == 4 || !r.beta ? e.scratch({TB, K})
                                         : e.scratch({TB});
-  Value ob = e.scratch({TB, tile.vectors * width});
+  Value ob = e.scratch({TB, width});
   Value beta = r.beta;
   // ssd's Δ of each token of the block (for its head).
   Value dts = ssd ? e.scratch({TB}) : Value();
@@ -166,7 +167,7 @@ static LogicalResult buildRecurrence(RewriterBase &rewriter,
   // of t's chunk.
   Value as = beta ? Value() : e.scratch({TB, C});
   // The delta rule's column block of the state, all K rows.
-  Value st = beta ? e.scratch({K, tile.vectors * width}) : Value();
+  Value st = beta ? e.scratch({K, width}) : Value();
 
   // The state the tiles read: a vk state with static H and V is transposed
   // into f32 [K, V] blocks once per call (lane-by-lane reads of it would
@@ -245,23 +246,17 @@ static LogicalResult buildRecurrence(RewriterBase &rewriter,
   Value lastT = e.subi(e.dim(v, 1), one);
   auto prefetchRows = [&](Value bi, Value h, Value hq, Value tt) {
     Value ahead = e.mini(e.addi(tt, e.idx(TB)), lastT);
-    auto lines = [&](Value mem, Value head) {
+    auto lines = [&](Value mem, Value head, bool write = false) {
       int64_t n = cast<ShapedType>(mem.getType()).getShape().back();
       for (int64_t x = 0; x < n; x += 16)
-        e.prefetch(mem, {bi, ahead, head, e.idx(x)});
+        e.prefetch(mem, {bi, ahead, head, e.idx(x)}, write);
     };
     lines(q, hq);
     lines(k, hq);
     lines(v, h);
     // o is written a token block later; prefetched for writing, its lines
     // are not fetched on the store's critical path.
-    Value ahead0 = ahead;
-    int64_t n = cast<ShapedType>(o.getType()).getShape().back();
-    for (int64_t x = 0; x < n; x += 16)
-      memref::PrefetchOp::create(rewriter, loc, o,
-                                 ValueRange{bi, ahead0, h, e.idx(x)},
-                                 /*isWrite=*/true, /*localityHint=*/3,
-                                 /*isDataCache=*/true);
+    lines(o, h, /*write=*/true);
     if (gateRank == 4)
       lines(g, h);
   };
@@ -364,26 +359,20 @@ static LogicalResult buildRecurrence(RewriterBase &rewriter,
             [&](Value base, ValueRange cur) { return body(base, 1, cur); });
       };
 
-  // The tile loop of one column block [v0, v0 + vectors * width) over the
-  // tokens [t0, t0 + tb), every key-row tile in turn, then the intra-chunk
-  // part and the store.
-  auto columnBlock = [&](Value bi, Value h, Value t0, Value tb, Value v0,
-                         int64_t vectors) {
-    auto col = [&](int64_t l) { return e.addi(v0, e.idx(l * width)); };
-    auto vAt = [&](Value row, int64_t l) {
-      Value x = e.load(v, {bi, e.addi(t0, row), h, col(l)});
+  // The tile loop of the column vector at v0 over the tokens
+  // [t0, t0 + tb), every key-row tile in turn, then the intra-chunk part
+  // and the store.
+  auto columnBlock = [&](Value bi, Value h, Value t0, Value tb, Value v0) {
+    auto vAt = [&](Value row) {
+      Value x = e.load(v, {bi, e.addi(t0, row), h, v0});
       return ssd ? e.mulf(x, e.splat(e.ScalarEmitter::load(dts, {row}))) : x;
     };
-    e.loop(tb, [&](Value t) {
-      for (int64_t l = 0; l < vectors; ++l)
-        e.store(ob, e.splatF32(0), {t, e.idx(l * width)});
-    });
-    e.loopStep(zero, e.idx(K), e.idx(tile.rows), [&](Value i0) {
+    e.loop(tb, [&](Value t) { e.store(ob, e.splatF32(0), {t, zero}); });
+    e.loopStep(zero, e.idx(K), e.idx(rows), [&](Value i0) {
       auto row = [&](int64_t r) { return e.addi(i0, e.idx(r)); };
       SmallVector<Value> state;
-      for (int64_t r = 0; r < tile.rows; ++r)
-        for (int64_t l = 0; l < vectors; ++l)
-          state.push_back(loadState(bi, h, row(r), col(l)));
+      for (int64_t r = 0; r < rows; ++r)
+        state.push_back(loadState(bi, h, row(r), v0));
       SmallVector<Value> last = overChunks(
           tb, state,
           [&](Value base, int64_t Lc, ValueRange cur) -> SmallVector<Value> {
@@ -392,131 +381,104 @@ static LogicalResult buildRecurrence(RewriterBase &rewriter,
             // Partial sums keep each output's FMA chain (one per key row)
             // short enough for the FMAs of a chunk to overlap.
             int64_t parts = std::max<int64_t>(1, 4 / Lc);
-            auto accOf = [&](int64_t t, int64_t l, int64_t r) -> Value & {
-              return acc[(t * vectors + l) * parts + r % parts];
+            auto accOf = [&](int64_t t, int64_t r) -> Value & {
+              return acc[t * parts + r % parts];
             };
-            for (int64_t t = 0; t < Lc; ++t)
-              for (int64_t l = 0; l < vectors; ++l) {
-                vv.push_back(vAt(token(t), l));
-                acc.push_back(e.load(ob, {token(t), e.idx(l * width)}));
-                acc.append(parts - 1, e.splatF32(0));
-              }
-            for (int64_t r = 0; r < tile.rows; ++r) {
+            for (int64_t t = 0; t < Lc; ++t) {
+              vv.push_back(vAt(token(t)));
+              acc.push_back(e.load(ob, {token(t), zero}));
+              acc.append(parts - 1, e.splatF32(0));
+            }
+            for (int64_t r = 0; r < rows; ++r) {
               auto bcast = [&](Value mem, Value rowIdx) {
                 return e.splat(e.ScalarEmitter::load(mem, {rowIdx, row(r)}));
               };
-              for (int64_t t = 0; t < Lc; ++t) {
-                Value qt = bcast(qs, token(t));
-                for (int64_t l = 0; l < vectors; ++l)
-                  accOf(t, l, r) =
-                      e.fma(qt, next[r * vectors + l], accOf(t, l, r));
-              }
-              Value decay = ds ? bcast(ds, base) : Value();
-              for (int64_t l = 0; l < vectors; ++l)
-                if (decay)
-                  next[r * vectors + l] = e.mulf(next[r * vectors + l], decay);
-              for (int64_t t = 0; t < Lc; ++t) {
-                Value kt = bcast(ks, token(t));
-                for (int64_t l = 0; l < vectors; ++l)
-                  next[r * vectors + l] =
-                      e.fma(kt, vv[t * vectors + l], next[r * vectors + l]);
-              }
+              for (int64_t t = 0; t < Lc; ++t)
+                accOf(t, r) = e.fma(bcast(qs, token(t)), next[r], accOf(t, r));
+              if (ds)
+                next[r] = e.mulf(next[r], bcast(ds, base));
+              for (int64_t t = 0; t < Lc; ++t)
+                next[r] = e.fma(bcast(ks, token(t)), vv[t], next[r]);
             }
-            for (int64_t t = 0; t < Lc; ++t)
-              for (int64_t l = 0; l < vectors; ++l) {
-                Value sum = accOf(t, l, 0);
-                for (int64_t p = 1; p < parts; ++p)
-                  sum = e.addf(sum, accOf(t, l, p));
-                e.store(ob, sum, {token(t), e.idx(l * width)});
-              }
+            for (int64_t t = 0; t < Lc; ++t) {
+              Value sum = accOf(t, 0);
+              for (int64_t p = 1; p < parts; ++p)
+                sum = e.addf(sum, accOf(t, p));
+              e.store(ob, sum, {token(t), zero});
+            }
             return next;
           });
-      for (int64_t r = 0; r < tile.rows; ++r)
-        for (int64_t l = 0; l < vectors; ++l)
-          storeState(bi, h, row(r), col(l), last[r * vectors + l]);
+      for (int64_t r = 0; r < rows; ++r)
+        storeState(bi, h, row(r), v0, last[r]);
     });
     // o_t = ob_t + sum_{tau <= t} A[t, tau] v_tau, within t's chunk.
     (void)overChunks(tb, {}, [&](Value base, int64_t Lc, ValueRange) {
       for (int64_t t = 0; t < Lc; ++t) {
         Value rowT = e.addi(base, e.idx(t));
-        for (int64_t l = 0; l < vectors; ++l) {
-          Value out = e.load(ob, {rowT, e.idx(l * width)});
-          for (int64_t tau = 0; tau <= t; ++tau) {
-            Value a = e.splat(e.ScalarEmitter::load(as, {rowT, e.idx(tau)}));
-            out = e.fma(a, vAt(e.addi(base, e.idx(tau)), l), out);
-          }
-          Value tt = e.addi(t0, rowT);
-          if (ssd) {
-            // y = o + D x, times silu(z).
-            if (Value D = ssd.getD()) {
-              bool perHead = cast<ShapedType>(D.getType()).getRank() == 1;
-              Value d = perHead ? e.splat(e.ScalarEmitter::load(D, {h}))
-                                : e.load(D, {h, col(l)});
-              out = e.fma(d, e.load(v, {bi, tt, h, col(l)}), out);
-            }
-            if (Value z = ssd.getZ())
-              out = e.mulf(out, seqmix::silu(rewriter, loc,
-                                             e.load(z, {bi, tt, h, col(l)})));
-          }
-          e.store(o, out, {bi, tt, h, col(l)});
+        Value out = e.load(ob, {rowT, zero});
+        for (int64_t tau = 0; tau <= t; ++tau) {
+          Value a = e.splat(e.ScalarEmitter::load(as, {rowT, e.idx(tau)}));
+          out = e.fma(a, vAt(e.addi(base, e.idx(tau))), out);
         }
+        Value tt = e.addi(t0, rowT);
+        if (ssd) {
+          // y = o + D x, times silu(z).
+          if (Value D = ssd.getD()) {
+            bool perHead = cast<ShapedType>(D.getType()).getRank() == 1;
+            Value d = perHead ? e.splat(e.ScalarEmitter::load(D, {h}))
+                              : e.load(D, {h, v0});
+            out = e.fma(d, e.load(v, {bi, tt, h, v0}), out);
+          }
+          if (Value z = ssd.getZ())
+            out = e.mulf(
+                out, seqmix::silu(rewriter, loc, e.load(z, {bi, tt, h, v0})));
+        }
+        e.store(o, out, {bi, tt, h, v0});
       }
       return SmallVector<Value>();
     });
   };
 
-  // The delta rule on the column block [v0, v0 + vectors * width): every
-  // key row of it, copied into an f32 block on the stack (L1) for the
-  // token block. Per token, a first pass decays the rows and sums k S'
-  // (u = beta (v - k S') needs all K rows before any row is updated), a
-  // second adds k u and sums q S into o: four vector operations per row and
-  // vector, no horizontal reduction.
+  // The delta rule on the column vector at v0: every key row of it,
+  // copied into an f32 block on the stack (L1) for the token block. Per
+  // token, a first pass decays the rows and sums k S' (u = beta (v - k S')
+  // needs all K rows before any row is updated), a second adds k u and sums
+  // q S into o: four vector operations per row, no horizontal reduction.
   auto deltaColumnBlock = [&](Value bi, Value h, Value t0, Value tb, Value v0,
-                              int64_t vectors, Value gateConst) {
-    auto col = [&](int64_t l) { return e.addi(v0, e.idx(l * width)); };
+                              Value gateConst) {
     auto copy = [&](bool in) {
       e.loop(e.idx(K), [&](Value i) {
-        for (int64_t l = 0; l < vectors; ++l) {
-          SmallVector<Value> stAt = {i, e.idx(l * width)};
-          if (in)
-            e.store(st, loadState(bi, h, i, col(l)), stAt);
-          else
-            storeState(bi, h, i, col(l), e.load(st, stAt));
-        }
+        if (in)
+          e.store(st, loadState(bi, h, i, v0), {i, zero});
+        else
+          storeState(bi, h, i, v0, e.load(st, {i, zero}));
       });
     };
-    // Rows per step of the passes, and partial sums per vector.
+    // Rows per step of the passes, one partial sum each.
     constexpr int64_t R = 4;
-    int64_t rows = K % R == 0 ? R : 1;
-    // sum_i x_i * f(i, row vectors) over all K rows, for each vector,
-    // where `step` updates row i's vectors in the block and returns them.
-    auto pass = [&](Value t, function_ref<Value(Value, int64_t, Value)> step,
+    int64_t step = K % R == 0 ? R : 1;
+    // sum_i x_i * f(i, row i) over all K rows, where `update` returns row
+    // i's new value (stored back unless it is the old one).
+    auto pass = [&](Value t, function_ref<Value(Value, Value)> update,
                     Value xs) {
-      SmallVector<Value> init(vectors * rows, e.splatF32(0));
+      SmallVector<Value> init(step, e.splatF32(0));
       SmallVector<Value> acc = e.foldMany(
-          zero, e.idx(K), e.idx(rows), init, [&](Value i0, ValueRange cur) {
+          zero, e.idx(K), e.idx(step), init, [&](Value i0, ValueRange cur) {
             SmallVector<Value> next(cur);
-            for (int64_t r = 0; r < rows; ++r) {
+            for (int64_t r = 0; r < step; ++r) {
               Value i = e.addi(i0, e.idx(r));
               Value x = e.splat(e.ScalarEmitter::load(xs, {t, i}));
-              for (int64_t l = 0; l < vectors; ++l) {
-                SmallVector<Value> stAt = {i, e.idx(l * width)};
-                Value old = e.load(st, stAt), sv = step(i, l, old);
-                if (sv != old) // ungated, the first pass only reads
-                  e.store(st, sv, stAt);
-                next[l * rows + r] = e.fma(x, sv, next[l * rows + r]);
-              }
+              Value old = e.load(st, {i, zero}), sv = update(i, old);
+              if (sv != old) // ungated, the first pass only reads
+                e.store(st, sv, {i, zero});
+              next[r] = e.fma(x, sv, next[r]);
             }
             return next;
           });
-      SmallVector<Value> sums;
-      for (int64_t l = 0; l < vectors; ++l) {
-        Value sum = acc[l * rows];
-        for (int64_t r = 1; r < rows; ++r)
-          sum = e.addf(sum, acc[l * rows + r]);
-        sums.push_back(sum);
-      }
-      return sums;
+      Value sum = acc[0];
+      for (int64_t r = 1; r < step; ++r)
+        sum = e.addf(sum, acc[r]);
+      return sum;
     };
     copy(/*in=*/true);
     e.loop(tb, [&](Value t) {
@@ -524,9 +486,9 @@ static LogicalResult buildRecurrence(RewriterBase &rewriter,
       Value rowGate =
           gateRank == 3 ? e.splat(e.ScalarEmitter::load(ds, {t})) : gateConst;
       // S' = exp(g) S, and k S'.
-      SmallVector<Value> kS = pass(
+      Value kS = pass(
           t,
-          [&](Value i, int64_t, Value sv) {
+          [&](Value i, Value sv) {
             Value gi = gateRank == 4
                            ? e.splat(e.ScalarEmitter::load(ds, {t, i}))
                            : rowGate;
@@ -534,29 +496,21 @@ static LogicalResult buildRecurrence(RewriterBase &rewriter,
           },
           ks);
       Value b = e.splat(e.ScalarEmitter::load(beta, {bi, tt, h}));
-      SmallVector<Value> u;
-      for (int64_t l = 0; l < vectors; ++l)
-        u.push_back(e.mulf(b, e.subf(e.load(v, {bi, tt, h, col(l)}), kS[l])));
+      Value u = e.mulf(b, e.subf(e.load(v, {bi, tt, h, v0}), kS));
       // S = S' + k u, and o = q S.
-      SmallVector<Value> out = pass(
+      Value out = pass(
           t,
-          [&](Value i, int64_t l, Value sv) {
-            Value ki = e.splat(e.ScalarEmitter::load(ks, {t, i}));
-            return e.fma(ki, u[l], sv);
+          [&](Value i, Value sv) {
+            return e.fma(e.splat(e.ScalarEmitter::load(ks, {t, i})), u, sv);
           },
           qs);
-      for (int64_t l = 0; l < vectors; ++l)
-        e.store(o, out[l], {bi, tt, h, col(l)});
+      e.store(o, out, {bi, tt, h, v0});
     });
     copy(/*in=*/false);
   };
 
-  // Column blocks of `vectors` vectors, then single vectors, then scalar
-  // columns; a range known to be empty is not emitted.
-  int64_t block = tile.vectors * width;
-  Value blocksEnd = e.muli(e.divi(V, e.idx(block)), e.idx(block));
+  // Column vectors, then scalar columns (not emitted when known empty).
   Value vectorsEnd = e.muli(e.divi(V, W), W);
-  bool singleTail = tile.vectors == 2 && (!Vdim || *Vdim % block >= width);
   bool scalarTail = !Vdim || *Vdim % width != 0;
 
   // Token blocks outside heads: a token's rows of every head are adjacent
@@ -591,16 +545,12 @@ static LogicalResult buildRecurrence(RewriterBase &rewriter,
             prepareChunk(bi, h, hq, t0, base, Lc, gateConstScalar);
             return SmallVector<Value>();
           });
-        auto build = [&](Value v0, int64_t vectors) {
+        e.loopStep(zero, vectorsEnd, W, [&](Value v0) {
           if (beta)
-            deltaColumnBlock(bi, h, t0, tb, v0, vectors, gateConst);
+            deltaColumnBlock(bi, h, t0, tb, v0, gateConst);
           else
-            columnBlock(bi, h, t0, tb, v0, vectors);
-        };
-        e.loopStep(zero, blocksEnd, e.idx(block),
-                   [&](Value v0) { build(v0, tile.vectors); });
-        if (singleTail)
-          e.loopStep(blocksEnd, vectorsEnd, W, [&](Value v0) { build(v0, 1); });
+            columnBlock(bi, h, t0, tb, v0);
+        });
       });
     });
     if (transposed)
@@ -622,7 +572,7 @@ static LogicalResult buildRecurrence(RewriterBase &rewriter,
   llvm::raw_string_ostream(params)
       << "linear_recurrence<rule = " << (beta ? "delta" : "additive")
       << ", gate = " << (ssd ? "ssd" : gates[gateRank]) << ", chunk = " << C
-      << ", rows = " << tile.rows << ", layout = " << (vk ? "vk" : "kv") << ">";
+      << ", rows = " << rows << ", layout = " << (vk ? "vk" : "kv") << ">";
   batchLoop->setAttr(SeqMixDialect::kBuilderAttrName,
                      rewriter.getStringAttr(params));
   return success();

@@ -28,14 +28,6 @@ LogicalResult buildStreamingConv(RewriterBase &rewriter, CausalConv1dOp op,
                                  int64_t width);
 LogicalResult buildButterfly(RewriterBase &rewriter, HadamardOp op,
                              int64_t width);
-/// The register tile of linear attention's builder for chunks of `chunk`
-/// tokens: `rows` key rows times `vectors` vectors of value columns.
-struct RecurrentTile {
-  int64_t rows;
-  int64_t vectors;
-};
-RecurrentTile recurrentTile(int64_t K, std::optional<int64_t> V, int64_t width,
-                            int64_t chunk);
 LogicalResult buildRecurrentLinearAttention(RewriterBase &rewriter,
                                             LinearAttentionOp op,
                                             int64_t width);

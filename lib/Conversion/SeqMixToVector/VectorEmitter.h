@@ -68,9 +68,9 @@ struct VectorEmitter : ScalarEmitter {
                            indices);
     }
   }
-  /// A hint that `indices` of `mem` will be read soon.
-  void prefetch(Value mem, ValueRange indices) {
-    memref::PrefetchOp::create(b, loc, mem, indices, /*isWrite=*/false,
+  /// A hint that `indices` of `mem` will be read (or written) soon.
+  void prefetch(Value mem, ValueRange indices, bool write = false) {
+    memref::PrefetchOp::create(b, loc, mem, indices, write,
                                /*localityHint=*/3, /*isDataCache=*/true);
   }
   /// for (iv = lb; iv < ub; iv += step) body(iv, carried) -> carried
