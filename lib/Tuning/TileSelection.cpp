@@ -304,9 +304,9 @@ Attribute mlir::seqmix::selectCpuTiling(LoopStructureOpInterface op,
       vector.back() = lanes;
     }
   }
-  // sliding_window_attention's key tiles are one vector wide; the width
-  // sits on its last loop h (keys are no loop of it).
-  // So do neighborhoods without dilation (boxes of contiguous key runs).
+  // Windowed attention (sliding windows, neighborhoods without dilation)
+  // walks keys in tiles one vector wide; the width sits on its last loop h
+  // (keys are no loop of it).
   auto na = dyn_cast<NeighborhoodAttentionOp>(op.getOperation());
   bool naTiles = na && llvm::all_of(na.getDilationOrDefault(),
                                     [](int64_t d) { return d == 1; });

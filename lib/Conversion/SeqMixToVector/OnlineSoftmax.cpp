@@ -1,9 +1,11 @@
 //===- OnlineSoftmax.cpp - windowed attention on register tiles -----------===//
 //
-// sliding_window_attention as tiled online softmax (FlashAttention's form
-// on the CPU): a block of query rows walks the key tiles that the union of
-// its windows touches, `width` keys at a time, and never writes a score to
-// memory. Per tile and row:
+// sliding_window_attention and neighborhood_attention (no dilation) as
+// tiled online softmax (FlashAttention's form on the CPU). A query's window
+// is a box of key runs along the last spatial axis (one run for a sliding
+// window); a block of query rows along that axis walks the runs and the
+// key tiles of each that the union of its windows touches, `width` keys at
+// a time, and never writes a score to memory. Per tile and row:
 //   s   = q · K_tile              lanes over keys: D FMAs on the head's keys
 //                                 transposed once, tile by tile, no reduction
 //   s   = -inf outside the row's window (the exact rule, lane by lane)
@@ -44,11 +46,10 @@ struct AttentionView {
   /// H, D]); rpb is [H, 2 k1 - 1, ..], kernel the per-axis kernel sizes.
   int64_t rank = 1;
   SmallVector<int64_t> kernel;
-  /// The key window of a query on the last axis, from its position there.
-  std::function<std::pair<Value, Value>(ScalarEmitter &, Value)> window;
-  /// The key window on outer axis `a`, from the query's position there.
+  /// A query's key window [start, end) on spatial axis `a`, from its
+  /// position there.
   std::function<std::pair<Value, Value>(ScalarEmitter &, int64_t, Value)>
-      outerWindow;
+      window;
 };
 } // namespace
 
@@ -69,7 +70,8 @@ LogicalResult mlir::seqmix::detail::buildSlidingWindowAttention(
   view.lse = op.getLseInit();
   view.scale = op.getScaleValue();
   // Query i sits at key position c = i + Tk - Tq (signed: Tq may exceed Tk).
-  view.window = [=](ScalarEmitter &e, Value i) -> std::pair<Value, Value> {
+  view.window = [=](ScalarEmitter &e, int64_t,
+                    Value i) -> std::pair<Value, Value> {
     Value Tk = e.dim(k, 1), zero = e.idx(0);
     Value c = e.subi(e.addi(i, Tk), e.dim(q, 1));
     Value lo = left < 0 ? zero : e.maxi(e.subi(c, e.idx(left)), zero);
@@ -104,14 +106,11 @@ LogicalResult mlir::seqmix::detail::buildNeighborhoodAttention(
   view.scale = op.getScaleValue();
   view.rank = r;
   view.kernel = kernel;
-  view.outerWindow = [=](ScalarEmitter &e, int64_t a,
-                         Value x) -> std::pair<Value, Value> {
+  view.window = [=](ScalarEmitter &e, int64_t a,
+                    Value x) -> std::pair<Value, Value> {
     AxisWindow w =
         naWindow(e, x, e.dim(q, 1 + a), kernel[a], 1, stride[a], causal[a]);
     return {w.start, w.end};
-  };
-  view.window = [outer = view.outerWindow, r](ScalarEmitter &e, Value i) {
-    return outer(e, r - 1, i);
   };
   return buildOnlineSoftmax(rewriter, op, view, width);
 }
@@ -181,13 +180,13 @@ static LogicalResult buildOnlineSoftmax(RewriterBase &rewriter, Operation *op,
     // the block's.
     SmallVector<Value> lo, hi;
     for (int64_t r = 0; r < rows; ++r) {
-      auto [l, u] = view.window(e, e.addi(i0, e.idx(r)));
+      auto [l, u] = view.window(e, R - 1, e.addi(i0, e.idx(r)));
       lo.push_back(l);
       hi.push_back(u);
     }
     SmallVector<std::pair<Value, Value>> outer;
     for (int64_t a = 0; a + 1 < R; ++a)
-      outer.push_back(view.outerWindow(e, a, qo[a]));
+      outer.push_back(view.window(e, a, qo[a]));
     SmallVector<Value> init;
     for (int64_t r = 0; r < rows; ++r)
       init.append({negInf, e.f32(0)});

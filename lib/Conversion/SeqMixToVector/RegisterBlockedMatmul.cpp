@@ -39,6 +39,12 @@ static bool isRowMajorF32(Value v) {
          strides.back() == 1;
 }
 
+/// The vector width of an NR-column panel: the largest of 16, 8, 4
+/// dividing NR (a multiple of 4).
+static int64_t panelWidth(int64_t nr) {
+  return nr % 16 == 0 ? 16 : nr % 8 == 0 ? 8 : 4;
+}
+
 /// C += A B on row-major f32 buffers: rows in blocks of `rowsPerBlock` (0:
 /// one block), on threads (scf.parallel) when `threaded`, each block swept
 /// by column panels of `nr`, K blocks of `kc` (0: all of K) and MR x NR
@@ -46,8 +52,7 @@ static bool isRowMajorF32(Value v) {
 static void emitBlockedMatmul(RewriterBase &rewriter, Location loc, Value A,
                               Value B, Value C, int64_t mr, int64_t nr,
                               int64_t kc, int64_t rowsPerBlock, bool threaded) {
-  // The vector width: the largest of 16, 8, 4 dividing NR.
-  int64_t width = nr % 16 == 0 ? 16 : nr % 8 == 0 ? 8 : 4;
+  int64_t width = panelWidth(nr);
   VectorEmitter e(rewriter, loc, width);
   Value zero = e.idx(0), one = e.idx(1);
   Value M = e.dim(C, 0), N = e.dim(C, 1), K = e.dim(A, 1);
@@ -160,7 +165,7 @@ LogicalResult mlir::seqmix::detail::buildSegmentMatmul(RewriterBase &rewriter,
     return rewriter.notifyMatchFailure(op, "NR must be a multiple of 4");
   // MR rows: as many as the register file holds beside NR / width loads of
   // B and a broadcast of A (8 x 2 vectors with AVX-512, 4 x 3 with AVX2).
-  int64_t width = nr % 16 == 0 ? 16 : nr % 8 == 0 ? 8 : 4;
+  int64_t width = panelWidth(nr);
   int64_t nv = nr / width, registers = width == 16 ? 32 : 16;
   int64_t mr = std::clamp<int64_t>((registers - nv - 1) / nv, 1, 8);
   // A K block whose B panel (KC x NR floats) fills about half of 32 KiB.

@@ -232,11 +232,11 @@ LogicalResult blockScan(RewriterBase &rewriter, ScanOp scan, int64_t threads) {
   auto state0 = cast<RankedTensorType>(body.getArgument(nIn).getType());
   std::optional<ChannelAxes> axes;
   int64_t d0 = 0;
-  for (; d0 < state0.getRank() && !axes; ++d0)
-    axes = analyze(scan, d0);
+  for (; d0 < state0.getRank(); ++d0)
+    if ((axes = analyze(scan, d0)))
+      break;
   if (!axes)
     return rewriter.notifyMatchFailure(scan, "no channel axis");
-  --d0;
   int64_t extent = state0.getDimSize(d0);
 
   // The block: the largest divisor of the extent whose states fit
@@ -268,18 +268,26 @@ LogicalResult blockScan(RewriterBase &rewriter, ScanOp scan, int64_t threads) {
   rewriter.setInsertionPointToStart(forall.getBody());
   Value c0 = forall.getInductionVars()[0];
 
+  // The block of `v` along dimension `d`: offsets, sizes, strides.
+  struct Box {
+    SmallVector<OpFoldResult> offs, sizes, strides;
+  };
+  auto boxOf = [&](Value v, int64_t d) {
+    int64_t rank = cast<RankedTensorType>(v.getType()).getRank();
+    Box b{SmallVector<OpFoldResult>(rank, rewriter.getIndexAttr(0)),
+          tensor::getMixedSizes(rewriter, loc, v),
+          SmallVector<OpFoldResult>(rank, rewriter.getIndexAttr(1))};
+    b.offs[d] = c0;
+    b.sizes[d] = rewriter.getIndexAttr(block);
+    return b;
+  };
   // The block's slice of `v` along dimension `d` (-1: all of `v`).
   auto sliceOf = [&](Value v, int64_t d) -> Value {
     if (d < 0)
       return v;
-    auto t = cast<RankedTensorType>(v.getType());
-    SmallVector<OpFoldResult> offs(t.getRank(), rewriter.getIndexAttr(0)),
-        sizes = tensor::getMixedSizes(rewriter, loc, v),
-        strides(t.getRank(), rewriter.getIndexAttr(1));
-    offs[d] = c0;
-    sizes[d] = rewriter.getIndexAttr(block);
-    return tensor::ExtractSliceOp::create(rewriter, loc, v, offs, sizes,
-                                          strides);
+    Box b = boxOf(v, d);
+    return tensor::ExtractSliceOp::create(rewriter, loc, v, b.offs, b.sizes,
+                                          b.strides);
   };
   auto blockType = [&](Type t, int64_t d) -> Type {
     auto rt = cast<RankedTensorType>(t);
@@ -296,13 +304,19 @@ LogicalResult blockScan(RewriterBase &rewriter, ScanOp scan, int64_t threads) {
     std::optional<int64_t> d = axes->get(body.getArgument(i));
     ins.push_back(sliceOf(scan.getInputs()[i], d && *d >= 0 ? *d + 2 : -1));
   }
-  for (size_t s = 0; s < nInit; ++s)
-    states.push_back(sliceOf(forall.getRegionIterArgs()[s],
-                             *axes->get(body.getArgument(nIn + s)) + 1));
+  // Each destination's block: the same box slices it and receives the
+  // inner scan's result.
   auto yield = cast<YieldOp>(body.getTerminator());
-  for (size_t j = 0; j < scan.getOutputs().size(); ++j)
-    outs.push_back(sliceOf(forall.getRegionIterArgs()[nInit + j],
-                           *axes->get(yield.getValues()[nInit + j]) + 2));
+  SmallVector<Box> dests;
+  for (auto [j, dest] : llvm::enumerate(forall.getRegionIterArgs())) {
+    int64_t d = j < nInit ? *axes->get(body.getArgument(nIn + j)) + 1
+                          : *axes->get(yield.getValues()[j]) + 2;
+    dests.push_back(boxOf(dest, d));
+    (j < nInit ? states : outs)
+        .push_back(tensor::ExtractSliceOp::create(
+            rewriter, loc, dest, dests.back().offs, dests.back().sizes,
+            dests.back().strides));
+  }
   // Tensors the body captures, sliced once outside the time loop.
   IRMapping map;
   body.walk([&](Operation *op) {
@@ -353,28 +367,11 @@ LogicalResult blockScan(RewriterBase &rewriter, ScanOp scan, int64_t threads) {
         r.setType(blockType(r.getType(), *d));
   }
 
-  // Where each result goes: its destination's sizes are read in the body
-  // (the terminator holds only the inserts).
-  rewriter.setInsertionPointAfter(inner);
-  SmallVector<SmallVector<OpFoldResult>> offsets, sizes;
-  for (auto [j, result] : llvm::enumerate(inner->getResults())) {
-    Value dest = forall.getRegionIterArgs()[j];
-    int64_t d = j < nInit ? *axes->get(body.getArgument(nIn + j)) + 1
-                          : *axes->get(yield.getValues()[j]) + 2;
-    offsets.emplace_back(cast<RankedTensorType>(dest.getType()).getRank(),
-                         rewriter.getIndexAttr(0));
-    offsets.back()[d] = c0;
-    sizes.push_back(tensor::getMixedSizes(rewriter, loc, dest));
-    sizes.back()[d] = rewriter.getIndexAttr(block);
-  }
   rewriter.setInsertionPointToStart(forall.getTerminator().getBody());
-  for (auto [j, result] : llvm::enumerate(inner->getResults())) {
-    SmallVector<OpFoldResult> strides(offsets[j].size(),
-                                      rewriter.getIndexAttr(1));
-    tensor::ParallelInsertSliceOp::create(rewriter, loc, result,
-                                          forall.getRegionIterArgs()[j],
-                                          offsets[j], sizes[j], strides);
-  }
+  for (auto [j, result] : llvm::enumerate(inner->getResults()))
+    tensor::ParallelInsertSliceOp::create(
+        rewriter, loc, result, forall.getRegionIterArgs()[j], dests[j].offs,
+        dests[j].sizes, dests[j].strides);
   rewriter.replaceOp(scan, forall.getResults());
   return success();
 }
