@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what seqmix needs and is missing: LLVM/MLIR 22 from Debian's
-# packages, the build tools, and numpy + pytest for the Python tests.
+# packages, the build tools, nanobind + scikit-build-core for the Python
+# extension, and numpy, ml_dtypes and pytest for the Python package and tests.
 set -euo pipefail
 
 SUDO=""
@@ -19,7 +20,13 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 PY=${PYTHON:-python3}
-if ! "$PY" -c "import numpy, pytest" 2>/dev/null; then
-  echo "setup: installing numpy and pytest"
-  "$PY" -m pip install -q numpy pytest
+if ! "$PY" -c "import numpy, pytest, nanobind, scikit_build_core, ml_dtypes" 2>/dev/null; then
+  echo "setup: installing numpy, pytest, nanobind, scikit-build-core, ml_dtypes"
+  "$PY" -m pip install -q numpy pytest nanobind scikit-build-core ml_dtypes
+fi
+# `pip install .` into a fresh virtual environment (scripts/test.sh) needs venv.
+if ! "$PY" -c "import ensurepip, venv" 2>/dev/null; then
+  echo "setup: installing python3-venv"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq python3-venv >/dev/null
 fi

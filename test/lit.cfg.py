@@ -10,7 +10,7 @@ from lit.llvm.subst import ToolSubst
 
 config.name = "SEQMIX"
 config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
-config.suffixes = [".mlir"]
+config.suffixes = [".mlir", ".c"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.seqmix_obj_root, "test")
 config.excludes = ["CMakeLists.txt", "lit.cfg.py", "lit.site.cfg.py", "python", "Inputs"]
@@ -21,8 +21,30 @@ llvm_config.use_default_substitutions()
 
 tool_dirs = [config.seqmix_tools_dir, config.llvm_tools_dir]
 llvm_config.add_tool_substitutions(
-    ["seqmix-opt", "seqmix-run", "seqmix-runtime-test"], tool_dirs)
+    ["seqmix-opt", "seqmix-run", "seqmix-runtime-test", "seqmix-capi-test"], tool_dirs)
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
+llvm_config.add_tool_substitutions(["seqmix-compile", "llvm-nm"], tool_dirs)
+
+# Stock mlir-opt with the seqmix plugins (test/Plugins).
+# First in the list: lit's own %s would otherwise eat their prefix.
+config.substitutions.insert(
+    0, ("%mlir_opt", os.path.join(config.llvm_tools_dir, "mlir-opt")))
+config.substitutions.insert(
+    0, ("%seqmix_lib", os.path.join(config.seqmix_obj_root, "lib")))
+
+# The CMake package (test/Integration): install the build, build against it.
+config.substitutions.insert(0, ("%seqmix_obj", config.seqmix_obj_root))
+config.substitutions.insert(0, ("%mlir_cmake_dir", config.mlir_cmake_dir))
+config.substitutions.append(("%cxx", config.cxx_compiler))
+if shutil.which("cmake") and shutil.which("ninja"):
+    config.available_features.add("cmake")
+
+# C programs linked against ahead-of-time compiled objects: the C compiler
+# CMake uses, and the OpenMP runtime the CPU pipeline's threads call.
+config.substitutions.append(("%cc", config.c_compiler))
+config.substitutions.append(
+    ("%omp_link", "%s -Wl,-rpath,%s" % (config.omp_library,
+                                       os.path.dirname(config.omp_library))))
 
 
 def find_numpy_python():

@@ -9,12 +9,15 @@
 #include "seqmix/Dialect/SeqMix/Transforms/Interfaces.h"
 #include "seqmix/Tuning/CostModel.h"
 
+#include "mlir/AsmParser/AsmParser.h"
 #include "mlir/AsmParser/AsmParserState.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/Verifier.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Transforms/Passes.h"
 #include "llvm/ADT/DenseMap.h"
+#include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <cmath>
@@ -22,12 +25,32 @@
 
 using namespace mlir;
 using namespace mlir::seqmix::runtime;
-using mlir::seqmix::runtime::detail::makeError;
-using mlir::seqmix::runtime::detail::typeString;
 using llvm::Error;
 using llvm::Expected;
 using llvm::Twine;
+using mlir::seqmix::runtime::detail::makeError;
+using mlir::seqmix::runtime::detail::typeString;
 
+Expected<OwningOpRef<ModuleOp>> mlir::seqmix::runtime::parseSourceModule(
+    llvm::SourceMgr &sourceMgr, MLIRContext *context, AsmParserState *state,
+    llvm::StringRef sourceName) {
+  Block parsed;
+  ParserConfig config(context);
+  if (failed(parseAsmSourceFile(sourceMgr, &parsed, config, state)))
+    return makeError("cannot parse " + sourceName);
+  OwningOpRef<ModuleOp> module;
+  if (llvm::hasSingleElement(parsed) && isa<ModuleOp>(parsed.front())) {
+    module = cast<ModuleOp>(parsed.front());
+    module->getOperation()->remove();
+  } else {
+    module = ModuleOp::create(UnknownLoc::get(context));
+    module->getBody()->getOperations().splice(module->getBody()->begin(),
+                                              parsed.getOperations());
+  }
+  if (failed(verify(*module)))
+    return makeError(sourceName + " is not valid IR");
+  return std::move(module);
+}
 
 std::string EntryPoint::describeArg(unsigned i) const {
   return "argument #" + std::to_string(i) + " ('" + argNames[i] + "' of @" +
@@ -171,7 +194,7 @@ mlir::seqmix::runtime::loadNpyInput(const EntryPoint &entry, unsigned i,
 }
 
 Error mlir::seqmix::runtime::checkInputs(const EntryPoint &entry,
-                                         llvm::ArrayRef<HostTensor> inputs) {
+                                         llvm::ArrayRef<TensorRef> inputs) {
   if (inputs.size() != entry.args.size())
     return makeError("@" + entry.name + " takes " + Twine(entry.args.size()) +
                      " argument(s) but " + Twine(inputs.size()) +
@@ -237,7 +260,8 @@ mlir::seqmix::runtime::makeRandomInputs(const EntryPoint &entry,
       findOffsetArgs(entry.func, options.dynamicDim);
   // Model-like values: what each argument feeds decides its range (decays
   // <= 0, A < 0, small Δ, weights 1/sqrt(fan-in), indices in range).
-  SmallVector<seqmix::OperandHint> hints = seqmix::suggestArgumentHints(entry.func);
+  SmallVector<seqmix::OperandHint> hints =
+      seqmix::suggestArgumentHints(entry.func);
   llvm::SmallVector<HostTensor> inputs;
   for (auto [i, sig] : llvm::enumerate(entry.args)) {
     llvm::SmallVector<int64_t> shape;
@@ -279,9 +303,8 @@ mlir::seqmix::runtime::makeRandomInputs(const EntryPoint &entry,
   return std::move(inputs);
 }
 
-std::optional<mlir::seqmix::Cost>
-mlir::seqmix::runtime::estimateCostForInputs(func::FuncOp func,
-                                             llvm::ArrayRef<HostTensor> inputs) {
+std::optional<mlir::seqmix::Cost> mlir::seqmix::runtime::estimateCostForInputs(
+    func::FuncOp func, llvm::ArrayRef<HostTensor> inputs) {
   if (std::optional<Cost> cost = estimateCost(func))
     return cost;
   // Give each dynamic argument its input's static shape, cast back to the
@@ -296,8 +319,8 @@ mlir::seqmix::runtime::estimateCostForInputs(func::FuncOp func,
     if (!declared || declared.hasStaticShape() || i >= inputs.size() ||
         int64_t(inputs[i].shape.size()) != declared.getRank())
       continue;
-    auto fixed = RankedTensorType::get(inputs[i].shape,
-                                       declared.getElementType());
+    auto fixed =
+        RankedTensorType::get(inputs[i].shape, declared.getElementType());
     arg.setType(fixed);
     auto cast = tensor::CastOp::create(b, copy.getLoc(), declared, arg);
     arg.replaceAllUsesExcept(cast, cast);

@@ -6,6 +6,7 @@
 #include "seqmix/Dialect/SeqMix/Transforms/Interfaces.h"
 #include "seqmix/Pipelines/Pipelines.h"
 
+#include "mlir/AsmParser/AsmParser.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/ExecutionEngine/ExecutionEngine.h"
 #include "mlir/ExecutionEngine/OptUtils.h"
@@ -17,6 +18,9 @@
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
 #include "mlir/Transforms/Passes.h"
+#include "seqmix/Dialect/SeqMix/IR/SeqMixAttrs.h"
+#include "seqmix/Dialect/SeqMix/IR/SeqMixDialect.h"
+#include "seqmix/Dialect/SeqMix/IR/SeqMixInterfaces.h"
 
 #include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
 #include "llvm/Support/TargetSelect.h"
@@ -28,11 +32,11 @@
 
 using namespace mlir;
 using namespace mlir::seqmix::runtime;
-using mlir::seqmix::runtime::detail::makeError;
-using mlir::seqmix::runtime::detail::typeString;
 using llvm::Error;
 using llvm::Expected;
 using llvm::Twine;
+using mlir::seqmix::runtime::detail::makeError;
+using mlir::seqmix::runtime::detail::typeString;
 
 char RuntimeCheckError::ID = 0;
 
@@ -43,7 +47,6 @@ void RuntimeCheckError::log(llvm::raw_ostream &os) const {
 std::error_code RuntimeCheckError::convertToErrorCode() const {
   return llvm::inconvertibleErrorCode();
 }
-
 
 void mlir::seqmix::runtime::registerRuntimeDialects(DialectRegistry &registry) {
   registerAllDialects(registry);
@@ -78,6 +81,59 @@ llvm::StringRef mlir::seqmix::runtime::getPipelineName(Pipeline pipeline) {
 //===----------------------------------------------------------------------===//
 // Compilation
 //===----------------------------------------------------------------------===//
+
+void mlir::seqmix::runtime::detail::prepareHostCompilation(
+    MLIRContext *context) {
+  DialectRegistry registry;
+  registerBuiltinDialectTranslation(registry);
+  registerLLVMDialectTranslation(registry);
+  context->appendDialectRegistry(registry);
+  // Idempotent; LLVM keeps its target registry process-wide.
+  llvm::InitializeNativeTarget();
+  llvm::InitializeNativeTargetAsmPrinter();
+}
+
+Expected<std::unique_ptr<llvm::TargetMachine>>
+mlir::seqmix::runtime::detail::createHostTargetMachine(
+    bool positionIndependent) {
+  auto builder = llvm::orc::JITTargetMachineBuilder::detectHost();
+  if (!builder)
+    return makeError("cannot target the host: " +
+                     llvm::toString(builder.takeError()));
+  if (positionIndependent)
+    builder->setRelocationModel(llvm::Reloc::PIC_);
+  builder->setCodeGenOptLevel(llvm::CodeGenOptLevel::Aggressive);
+  auto tm = builder->createTargetMachine();
+  if (!tm)
+    return makeError("cannot create a target machine for the host: " +
+                     llvm::toString(tm.takeError()));
+  return std::move(*tm);
+}
+
+Error mlir::seqmix::runtime::applyTileOverrides(
+    ModuleOp module,
+    llvm::ArrayRef<std::pair<std::string, std::string>> overrides) {
+  MLIRContext *ctx = module.getContext();
+  StringRef attrName = seqmix::SeqMixDialect::kTileAttrName;
+  for (const auto &override : overrides) {
+    const std::string &opName = override.first, &text = override.second;
+    Attribute config = parseAttribute(text, ctx);
+    if (!config || !isa<seqmix::TilingConfigAttrInterface>(config))
+      return makeError("tile override for '" + opName + "': '" + text +
+                       "' is not a #seqmix.cpu_tiling or #seqmix.gpu_tiling "
+                       "attribute");
+    bool all = opName == "*";
+    module.walk([&](Operation *op) {
+      StringRef name = op->getName().getStringRef();
+      bool matches =
+          all ? op->getDialect() && op->getDialect()->getNamespace() == "seqmix"
+              : name == opName;
+      if (matches && !op->hasAttr(attrName))
+        op->setAttr(attrName, config);
+    });
+  }
+  return Error::success();
+}
 
 struct Executable::Impl {
   std::vector<std::string> libPaths;
@@ -154,27 +210,12 @@ static Error checkLoweredSignature(ModuleOp lowered, const EntryPoint &entry) {
   return Error::success();
 }
 
-Expected<std::unique_ptr<Executable>>
-Executable::compile(ModuleOp original, const EntryPoint &entry,
-                    const CompileOptions &options) {
-  if (!entry.func)
-    return makeError("no entry function to compile");
-  if (options.optLevel > 3)
-    return makeError("the optimization level must be 0 to 3");
-  MLIRContext *ctx = original.getContext();
-  {
-    // What the LLVM IR translation needs; a no-op when the context was made
-    // from registerRuntimeDialects.
-    DialectRegistry registry;
-    registerBuiltinDialectTranslation(registry);
-    registerLLVMDialectTranslation(registry);
-    ctx->appendDialectRegistry(registry);
-  }
-  // Idempotent; LLVM keeps its target registry process-wide.
-  llvm::InitializeNativeTarget();
-  llvm::InitializeNativeTargetAsmPrinter();
-
+Expected<OwningOpRef<ModuleOp>> mlir::seqmix::runtime::lowerEntryToLLVM(
+    ModuleOp original, const EntryPoint &entry, const CompileOptions &options,
+    bool recoverableChecks, std::vector<ProfileEntry> *profile) {
   OwningOpRef<ModuleOp> module(original.clone());
+  if (Error e = applyTileOverrides(*module, options.tileOverrides))
+    return std::move(e);
   // Only the entry and what it calls are compiled: other public functions
   // become private and symbol-dce drops them.
   for (auto fn : module->getOps<func::FuncOp>()) {
@@ -184,13 +225,11 @@ Executable::compile(ModuleOp original, const EntryPoint &entry,
       fn.setPrivate();
   }
 
-  // Failed checks become error values: the rewrite sits between the loops
-  // and the LLVM lowering, where cf.assert would turn into abort().
+  MLIRContext *ctx = original.getContext();
   PassManager pm(ctx, ModuleOp::getOperationName());
   pm.addPass(createSymbolDCEPass());
-  std::vector<ProfileEntry> profile;
-  if (options.profile)
-    pm.addPass(detail::createInsertProfilingPass(profile));
+  if (profile)
+    pm.addPass(detail::createInsertProfilingPass(*profile));
   if (options.pipeline == Pipeline::Cpu) {
     seqmix::CpuPipelineOptions cpu;
     cpu.threads = options.threads;
@@ -198,23 +237,41 @@ Executable::compile(ModuleOp original, const EntryPoint &entry,
   } else {
     seqmix::buildReferencePipelineToLoops(pm);
   }
-  pm.addPass(createRecoverableChecksPass());
+  // Failed checks become error values: the rewrite sits between the loops
+  // and the LLVM lowering, where cf.assert would turn into abort().
+  if (recoverableChecks)
+    pm.addPass(createRecoverableChecksPass());
   seqmix::buildLowerToLLVM(pm);
-  Pipeline pipeline = options.pipeline;
   if (failed(pm.run(*module)))
     return makeError("lowering @" + entry.name + " with the " +
-                     getPipelineName(pipeline) + " pipeline failed");
+                     getPipelineName(options.pipeline) + " pipeline failed");
+  return std::move(module);
+}
+
+Expected<std::unique_ptr<Executable>>
+Executable::compile(ModuleOp original, const EntryPoint &entry,
+                    const CompileOptions &options) {
+  if (!entry.func)
+    return makeError("no entry function to compile");
+  if (options.optLevel > 3)
+    return makeError("the optimization level must be 0 to 3");
+  runtime::detail::prepareHostCompilation(original.getContext());
+
+  std::vector<ProfileEntry> profile;
+  auto lowered = lowerEntryToLLVM(original, entry, options,
+                                  /*recoverableChecks=*/true,
+                                  options.profile ? &profile : nullptr);
+  if (!lowered)
+    return lowered.takeError();
+  OwningOpRef<ModuleOp> module = std::move(*lowered);
+  Pipeline pipeline = options.pipeline;
   if (Error e = checkLoweredSignature(*module, entry))
     return std::move(e);
 
-  auto tmBuilder = llvm::orc::JITTargetMachineBuilder::detectHost();
-  if (!tmBuilder)
-    return makeError("cannot target the host: " +
-                     llvm::toString(tmBuilder.takeError()));
-  auto tm = tmBuilder->createTargetMachine();
+  auto tm =
+      runtime::detail::createHostTargetMachine(/*positionIndependent=*/false);
   if (!tm)
-    return makeError("cannot create a target machine for the host: " +
-                     llvm::toString(tm.takeError()));
+    return tm.takeError();
 
   EntryPoint kept = entry;
   kept.func = nullptr; // The caller's module may go away.
@@ -262,6 +319,14 @@ Executable::compile(ModuleOp original, const EntryPoint &entry,
 
 Expected<llvm::SmallVector<HostTensor>>
 Executable::call(llvm::ArrayRef<HostTensor> inputs, double *callMs) {
+  llvm::SmallVector<TensorRef> refs;
+  for (const HostTensor &t : inputs)
+    refs.push_back(t.ref());
+  return call(refs, callMs);
+}
+
+Expected<llvm::SmallVector<HostTensor>>
+Executable::call(llvm::ArrayRef<TensorRef> inputs, double *callMs) {
   if (Error e = checkInputs(entry, inputs))
     return std::move(e);
 
@@ -270,39 +335,39 @@ Executable::call(llvm::ArrayRef<HostTensor> inputs, double *callMs) {
   // inputs).
   llvm::SmallVector<HostTensor> scratch;
   scratch.reserve(inputs.size()); // Pointers into it stay valid.
-  llvm::SmallVector<const HostTensor *> passed;
+  llvm::SmallVector<TensorRef> passed;
   for (auto [i, t] : llvm::enumerate(inputs)) {
     if (!entry.writableArgs[i]) {
-      passed.push_back(&t);
+      passed.push_back(t);
       continue;
     }
-    Expected<HostTensor> copy = t.clone();
+    Expected<HostTensor> copy = HostTensor::copyOf(t);
     if (!copy)
       return makeError(entry.describeArg(i) + ": " +
                        llvm::toString(copy.takeError()));
     scratch.push_back(std::move(*copy));
-    passed.push_back(&scratch.back());
+    passed.push_back(scratch.back().ref());
   }
 
   // One 8-byte slot per scalar of each expanded descriptor; the packed
   // argument list points at each slot.
   std::vector<int64_t> argWords;
-  for (const HostTensor *t : passed)
+  for (const TensorRef &t : passed)
     argWords.resize(argWords.size() +
-                    size_t(descriptorWords(int64_t(t->shape.size()))));
+                    size_t(descriptorWords(int64_t(t.shape.size()))));
   size_t w = 0;
-  for (const HostTensor *t : passed) {
-    auto ptr = reinterpret_cast<intptr_t>(t->data.get());
+  for (const TensorRef &t : passed) {
+    auto ptr = reinterpret_cast<intptr_t>(t.data);
     argWords[w++] = ptr;
     argWords[w++] = ptr;
     argWords[w++] = 0;
-    int64_t rank = t->shape.size();
+    int64_t rank = t.shape.size();
     for (int64_t d = 0; d < rank; ++d)
-      argWords[w + d] = t->shape[d];
+      argWords[w + d] = t.shape[d];
     int64_t stride = 1;
     for (int64_t d = rank - 1; d >= 0; --d) {
       argWords[w + rank + d] = stride;
-      stride *= t->shape[d];
+      stride *= t.shape[d];
     }
     w += 2 * rank;
   }

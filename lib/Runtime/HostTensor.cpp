@@ -140,10 +140,12 @@ Expected<HostTensor> HostTensor::allocate(ElementKind elem,
   return std::move(t);
 }
 
-Expected<HostTensor> HostTensor::clone() const {
-  Expected<HostTensor> copy = allocate(elem, shape);
-  if (copy && numBytes)
-    std::memcpy(copy->data.get(), data.get(), numBytes);
+Expected<HostTensor> HostTensor::clone() const { return copyOf(ref()); }
+
+Expected<HostTensor> HostTensor::copyOf(const TensorRef &ref) {
+  Expected<HostTensor> copy = allocate(ref.elem, ref.shape);
+  if (copy && copy->numBytes)
+    std::memcpy(copy->data.get(), ref.data, copy->numBytes);
   return copy;
 }
 

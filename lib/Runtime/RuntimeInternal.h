@@ -3,14 +3,16 @@
 #ifndef SEQMIX_LIB_RUNTIME_RUNTIMEINTERNAL_H
 #define SEQMIX_LIB_RUNTIME_RUNTIMEINTERNAL_H
 
+#include "mlir/IR/MLIRContext.h"
 #include "mlir/IR/Types.h"
 #include "llvm/ADT/DenseSet.h"
-#include "llvm/ADT/Twine.h"
 #include "llvm/ADT/StringRef.h"
+#include "llvm/ADT/Twine.h"
 #include "llvm/ExecutionEngine/Orc/Core.h"
 #include "llvm/ExecutionEngine/Orc/Mangling.h"
 #include "llvm/Support/Error.h"
 #include "llvm/Support/raw_ostream.h"
+#include "llvm/Target/TargetMachine.h"
 
 #include "mlir/Pass/Pass.h"
 
@@ -48,7 +50,8 @@ CallOutcome guardedCall(void (*fn)(void **), void **args,
 
 /// Brackets every seqmix op and linalg.matmul with calls of the profile
 /// clock, appending one entry per op to `table` (ids are table indices).
-std::unique_ptr<Pass> createInsertProfilingPass(std::vector<ProfileEntry> &table);
+std::unique_ptr<Pass>
+createInsertProfilingPass(std::vector<ProfileEntry> &table);
 /// The clock's entry points, for the JIT.
 void addProfileSymbols(llvm::orc::SymbolMap &map,
                        llvm::orc::MangleAndInterner &interner);
@@ -63,6 +66,16 @@ private:
   std::vector<ProfileEntry> *savedTable;
   std::vector<std::chrono::steady_clock::time_point> *savedStarts;
 };
+
+/// Readies a context and LLVM for compiling to the host: the LLVM IR
+/// translations (a no-op for contexts made from registerRuntimeDialects)
+/// and the native target, once per process.
+void prepareHostCompilation(mlir::MLIRContext *context);
+
+/// A target machine for the host CPU; `positionIndependent` for objects
+/// that are linked into other programs.
+llvm::Expected<std::unique_ptr<llvm::TargetMachine>>
+createHostTargetMachine(bool positionIndependent);
 
 /// An error value carrying `msg`.
 inline llvm::Error makeError(const llvm::Twine &msg) {

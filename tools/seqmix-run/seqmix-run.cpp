@@ -383,8 +383,8 @@ static int runTool(MLIRContext &context) {
   if (!machineSpec.empty()) {
     auto parsed = seqmix::CpuTargetInfo::parse(machineSpec, machine);
     if (!parsed)
-      return reportError(makeError("--machine: " +
-                                   llvm::toString(parsed.takeError())));
+      return reportError(
+          makeError("--machine: " + llvm::toString(parsed.takeError())));
     machine = *parsed;
   }
   // Result blocks freed after a call stay in the heap for the next one:
@@ -401,22 +401,11 @@ static int runTool(MLIRContext &context) {
   sourceMgr.AddNewSourceBuffer(std::move(file), llvm::SMLoc());
   SourceMgrDiagnosticHandler diagHandler(sourceMgr, &context);
   AsmParserState parserState;
-  Block parsed;
-  ParserConfig config(&context);
-  if (failed(parseAsmSourceFile(sourceMgr, &parsed, config, &parserState)))
-    return reportError(
-        makeError("cannot parse " + inputFilename + " (see the errors above)"));
-  OwningOpRef<ModuleOp> module;
-  if (llvm::hasSingleElement(parsed) && isa<ModuleOp>(parsed.front())) {
-    module = cast<ModuleOp>(parsed.front());
-    module->getOperation()->remove();
-  } else {
-    module = ModuleOp::create(UnknownLoc::get(&context));
-    module->getBody()->getOperations().splice(module->getBody()->begin(),
-                                              parsed.getOperations());
-  }
-  if (failed(verify(*module)))
-    return reportError(makeError(inputFilename + " is not valid IR"));
+  auto parsed =
+      parseSourceModule(sourceMgr, &context, &parserState, inputFilename);
+  if (!parsed)
+    return reportError(parsed.takeError());
+  OwningOpRef<ModuleOp> module = std::move(*parsed);
 
   EntryOptions entryOptions;
   entryOptions.name = entryName;

@@ -43,6 +43,15 @@ bool acceptsNpyDescr(ElementKind kind, llvm::StringRef descr);
 /// "uint16 ('<u2') holding bfloat16 bits".
 std::string describeExpectedDtype(ElementKind kind);
 
+/// A dense row-major array someone else owns (a caller's buffer): what
+/// Executable::call reads, so that callers need not copy into a HostTensor.
+struct TensorRef {
+  ElementKind elem = ElementKind::F32;
+  llvm::ArrayRef<int64_t> shape;
+  const void *data = nullptr;
+  size_t numBytes = 0;
+};
+
 /// A dense row-major array owned by the runtime (or its caller).
 struct HostTensor {
   ElementKind elem = ElementKind::F32;
@@ -59,6 +68,10 @@ struct HostTensor {
 
   /// A deep copy.
   llvm::Expected<HostTensor> clone() const;
+  /// A deep copy of someone else's array.
+  static llvm::Expected<HostTensor> copyOf(const TensorRef &ref);
+  /// A view of this tensor (valid while it lives).
+  TensorRef ref() const { return {elem, shape, data.get(), numBytes}; }
 
   /// Element `i` (row-major) as a double: halves and bfloat16 widened.
   double loadAsDouble(int64_t i) const;

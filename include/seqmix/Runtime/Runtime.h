@@ -26,7 +26,12 @@
 
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
+
+namespace llvm {
+class SourceMgr;
+} // namespace llvm
 
 namespace mlir {
 class AsmParserState;
@@ -92,6 +97,14 @@ struct EntryOptions {
   const AsmParserState *parserState = nullptr;
 };
 
+/// Parses the main buffer of `sourceMgr` as a module (top-level ops outside
+/// one are wrapped in one) and verifies it. With `state`, the parser state
+/// (source names of arguments) is kept there. Diagnostics go to the
+/// context's handlers; the error says only which step failed.
+llvm::Expected<OwningOpRef<ModuleOp>>
+parseSourceModule(llvm::SourceMgr &sourceMgr, MLIRContext *context,
+                  AsmParserState *state, llvm::StringRef sourceName);
+
 /// Finds the entry and checks that it takes and returns ranked tensors of
 /// supported element types.
 llvm::Expected<EntryPoint> findEntry(ModuleOp module,
@@ -128,7 +141,7 @@ std::optional<Cost> estimateCostForInputs(func::FuncOp func,
                                           llvm::ArrayRef<HostTensor> inputs);
 
 llvm::Error checkInputs(const EntryPoint &entry,
-                        llvm::ArrayRef<HostTensor> inputs);
+                        llvm::ArrayRef<TensorRef> inputs);
 
 //===----------------------------------------------------------------------===//
 // Compilation and calls
@@ -155,7 +168,17 @@ struct CompileOptions {
   /// Time every seqmix op and linalg.matmul of the entry (Executable::
   /// getProfile); the brackets cost well under a microsecond per op.
   bool profile = false;
+  /// Tiling configs to set before compiling: (op name, `seqmix.tile`
+  /// attribute text). The op name "*" means every seqmix op. An op that
+  /// already carries a config in the module keeps it.
+  std::vector<std::pair<std::string, std::string>> tileOverrides;
 };
+
+/// Sets the tile overrides on every matching op of `module` that has no
+/// `seqmix.tile` yet; an error names an override that does not parse.
+llvm::Error applyTileOverrides(
+    ModuleOp module,
+    llvm::ArrayRef<std::pair<std::string, std::string>> overrides);
 
 /// The time spent in one op of a profiled entry, over the calls since the
 /// last resetProfile().
@@ -173,6 +196,29 @@ void registerRuntimeDialects(DialectRegistry &registry);
 /// `scf.if !%ok { call @seqmix_runtime_check_failed(msg) }`, the message an
 /// LLVM global string. Runs on loops and buffers, before the LLVM lowering.
 std::unique_ptr<Pass> createRecoverableChecksPass();
+
+/// Lowers a clone of `module` (only the entry and what it calls) with the
+/// chosen pipeline to the LLVM dialect. With `recoverableChecks`, failed
+/// run-time checks call seqmix_runtime_check_failed (the runtime's guarded
+/// calls catch it); without, they print and abort, as cf.assert does. With
+/// `profile`, seqmix ops are bracketed by profile clock calls.
+llvm::Expected<OwningOpRef<ModuleOp>>
+lowerEntryToLLVM(ModuleOp module, const EntryPoint &entry,
+                 const CompileOptions &options, bool recoverableChecks,
+                 std::vector<ProfileEntry> *profile = nullptr);
+
+/// What seqmix-compile writes: an object file for the host CPU holding the
+/// entry (C interface `_mlir_ciface_<entry>`), and a C header declaring it
+/// and a wrapper that takes plain pointers and sizes (docs/Integration.md).
+struct AheadOfTimeOptions {
+  std::string objectPath;
+  std::string headerPath; ///< empty: no header
+  std::string sourceName = "the module";
+};
+
+llvm::Error compileAheadOfTime(ModuleOp module, const EntryPoint &entry,
+                               const CompileOptions &options,
+                               const AheadOfTimeOptions &aot);
 
 /// Timing of repeated calls.
 struct BenchResult {
@@ -199,6 +245,8 @@ public:
   /// owned copies; every buffer the compiled code allocated is freed, once.
   /// A failed run-time check comes back as a RuntimeCheckError. The time of
   /// the call alone goes to `callMs`.
+  llvm::Expected<llvm::SmallVector<HostTensor>>
+  call(llvm::ArrayRef<TensorRef> inputs, double *callMs = nullptr);
   llvm::Expected<llvm::SmallVector<HostTensor>>
   call(llvm::ArrayRef<HostTensor> inputs, double *callMs = nullptr);
 
