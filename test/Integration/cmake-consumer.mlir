@@ -9,7 +9,11 @@
 // RUN:   -DCMAKE_PREFIX_PATH=%t/prefix -DMLIR_DIR=%mlir_cmake_dir > %t/configure.log
 // RUN: cmake --build %t/build > %t/build.log
 // RUN: %t/build/seqmix-consumer %s | FileCheck %s
+// RUN: not %t/build/seqmix-consumer %S/../Inputs/invalid-conv.mlir 2>&1 \
+// RUN:   | FileCheck %s --check-prefix=INVALID
 // REQUIRES: cmake
+
+// INVALID: error: 'seqmix.causal_conv1d' op operand 'w' must have shape [D, W] = [48, ?]
 
 // CHECK-LABEL: func.func @ssd
 // CHECK-NOT: seqmix.ssd

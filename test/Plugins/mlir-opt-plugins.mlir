@@ -12,10 +12,14 @@
 // in --pass-pipeline, not as flags.) Without the dialect plugin, the op is
 // unknown:
 // RUN: not %mlir_opt %s 2>&1 | FileCheck %s --check-prefix=NOPLUGIN
+// Malformed seqmix IR gets the dialect's verifier message:
+// RUN: not %mlir_opt --load-dialect-plugin=%seqmix_lib/libSeqMixDialectPlugin.so \
+// RUN:   %S/../Inputs/invalid-conv.mlir 2>&1 | FileCheck %s --check-prefix=INVALID
 
 // CHECK: llvm.func @conv
 // CHECK-NOT: seqmix.
 // DECOMPOSE-LABEL: func.func @conv
+// INVALID: error: 'seqmix.causal_conv1d' op operand 'w' must have shape [D, W] = [48, ?], but got tensor<40x4xf32>
 // NOPLUGIN: Dialect `seqmix' not found for custom op 'seqmix.causal_conv1d'
 
 func.func @conv(%x: tensor<1x37x48xf32>, %w: tensor<48x4xf32>, %s0: tensor<1x3x48xf32>)
