@@ -16,7 +16,8 @@ config.test_exec_root = os.path.join(config.seqmix_obj_root, "test")
 config.excludes = ["CMakeLists.txt", "lit.cfg.py", "lit.site.cfg.py", "python", "Inputs"]
 
 config.substitutions.append(("%PATH%", config.environment["PATH"]))
-llvm_config.with_system_environment(["HOME", "INCLUDE", "LIB", "TMP", "TEMP"])
+llvm_config.with_system_environment(["HOME", "INCLUDE", "LIB", "TMP", "TEMP",
+                                    "CUDA_HOME", "CUDA_ROOT", "CUDA_PATH"])
 llvm_config.use_default_substitutions()
 
 tool_dirs = [config.seqmix_tools_dir, config.llvm_tools_dir]
@@ -38,6 +39,11 @@ config.substitutions.insert(0, ("%mlir_cmake_dir", config.mlir_cmake_dir))
 config.substitutions.append(("%cxx", config.cxx_compiler))
 if shutil.which("cmake") and shutil.which("ninja"):
     config.available_features.add("cmake")
+
+# seqmix-gpu-pipeline's format=bin runs ptxas (the CUDA toolkit's, as
+# gpu-module-to-binary finds it); no GPU is needed.
+if shutil.which("ptxas") or os.path.exists("/usr/local/cuda/bin/ptxas"):
+    config.available_features.add("ptxas")
 
 # C programs linked against ahead-of-time compiled objects: the C compiler
 # CMake uses, and the OpenMP runtime the CPU pipeline's threads call.

@@ -6,16 +6,26 @@
 #include "seqmix/Dialect/SeqMix/Transforms/Passes.h"
 
 #include "mlir/Conversion/Passes.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
 #include "mlir/Dialect/Bufferization/Transforms/Passes.h"
+#include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/GPU/Transforms/Passes.h"
 #include "mlir/Dialect/Linalg/Passes.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/SCF/Transforms/Passes.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Transforms/Passes.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/Program.h"
+
+#include <cstdlib>
 
 using namespace mlir;
 
@@ -42,6 +52,74 @@ struct InlineAllocaScopesPass
       rewriter.eraseOp(ret);
       rewriter.inlineBlockBefore(&body, op);
       rewriter.replaceOp(op, results);
+    }
+  }
+};
+
+/// Readies the bodies of parallel loops (future GPU kernels) for device
+/// code: small buffers of static size become stack buffers (a thread's
+/// local memory, not a device malloc), memref.copy, which would lower to a
+/// host library call, becomes the thread's own loop nest, and checks of
+/// values read (cf.assert) go.
+/// Runs before buffer deallocation, which then leaves the stack alone.
+struct PrepareParallelLoopsForDevicePass
+    : PassWrapper<PrepareParallelLoopsForDevicePass, OperationPass<ModuleOp>> {
+  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(
+      PrepareParallelLoopsForDevicePass)
+  StringRef getArgument() const override {
+    return "seqmix-prepare-parallel-loops-for-device";
+  }
+  static constexpr int64_t kMaxBytes = 16 << 10;
+  void runOnOperation() override {
+    SmallVector<memref::AllocOp> allocs;
+    getOperation().walk([&](memref::AllocOp op) {
+      MemRefType type = op.getType();
+      if (!op->getParentOfType<scf::ParallelOp>() || !type.hasStaticShape() ||
+          !type.getElementType().isIntOrFloat())
+        return;
+      int64_t bytes =
+          type.getNumElements() * ((type.getElementTypeBitWidth() + 7) / 8);
+      if (bytes <= kMaxBytes)
+        allocs.push_back(op);
+    });
+    IRRewriter rewriter(&getContext());
+    for (memref::AllocOp op : allocs) {
+      rewriter.setInsertionPoint(op);
+      rewriter.replaceOpWithNewOp<memref::AllocaOp>(
+          op, op.getType(), op.getDynamicSizes(), op.getSymbolOperands(),
+          op.getAlignmentAttr());
+    }
+    // A scalar body's checks of values it reads (cu_seqlens) would keep
+    // its loop from becoming a kernel; the GPU path has no run-time checks.
+    SmallVector<cf::AssertOp> asserts;
+    getOperation().walk([&](cf::AssertOp op) {
+      if (op->getParentOfType<scf::ParallelOp>())
+        asserts.push_back(op);
+    });
+    for (cf::AssertOp op : asserts)
+      rewriter.eraseOp(op);
+    SmallVector<memref::CopyOp> copies;
+    getOperation().walk([&](memref::CopyOp op) {
+      if (op->getParentOfType<scf::ParallelOp>())
+        copies.push_back(op);
+    });
+    for (memref::CopyOp op : copies) {
+      rewriter.setInsertionPoint(op);
+      Location loc = op.getLoc();
+      Value source = op.getSource(), target = op.getTarget();
+      auto type = cast<MemRefType>(source.getType());
+      Value zero = arith::ConstantIndexOp::create(rewriter, loc, 0);
+      Value one = arith::ConstantIndexOp::create(rewriter, loc, 1);
+      SmallVector<Value> lbs(type.getRank(), zero), steps(type.getRank(), one),
+          ubs;
+      for (int64_t d = 0; d < type.getRank(); ++d)
+        ubs.push_back(memref::DimOp::create(rewriter, loc, source, d));
+      scf::buildLoopNest(rewriter, loc, lbs, ubs, steps,
+                         [&](OpBuilder &b, Location l, ValueRange ivs) {
+                           Value v = memref::LoadOp::create(b, l, source, ivs);
+                           memref::StoreOp::create(b, l, v, target, ivs);
+                         });
+      rewriter.eraseOp(op);
     }
   }
 };
@@ -143,6 +221,95 @@ void mlir::seqmix::buildCpuPipeline(OpPassManager &pm,
   buildLowerToLLVM(pm);
 }
 
+void mlir::seqmix::buildGpuPipelineToKernels(
+    OpPassManager &pm, const GpuPipelineOptions &options) {
+  pm.addPass(createSeqMixLintPass());
+  pm.addPass(createSeqMixLowerQuantPass());
+  // No run-time checks: the host cannot read device buffers before a
+  // launch. Packed sequences stay one op: its tiles leave the time loop
+  // whole.
+  SeqMixSelectTileConfigPassOptions select;
+  select.target = "gpu";
+  select.chip = options.chip;
+  pm.addPass(createSeqMixSelectTileConfigPass(select));
+  pm.addPass(createSeqMixTilePass());
+  // seqmix.scan has a tensor body: it becomes loops before bufferization.
+  pm.addNestedPass<func::FuncOp>(createConvertSeqMixToLoopsPass());
+  pm.addPass(createSeqMixReadOnlyArgumentsPass());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+  buildBufferize(pm);
+  // The copies bufferization leaves where a tile was computed in place are
+  // copies of a view onto itself once equal views are merged; they must go
+  // (every thread would copy its whole block's tile).
+  pm.addPass(createCSEPass());
+  pm.addPass(createCanonicalizerPass());
+  pm.addNestedPass<func::FuncOp>(createConvertSeqMixToLoopsPass());
+  pm.addPass(createForallToParallelLoopPass());
+  pm.addPass(createCanonicalizerPass());
+  // Before deallocation, which knows no gpu.launch: a thread's small
+  // buffers go on its stack, the host's are freed as on the CPU.
+  pm.addPass(std::make_unique<PrepareParallelLoopsForDevicePass>());
+  pm.addNestedPass<func::FuncOp>(createConvertLinalgToParallelLoopsPass());
+  bufferization::buildBufferDeallocationPipeline(pm);
+  pm.addPass(createConvertBufferizationToMemRefPass());
+  // Outer parallel loops to the grid, the next level to a block's threads.
+  pm.addNestedPass<func::FuncOp>(createGpuMapParallelLoopsPass());
+  pm.addNestedPass<func::FuncOp>(createConvertParallelLoopToGpuPass());
+  pm.addPass(createGpuKernelOutliningPass());
+}
+
+/// The CUDA toolkit gpu-module-to-binary uses (ptxas, libdevice): the
+/// option, else CUDA_HOME / CUDA_ROOT / CUDA_PATH, else the directory above
+/// the ptxas on PATH; empty when none is found (upstream then searches).
+static std::string findCudaToolkit(StringRef option) {
+  if (!option.empty())
+    return option.str();
+  for (const char *var : {"CUDA_HOME", "CUDA_ROOT", "CUDA_PATH"})
+    if (const char *dir = std::getenv(var); dir && *dir)
+      return dir;
+  if (auto ptxas = llvm::sys::findProgramByName("ptxas"))
+    return llvm::sys::path::parent_path(llvm::sys::path::parent_path(*ptxas))
+        .str();
+  return "";
+}
+
+void mlir::seqmix::buildGpuPipeline(OpPassManager &pm,
+                                    const GpuPipelineOptions &options) {
+  buildGpuPipelineToKernels(pm, options);
+  // Upstream's NVVM lowering (as gpu-lower-to-nvvm-pipeline), with the
+  // toolkit named: kernels call libdevice for transcendentals.
+  pm.addPass(createConvertVectorToSCFPass());
+  pm.addPass(createSCFToControlFlowPass());
+  pm.addPass(createConvertFuncToLLVMPass());
+  pm.addPass(memref::createExpandStridedMetadataPass());
+  GpuNVVMAttachTargetOptions target;
+  target.chip = options.chip;
+  target.features = options.features;
+  target.optLevel = options.optLevel;
+  pm.addPass(createGpuNVVMAttachTarget(target));
+  pm.addPass(createLowerAffinePass());
+  pm.addPass(createArithToLLVMConversionPass());
+  pm.addPass(createConvertIndexToLLVMPass());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+  OpPassManager &kernels = pm.nest<gpu::GPUModuleOp>();
+  kernels.addPass(createStripDebugInfoPass());
+  kernels.addPass(createConvertGpuOpsToNVVMOps());
+  kernels.addPass(createCanonicalizerPass());
+  kernels.addPass(createCSEPass());
+  kernels.addPass(createReconcileUnrealizedCastsPass());
+  pm.addPass(createGpuToLLVMConversionPass());
+  GpuModuleToBinaryPassOptions binary;
+  binary.compilationTarget = options.format;
+  binary.toolkitPath = findCudaToolkit(options.toolkit);
+  pm.addPass(createGpuModuleToBinaryPass(binary));
+  pm.addPass(createConvertMathToLLVMPass());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+  pm.addPass(createReconcileUnrealizedCastsPass());
+}
+
 void mlir::seqmix::registerSeqMixPipelines() {
   PassPipelineRegistration<CpuPipelineOptions>(
       "seqmix-cpu-pipeline",
@@ -157,5 +324,13 @@ void mlir::seqmix::registerSeqMixPipelines() {
       "plain loops) down to LLVM",
       [](OpPassManager &pm, const ReferencePipelineOptions &options) {
         buildReferencePipeline(pm, options);
+      });
+  PassPipelineRegistration<GpuPipelineOptions>(
+      "seqmix-gpu-pipeline",
+      "The GPU pipeline: seqmix ops tiled into a grid of thread blocks, "
+      "NVVM kernels in a gpu.binary (PTX, cubin or fatbin) and LLVM host "
+      "code that launches them",
+      [](OpPassManager &pm, const GpuPipelineOptions &options) {
+        buildGpuPipeline(pm, options);
       });
 }

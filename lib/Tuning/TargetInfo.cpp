@@ -109,3 +109,20 @@ std::string CpuTargetInfo::str() const {
      << ",dram-gbs=" << dramGBsPerCore << ",exp-gps=" << expGPerSecPerCore;
   return s;
 }
+
+llvm::Expected<GpuTargetInfo> GpuTargetInfo::forChip(llvm::StringRef chip) {
+  GpuTargetInfo info;
+  info.chip = chip.str();
+  if (chip == "sm_90")
+    return info; // H100 / H200 (HBM3e; 4.8 TB/s on the H200)
+  if (chip == "sm_80") {
+    info.sms = 108;
+    info.smemPerBlock = 163 << 10;
+    info.smemPerSM = 164 << 10;
+    info.hbmGBs = 2039;
+    info.bf16Tflops = 312;
+    return info;
+  }
+  return llvm::createStringError("unknown GPU chip '" + chip +
+                                 "' (expected sm_80 or sm_90)");
+}

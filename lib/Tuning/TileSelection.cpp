@@ -373,3 +373,42 @@ Attribute mlir::seqmix::selectCpuMatmulTiling(Operation *matmul,
   return CpuTilingAttr::get(matmul->getContext(), threads, cache, vector,
                             std::nullopt);
 }
+
+Attribute mlir::seqmix::selectGpuTiling(LoopStructureOpInterface op,
+                                        const GpuTargetInfo &target) {
+  OpBuilder b(op->getContext());
+  SmallVector<utils::IteratorType> kinds = op.getLoopKinds();
+  SmallVector<OpFoldResult> sizes = op.getLoopSizes(b);
+  auto tileable = [&](unsigned l) {
+    return kinds[l] == utils::IteratorType::parallel && op.isLoopTileable(l);
+  };
+  std::optional<unsigned> threadLoop;
+  if (std::optional<RegisterTileProfile> p = registerTileProfile(op))
+    if (tileable(p->loop))
+      threadLoop = p->loop;
+  for (unsigned l = kinds.size(); !threadLoop && l-- > 0;)
+    if (tileable(l))
+      threadLoop = l;
+  if (!threadLoop)
+    return {};
+  SmallVector<int64_t> blocks(kinds.size(), 0);
+  // One point per block keeps any groups whole.
+  for (unsigned l = 0; l < kinds.size(); ++l)
+    if (tileable(l))
+      blocks[l] = 1;
+  // Up to 128 threads on the thread loop, whole warps where it is wider
+  // than one; a grouped loop keeps its groups whole.
+  const int64_t maxThreads = 128;
+  std::optional<int64_t> extent = getConstantIntValue(sizes[*threadLoop]);
+  int64_t width = extent ? std::min(*extent, maxThreads) : maxThreads;
+  if (width > int64_t(target.warpSize))
+    width = width / target.warpSize * target.warpSize;
+  if (extent && !respectsGroups(op, *threadLoop, width, *extent))
+    width = 1;
+  blocks[*threadLoop] = width;
+  if (llvm::all_of(blocks, [](int64_t s) { return s == 0; }))
+    return {};
+  int64_t warps = (width + target.warpSize - 1) / target.warpSize;
+  return GpuTilingAttr::get(op->getContext(), blocks, {}, warps, std::nullopt,
+                            std::nullopt);
+}

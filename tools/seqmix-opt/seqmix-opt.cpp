@@ -8,14 +8,15 @@
 #include "mlir/InitAllDialects.h"
 #include "mlir/InitAllExtensions.h"
 #include "mlir/InitAllPasses.h"
+#include "mlir/Target/LLVMIR/Dialect/All.h"
 #include "mlir/Tools/mlir-opt/MlirOptMain.h"
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringRef.h"
 
 #include <vector>
 
-#include "seqmix/Dialect/SeqMix/IR/SeqMixDialect.h"
 #include "seqmix/Conversion/Passes.h"
+#include "seqmix/Dialect/SeqMix/IR/SeqMixDialect.h"
 #include "seqmix/Dialect/SeqMix/Transforms/Interfaces.h"
 #include "seqmix/Dialect/SeqMix/Transforms/Passes.h"
 #include "seqmix/Pipelines/Pipelines.h"
@@ -43,6 +44,8 @@ int main(int argc, char **argv) {
   mlir::registerAllDialects(registry);
   mlir::registerAllExtensions(registry);
   mlir::seqmix::registerSeqMixDialectAndExtensions(registry);
+  // gpu-module-to-binary (seqmix-gpu-pipeline) translates kernels to LLVM IR.
+  mlir::registerAllToLLVMIRTranslations(registry);
 
   return mlir::asMainReturnCode(
       mlir::MlirOptMain(argc, argv, "seqmix optimizer driver\n", registry));

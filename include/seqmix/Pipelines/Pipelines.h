@@ -77,6 +77,48 @@ void buildBufferize(OpPassManager &pm);
 /// runs in order, scf.parallel on OpenMP threads.
 void buildLowerToLLVM(OpPassManager &pm);
 
+/// Options of seqmix-gpu-pipeline.
+struct GpuPipelineOptions : public PassPipelineOptions<GpuPipelineOptions> {
+  PassOptions::Option<std::string> chip{
+      *this, "chip", llvm::cl::desc("The GPU: sm_80 or sm_90"),
+      llvm::cl::init("sm_90")};
+  PassOptions::Option<std::string> features{
+      *this, "features", llvm::cl::desc("PTX features (the PTX ISA version)"),
+      llvm::cl::init("+ptx80")};
+  PassOptions::Option<std::string> format{
+      *this, "format",
+      llvm::cl::desc("What gpu-module-to-binary leaves in each gpu.binary: "
+                     "isa (PTX text), bin (a cubin, through ptxas) or "
+                     "fatbin"),
+      llvm::cl::init("fatbin")};
+  PassOptions::Option<int> optLevel{
+      *this, "opt-level",
+      llvm::cl::desc("Optimization level of the device code (0-3)"),
+      llvm::cl::init(3)};
+  PassOptions::Option<std::string> toolkit{
+      *this, "toolkit",
+      llvm::cl::desc("The CUDA toolkit (ptxas, libdevice); default: "
+                     "CUDA_HOME, CUDA_ROOT or CUDA_PATH, else the directory "
+                     "above the ptxas on PATH"),
+      llvm::cl::init("")};
+};
+
+/// The GPU pipeline up to kernels on buffers: tiling configs for the chip
+/// (a user's wins), seqmix-tile into a grid of blocks whose tiles spread
+/// over their threads, bufferization, each tile's scalar body, linalg ops as
+/// parallel loops, and every parallel loop nest mapped to a gpu.launch and
+/// outlined into a kernel; small buffers of a kernel live on its stack.
+void buildGpuPipelineToKernels(OpPassManager &pm,
+                               const GpuPipelineOptions &options = {});
+
+/// The whole GPU pipeline: buildGpuPipelineToKernels, then the NVVM
+/// lowering of kernels and host code (upstream's passes, as
+/// gpu-lower-to-nvvm-pipeline, with the toolkit found), down to a
+/// gpu.binary per kernel module (PTX, cubin or fatbin) and LLVM host code
+/// that launches them through the mgpu* runtime functions.
+void buildGpuPipeline(OpPassManager &pm,
+                      const GpuPipelineOptions &options = {});
+
 void registerSeqMixPipelines();
 
 } // namespace mlir::seqmix

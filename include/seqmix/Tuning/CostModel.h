@@ -32,8 +32,8 @@ struct Cost {
 };
 
 /// Cost of one op: a seqmix op (its WorkloadOpInterface), or a linalg
-/// contraction (matmul, batch matmul) of a model graph. std::nullopt when a size it needs is dynamic;
-/// zero for other ops.
+/// contraction (matmul, batch matmul) of a model graph. std::nullopt when a
+/// size it needs is dynamic; zero for other ops.
 std::optional<Cost> estimateOpCost(Operation *op);
 
 /// Sum over every op nested in `root`; std::nullopt if any op's cost is

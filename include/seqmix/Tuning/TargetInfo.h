@@ -44,7 +44,7 @@ struct CpuTargetInfo {
   /// with an optional K or M suffix), peak-gflops, dram-gbs, exp-gps (per
   /// core).
   static llvm::Expected<CpuTargetInfo> parse(llvm::StringRef spec,
-                                              CpuTargetInfo base);
+                                             CpuTargetInfo base);
   /// The description as `parse` reads it.
   std::string str() const;
 
@@ -70,6 +70,24 @@ private:
   unsigned clampThreads(unsigned t) const {
     return t == 0 ? 1 : (t > cores ? cores : t);
   }
+};
+
+/// An NVIDIA GPU, as GPU tile selection and the GPU roofline read it.
+struct GpuTargetInfo {
+  /// The compute capability, "sm_80" or "sm_90".
+  std::string chip = "sm_90";
+  unsigned sms = 132;
+  /// Shared memory, bytes: per block (opt-in maximum) and per SM.
+  unsigned long smemPerBlock = 227 << 10, smemPerSM = 228 << 10;
+  unsigned regsPerSM = 64 << 10;
+  unsigned warpSize = 32;
+  unsigned maxThreadsPerBlock = 1024;
+  /// HBM bandwidth, GB/s, and dense bf16 tensor-core peak, TFLOP/s.
+  double hbmGBs = 4800, bf16Tflops = 990;
+
+  /// The description of `chip` (sm_80: A100; sm_90: H100/H200), or an error
+  /// naming the chips known.
+  static llvm::Expected<GpuTargetInfo> forChip(llvm::StringRef chip);
 };
 
 } // namespace mlir::seqmix

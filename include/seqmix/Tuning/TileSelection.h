@@ -38,6 +38,16 @@ Attribute selectCpuTiling(LoopStructureOpInterface op,
 Attribute selectCpuMatmulTiling(Operation *matmul, const CpuTargetInfo &target,
                                 unsigned cores);
 
+/// The GPU tiling config of `op`: a grid over its parallel loops that may
+/// be tiled, one point of each per block except on the thread loop (the
+/// loop the CPU builders vectorize, else the innermost such loop), where a
+/// block takes up to 128 points, one per thread (seqmix-tile spreads a
+/// block's tile over its threads). Time and reduction loops stay whole:
+/// each thread walks them, its state in its own registers. Null when no
+/// loop may be tiled.
+Attribute selectGpuTiling(LoopStructureOpInterface op,
+                          const GpuTargetInfo &target);
+
 } // namespace mlir::seqmix
 
 #endif // SEQMIX_TUNING_TILESELECTION_H

@@ -3,9 +3,27 @@
 // RUN: seqmix-opt %s -split-input-file --seqmix-select-tile-config="threads=2 cpu=vector-bits=256,l2=256K" | FileCheck %s --check-prefix=AVX2 --enable-var-scope
 // RUN: not seqmix-opt %s -split-input-file --seqmix-select-tile-config="cpu=vector-bits=300" 2>&1 | FileCheck %s --check-prefix=BAD
 // RUN: not seqmix-opt %s -split-input-file --seqmix-select-tile-config="target=tpu" 2>&1 | FileCheck %s --check-prefix=BAD-TARGET
+// RUN: not seqmix-opt %s -split-input-file --seqmix-select-tile-config="target=gpu chip=sm_70" 2>&1 | FileCheck %s --check-prefix=BAD-CHIP
+// RUN: seqmix-opt %s -split-input-file --seqmix-select-tile-config="target=gpu chip=sm_80" | FileCheck %s --check-prefix=GPU
 
 // BAD: bad target description entry 'vector-bits=300'
-// BAD-TARGET: unknown target 'tpu' (expected cpu)
+// BAD-TARGET: unknown target 'tpu' (expected cpu or gpu)
+// BAD-CHIP: unknown GPU chip 'sm_70' (expected sm_80 or sm_90)
+
+// On a GPU (target=gpu): one block per point of the parallel loops that
+// may be tiled, except on the thread loop (the loop the CPU builders
+// vectorize), where a block takes up to 128 points, one per thread, in
+// whole warps; time loops stay whole. A user's config still wins.
+// GPU-LABEL: func.func @mamba1
+// GPU: seqmix.tile = #seqmix.gpu_tiling<blocks = [1, 128, 0], warps = 4>
+// GPU-LABEL: func.func @gla
+// GPU: seqmix.tile = #seqmix.gpu_tiling<blocks = [1, 1, 64, 0], warps = 2>
+// GPU-LABEL: func.func @route
+// GPU: seqmix.tile = #seqmix.gpu_tiling<blocks = [1, 128], warps = 4>
+// GPU-LABEL: func.func @narrow
+// GPU: seqmix.tile = #seqmix.gpu_tiling<blocks = [1, 12, 0], warps = 1>
+// GPU-LABEL: func.func @user_config_wins
+// GPU: seqmix.tile = #seqmix.cpu_tiling<cache = [0, 0, 64]>
 
 // The widest parallel loop that may be tiled is spread over the threads:
 // channels for Mamba-1 (D = 1536), one tile per thread. The scan's register

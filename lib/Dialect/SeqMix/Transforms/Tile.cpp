@@ -3,7 +3,8 @@
 //
 // Reads the `seqmix.tile` config of each op and applies it with upstream
 // scf::tileUsingSCF: the parallel level becomes an scf.forall (threads, or
-// GPU blocks), then the serial level an scf.for inside it (cache blocks; on
+// GPU blocks, whose tiles a second scf.forall spreads over the block's
+// threads), then the serial level an scf.for inside it (cache blocks; on
 // the time loop of a recurrence the chunks that carry the state). The tiled
 // op keeps the levels still to come (vector, chunk). Sizes come from the
 // config only: an op without one is left alone.
@@ -157,8 +158,29 @@ struct SeqMixTilePass : seqmix::impl::SeqMixTilePassBase<SeqMixTilePass> {
     for (Operation *op : ops) {
       auto config = cast<TilingConfigAttrInterface>(
           op->getAttr(SeqMixDialect::kTileAttrName));
+      // On a GPU, producers stay outside (their own kernels): fused into a
+      // block, every thread of it would compute the whole block's slice.
+      bool gpu = isa<GpuTilingAttr>(config);
       FailureOr<Operation *> tiled =
-          tileAndFuseParallel(rewriter, op, config.getParallelTileSizes());
+          gpu ? tileLevel(rewriter, op, config.getParallelTileSizes(),
+                          scf::SCFTilingOptions::LoopType::ForallOp)
+              : tileAndFuseParallel(rewriter, op,
+                                    config.getParallelTileSizes());
+      // A GPU block's tile is spread over its threads: one point of each
+      // parallel loop the block takes more than one of, per thread (the
+      // GPU pipeline maps the outer scf.forall to the grid, this one to the
+      // block's threads).
+      if (succeeded(tiled) && gpu) {
+        SmallVector<utils::IteratorType> kinds =
+            cast<LoopStructureOpInterface>(op).getLoopKinds();
+        SmallVector<int64_t> perThread;
+        for (auto [size, kind] :
+             llvm::zip_equal(config.getParallelTileSizes(), kinds))
+          perThread.push_back(
+              size > 1 && kind == utils::IteratorType::parallel ? 1 : 0);
+        tiled = tileLevel(rewriter, *tiled, perThread,
+                          scf::SCFTilingOptions::LoopType::ForallOp);
+      }
       if (succeeded(tiled))
         tiled = tileLevel(rewriter, *tiled, config.getSerialTileSizes(),
                           scf::SCFTilingOptions::LoopType::ForOp);

@@ -88,7 +88,7 @@ def SeqMixTilePass : Pass<"seqmix-tile"> {
 }
 
 def SeqMixSelectTileConfigPass : Pass<"seqmix-select-tile-config"> {
-  let summary = "Choose a CPU tiling config for every op that lacks one";
+  let summary = "Choose a tiling config for every op that lacks one";
   let description = [{
     Gives every seqmix op without a `seqmix.tile` a `#seqmix.cpu_tiling`
     from its loop structure and the target: its widest parallel loop that
@@ -100,12 +100,21 @@ def SeqMixSelectTileConfigPass : Pass<"seqmix-select-tile-config"> {
     The target is the host (vector width from LLVM's host CPU features,
     caches from sysfs, cores from the OS) unless `cpu` overrides parts of
     it, e.g. `cpu="vector-bits=256,cores=8"`.
+
+    With `target=gpu`, ops get a `#seqmix.gpu_tiling` for the GPU `chip`
+    instead: a grid of one block per point of their parallel loops, except
+    on the thread loop (the loop the CPU builders vectorize, else the
+    innermost parallel one), where a block takes up to 128 points, one per
+    thread; time and reduction loops stay whole, walked by each thread.
+    linalg ops get none (the GPU pipeline maps their parallel loops).
   }];
   // The configs are seqmix attributes, also on modules with only matmuls.
   let dependentDialects = ["::mlir::seqmix::SeqMixDialect"];
   let options = [
     Option<"target", "target", "std::string", /*default=*/"\"cpu\"",
-           "The kind of target (cpu)">,
+           "The kind of target (cpu or gpu)">,
+    Option<"chip", "chip", "std::string", /*default=*/"\"sm_90\"",
+           "With target=gpu: the GPU (sm_80 or sm_90)">,
     Option<"threads", "threads", "int64_t", /*default=*/"0",
            "Threads to spread over (0: the target's cores)">,
     Option<"cpu", "cpu", "std::string", /*default=*/"\"\"",
