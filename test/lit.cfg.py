@@ -45,6 +45,22 @@ if shutil.which("cmake") and shutil.which("ninja"):
 if shutil.which("ptxas") or os.path.exists("/usr/local/cuda/bin/ptxas"):
     config.available_features.add("ptxas")
 
+# A usable CUDA device: GPU execution tests run, the no-GPU ones do not.
+def has_cuda_gpu():
+    smi = shutil.which("nvidia-smi")
+    if not smi:
+        return False
+    try:
+        out = subprocess.run([smi, "-L"], capture_output=True, text=True,
+                             timeout=60)
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return out.returncode == 0 and "GPU" in out.stdout
+
+
+if has_cuda_gpu():
+    config.available_features.add("cuda-gpu")
+
 # C programs linked against ahead-of-time compiled objects: the C compiler
 # CMake uses, and the OpenMP runtime the CPU pipeline's threads call.
 config.substitutions.append(("%cc", config.c_compiler))

@@ -10,11 +10,15 @@
 // The compiled code's malloc / aligned_alloc / free are resolved here too:
 // each guarded call records the blocks it allocates, so that the runtime
 // frees exactly those (results included, once each) and never a caller's
-// buffer, and a call stopped by a failed check leaks nothing.
+// buffer, and a call stopped by a failed check leaks nothing. In a call of
+// GPU-compiled code every block is CUDA managed memory, which the kernels
+// and the host both address.
 //
 //===----------------------------------------------------------------------===//
 
 #include "RuntimeInternal.h"
+
+#include "seqmix/GpuRuntime/CudaRuntime.h"
 
 #include "llvm/ExecutionEngine/JITSymbol.h"
 
@@ -32,6 +36,8 @@ struct GuardState {
   std::jmp_buf env;
   llvm::DenseSet<void *> *allocations = nullptr;
   std::string *message = nullptr;
+  /// Blocks come from CUDA managed memory (GPU-compiled code).
+  bool managed = false;
 };
 thread_local GuardState guard;
 } // namespace
@@ -61,16 +67,19 @@ extern "C" {
 }
 
 static void *seqmix_runtime_malloc(size_t size) {
-  void *p = std::malloc(size);
   GuardState &g = guard;
+  void *p =
+      g.active && g.managed ? seqmixGpuAllocManaged(size) : std::malloc(size);
   if (p && g.active)
     g.allocations->insert(p);
   return p;
 }
 
 static void *seqmix_runtime_aligned_alloc(size_t alignment, size_t size) {
-  void *p = std::aligned_alloc(alignment, size);
   GuardState &g = guard;
+  // Managed blocks are aligned to at least 256 bytes.
+  void *p = g.active && g.managed ? seqmixGpuAllocManaged(size)
+                                  : std::aligned_alloc(alignment, size);
   if (p && g.active)
     g.allocations->insert(p);
   return p;
@@ -80,7 +89,10 @@ static void seqmix_runtime_free(void *p) {
   GuardState &g = guard;
   if (p && g.active)
     g.allocations->erase(p);
-  std::free(p);
+  if (g.active && g.managed)
+    seqmixGpuFree(p);
+  else
+    std::free(p);
 }
 } // extern "C"
 
@@ -104,7 +116,7 @@ detail::getRuntimeSymbols(llvm::orc::MangleAndInterner interner) {
 [[gnu::noinline]] detail::CallOutcome
 detail::guardedCall(void (*fn)(void **), void **args,
                     llvm::DenseSet<void *> &liveAllocations,
-                    std::string &checkMessage) {
+                    std::string &checkMessage, bool managed) {
   GuardState &g = guard;
   if (g.active) {
     // A nested call (compiled code calling back into the runtime) would
@@ -113,6 +125,7 @@ detail::guardedCall(void (*fn)(void **), void **args,
   }
   g.allocations = &liveAllocations;
   g.message = &checkMessage;
+  g.managed = managed;
   g.active = true;
   if (setjmp(g.env) != 0) {
     GuardState &after = guard; // Re-read: nothing cached across the jump.

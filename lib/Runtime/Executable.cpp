@@ -4,6 +4,7 @@
 #include "seqmix/Runtime/Runtime.h"
 
 #include "seqmix/Dialect/SeqMix/Transforms/Interfaces.h"
+#include "seqmix/GpuRuntime/CudaRuntime.h"
 #include "seqmix/Pipelines/Pipelines.h"
 
 #include "mlir/AsmParser/AsmParser.h"
@@ -26,6 +27,8 @@
 #include "llvm/Support/TargetSelect.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include "llvm/ADT/ScopeExit.h"
+
 #include <algorithm>
 #include <chrono>
 #include <cstring>
@@ -39,6 +42,15 @@ using mlir::seqmix::runtime::detail::makeError;
 using mlir::seqmix::runtime::detail::typeString;
 
 char RuntimeCheckError::ID = 0;
+char NoGpuError::ID = 0;
+
+void NoGpuError::log(llvm::raw_ostream &os) const {
+  os << "no GPU: " << reason;
+}
+
+std::error_code NoGpuError::convertToErrorCode() const {
+  return llvm::inconvertibleErrorCode();
+}
 
 void RuntimeCheckError::log(llvm::raw_ostream &os) const {
   os << "run-time check failed: " << message;
@@ -63,7 +75,7 @@ Expected<Pipeline> mlir::seqmix::runtime::parsePipeline(llvm::StringRef name) {
   if (name == "cpu")
     return Pipeline::Cpu;
   if (name == "gpu")
-    return makeError("no GPU pipeline in this build");
+    return Pipeline::Gpu;
   return makeError("unknown --pipeline '" + name +
                    "' (expected reference, cpu or gpu)");
 }
@@ -74,6 +86,8 @@ llvm::StringRef mlir::seqmix::runtime::getPipelineName(Pipeline pipeline) {
     return "reference";
   case Pipeline::Cpu:
     return "cpu";
+  case Pipeline::Gpu:
+    return "gpu";
   }
   llvm_unreachable("unknown pipeline");
 }
@@ -230,18 +244,30 @@ Expected<OwningOpRef<ModuleOp>> mlir::seqmix::runtime::lowerEntryToLLVM(
   pm.addPass(createSymbolDCEPass());
   if (profile)
     pm.addPass(detail::createInsertProfilingPass(*profile));
-  if (options.pipeline == Pipeline::Cpu) {
-    seqmix::CpuPipelineOptions cpu;
-    cpu.threads = options.threads;
-    seqmix::buildCpuPipelineToLoops(pm, cpu);
+  if (options.pipeline == Pipeline::Gpu) {
+    // Kernels for the device that is there, in a fatbin; the host code
+    // launches them through libseqmix_cuda_runtime. The GPU path has no
+    // run-time checks (the host cannot read device buffers up front).
+    char chip[16] = "sm_90";
+    seqmixGpuChip(chip, sizeof(chip));
+    seqmix::GpuPipelineOptions gpu;
+    gpu.chip = chip;
+    gpu.format = "fatbin";
+    seqmix::buildGpuPipeline(pm, gpu);
   } else {
-    seqmix::buildReferencePipelineToLoops(pm);
+    if (options.pipeline == Pipeline::Cpu) {
+      seqmix::CpuPipelineOptions cpu;
+      cpu.threads = options.threads;
+      seqmix::buildCpuPipelineToLoops(pm, cpu);
+    } else {
+      seqmix::buildReferencePipelineToLoops(pm);
+    }
+    // Failed checks become error values: the rewrite sits between the
+    // loops and the LLVM lowering, where cf.assert would turn into abort().
+    if (recoverableChecks)
+      pm.addPass(createRecoverableChecksPass());
+    seqmix::buildLowerToLLVM(pm);
   }
-  // Failed checks become error values: the rewrite sits between the loops
-  // and the LLVM lowering, where cf.assert would turn into abort().
-  if (recoverableChecks)
-    pm.addPass(createRecoverableChecksPass());
-  seqmix::buildLowerToLLVM(pm);
   if (failed(pm.run(*module)))
     return makeError("lowering @" + entry.name + " with the " +
                      getPipelineName(options.pipeline) + " pipeline failed");
@@ -256,6 +282,11 @@ Executable::compile(ModuleOp original, const EntryPoint &entry,
   if (options.optLevel > 3)
     return makeError("the optimization level must be 0 to 3");
   runtime::detail::prepareHostCompilation(original.getContext());
+  if (options.pipeline == Pipeline::Gpu) {
+    char why[256] = "";
+    if (!seqmixGpuAvailable(why, sizeof(why)))
+      return llvm::make_error<NoGpuError>(why);
+  }
 
   std::vector<ProfileEntry> profile;
   auto lowered = lowerEntryToLLVM(original, entry, options,
@@ -336,7 +367,28 @@ Executable::call(llvm::ArrayRef<TensorRef> inputs, double *callMs) {
   llvm::SmallVector<HostTensor> scratch;
   scratch.reserve(inputs.size()); // Pointers into it stay valid.
   llvm::SmallVector<TensorRef> passed;
+  // GPU-compiled code reads every input from managed memory (copies the
+  // kernels and the host both address), freed when the call returns.
+  const bool gpu = pipeline == Pipeline::Gpu;
+  std::vector<void *> deviceInputs;
+  llvm::scope_exit freeDeviceInputs([&] {
+    for (void *p : deviceInputs)
+      seqmixGpuFree(p);
+  });
   for (auto [i, t] : llvm::enumerate(inputs)) {
+    if (gpu) {
+      void *p = seqmixGpuAllocManaged(t.numBytes);
+      if (!p) {
+        const char *why = seqmixGpuTakeError();
+        return makeError(entry.describeArg(i) + ": " +
+                         (why ? why : "no managed memory"));
+      }
+      deviceInputs.push_back(p);
+      if (t.numBytes)
+        std::memcpy(p, t.data, t.numBytes);
+      passed.push_back({t.elem, t.shape, p, t.numBytes});
+      continue;
+    }
     if (!entry.writableArgs[i]) {
       passed.push_back(t);
       continue;
@@ -388,15 +440,20 @@ Executable::call(llvm::ArrayRef<TensorRef> inputs, double *callMs) {
   llvm::DenseSet<void *> allocations;
   auto freeAllocations = [&]() {
     for (void *p : allocations)
-      std::free(p);
+      gpu ? seqmixGpuFree(p) : std::free(p);
     allocations.clear();
   };
   std::string checkMessage;
   detail::ProfileScope profiling(impl->profile, impl->profileStarts);
   auto start = std::chrono::steady_clock::now();
   detail::CallOutcome outcome = detail::guardedCall(
-      impl->packed, packedArgs.data(), allocations, checkMessage);
+      impl->packed, packedArgs.data(), allocations, checkMessage, gpu);
   auto stop = std::chrono::steady_clock::now();
+  // A launch that failed (the mgpu* functions cannot return errors).
+  if (const char *error = gpu ? seqmixGpuTakeError() : nullptr) {
+    freeAllocations();
+    return makeError(error);
+  }
   if (outcome == detail::CallOutcome::Nested)
     return makeError("@" + entry.name +
                      " called while this thread runs compiled code");

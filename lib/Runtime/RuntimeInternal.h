@@ -43,10 +43,11 @@ enum class CallOutcome {
 
 /// Calls `fn(args)`, catching failed run-time checks. `liveAllocations`
 /// ends up holding every block the call allocated and did not free
-/// (results, or what a failed call left behind).
+/// (results, or what a failed call left behind); with `managed`, blocks
+/// are CUDA managed memory (free them with seqmixGpuFree).
 CallOutcome guardedCall(void (*fn)(void **), void **args,
                         llvm::DenseSet<void *> &liveAllocations,
-                        std::string &checkMessage);
+                        std::string &checkMessage, bool managed = false);
 
 /// Brackets every seqmix op and linalg.matmul with calls of the profile
 /// clock, appending one entry per op to `table` (ids are table indices).

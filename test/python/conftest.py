@@ -29,11 +29,32 @@ class _Compiled:
         return getattr(self._module, name)
 
 
-@pytest.fixture(scope="session", params=["reference", "cpu"])
+def _has_cuda_gpu():
+    """Whether a CUDA device is there (nvidia-smi lists one)."""
+    import shutil
+    import subprocess
+    smi = shutil.which("nvidia-smi")
+    if not smi:
+        return False
+    try:
+        out = subprocess.run([smi, "-L"], capture_output=True, text=True,
+                             timeout=60)
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return out.returncode == 0 and "GPU" in out.stdout
+
+
+#: Every compiled test runs on these pipelines; the GPU one only where a
+#: CUDA device is there (the same numerical matrix as the CPU's).
+PIPELINES = ["reference", "cpu"] + (["gpu"] if _has_cuda_gpu() else [])
+
+
+@pytest.fixture(scope="session", params=PIPELINES)
 def compiled(request):
     """Tests that run compiled code need build/bin/seqmix-run; each runs on
-    the reference pipeline and on the CPU pipeline. Outside CI a missing
-    build skips them; in CI it is an error."""
+    the reference pipeline and on the CPU pipeline (and on the GPU pipeline
+    where a GPU is there). Outside CI a missing build skips them; in CI it
+    is an error."""
     from seqmix import run
     if not pathlib.Path(run.tool("seqmix-run")).exists():
         if os.environ.get("CI"):

@@ -63,6 +63,20 @@ private:
   std::string message;
 };
 
+/// Compiling for the GPU pipeline on a machine where no CUDA device can be
+/// used; the message says why ("no CUDA driver: ...").
+class NoGpuError : public llvm::ErrorInfo<NoGpuError> {
+public:
+  static char ID;
+  explicit NoGpuError(std::string reason) : reason(std::move(reason)) {}
+  /// "no GPU: <reason>".
+  void log(llvm::raw_ostream &os) const override;
+  std::error_code convertToErrorCode() const override;
+
+private:
+  std::string reason;
+};
+
 //===----------------------------------------------------------------------===//
 // Entry functions
 //===----------------------------------------------------------------------===//
@@ -150,9 +164,11 @@ llvm::Error checkInputs(const EntryPoint &entry,
 enum class Pipeline {
   Reference, ///< seqmix-reference-pipeline: naive loops
   Cpu,       ///< seqmix-cpu-pipeline: tiled by configs, OpenMP threads
+  Gpu,       ///< seqmix-gpu-pipeline: kernels on the CUDA device
 };
 
-/// "reference" or "cpu"; "gpu" and anything else are errors.
+/// "reference", "cpu" or "gpu"; anything else is an error. Whether a GPU is
+/// there is checked when compiling (NoGpuError).
 llvm::Expected<Pipeline> parsePipeline(llvm::StringRef name);
 llvm::StringRef getPipelineName(Pipeline pipeline);
 

@@ -61,10 +61,6 @@
 // ENTRY: seqmix-run: no func.func @nope in {{.*}}bad-inputs.mlir (public functions: @main)
 // ENTRY-NEXT: exit 2
 
-// RUN: sh -c 'seqmix-run %s --pipeline=gpu --input=%t/a.npy --input=%t/a.npy 2>&1; echo "exit $?"' | FileCheck %s --check-prefix=GPU
-// GPU: seqmix-run: no GPU pipeline in this build
-// GPU-NEXT: exit 2
-
 // RUN: sh -c 'seqmix-run %s --pipeline=fast --input=%t/a.npy --input=%t/a.npy 2>&1; echo "exit $?"' | FileCheck %s --check-prefix=PIPELINE
 // PIPELINE: seqmix-run: unknown --pipeline 'fast' (expected reference, cpu or gpu)
 // PIPELINE-NEXT: exit 2
