@@ -1,5 +1,4 @@
-//===- CudaRuntime.cpp - mgpu* over the CUDA driver API, opened at run time
-//===//
+//===- CudaRuntime.cpp - mgpu* over the CUDA driver API -------------------===//
 //
 // Debian's MLIR ships no CUDA runtime wrappers, so this is ours. The driver
 // API is reached through dlopen("libcuda.so.1") on first use, with the few

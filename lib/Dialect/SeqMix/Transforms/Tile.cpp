@@ -1,5 +1,4 @@
-//===- Tile.cpp - tile every op by its tiling config
-//-----------------------===//
+//===- Tile.cpp - tile every op by its tiling config ----------------------===//
 //
 // Reads the `seqmix.tile` config of each op and applies it with upstream
 // scf::tileUsingSCF: the parallel level becomes an scf.forall (threads, or
