@@ -1,5 +1,4 @@
-//===- SelectTileConfig.cpp - a tiling config for every op lacking one
-//-----===//
+//===- SelectTileConfig.cpp - a tiling config for every op lacking one -----===//
 //
 // Chooses each op's CPU tiling from its loop structure and the target's
 // cores and vector width (lib/Tuning), for the host or the target the
