@@ -125,6 +125,16 @@ def sliding_window(T):
                             [Out("o", tensor_type((1, T, H, D), "f32"))])
 
 
+def causal(T):
+    # Full causal attention (window (-1, 0)) at 2 T = 4096 tokens, H = 8,
+    # D = 64: the online-softmax builder with no window but causality.
+    T, H, D = 2 * T, 8, 64
+    ins = [Arg("q", f32(1, T, H, D)), Arg("k", f32(1, T, H, D)), Arg("v", f32(1, T, H, D))]
+    return single_op_module("sliding_window_attention", ins, [],
+                            "window_left = -1 : i64, window_right = 0 : i64, scale = 0.125 : f32",
+                            [Out("o", tensor_type((1, T, H, D), "f32"))])
+
+
 def neighborhood_1d(T):
     # NA 1-D at the shape: 16 T = 32768 tokens, kernel 2048, H = 4,
     # D = 64 (cpu only: the naive loops take minutes).
@@ -184,6 +194,7 @@ CASES = {
     "gated_delta_H16_K128_T8192": (lambda T: gla(4 * T, K=128, gate="scalar", delta=True), BOTH, None),
     "segment_matmul_1024x256_M4": (segment_matmul, BOTH, None),
     "swa_T8192_W512_H8_D64": (sliding_window, BOTH, None),
+    "causal_T4096_H8_D64": (causal, ("cpu",), None),
     "na1d_T32768_k2048_H4_D64": (neighborhood_1d, ("cpu",), None),
     "na2d_56x56_k7x7_H4_D32": (lambda T: neighborhood((56, 56), (7, 7)), BOTH, None),
     "na3d_16x32x32_k3x7x7_H4": (lambda T: neighborhood((16, 32, 32), (3, 7, 7)), BOTH, None),

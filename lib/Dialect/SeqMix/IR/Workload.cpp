@@ -263,17 +263,24 @@ OperandHint NeighborhoodAttentionOp::getOperandHint(unsigned index) {
 }
 
 std::optional<OpWork> SlidingWindowAttentionOp::getWork() {
-  int64_t tk = dim(getK(), 1);
-  std::optional<double> queries =
-      product({dim(getQ(), 0), dim(getQ(), 1), dim(getQ(), 2)});
-  if (tk < 0 || !queries || dim(getQ(), 3) < 0 || dim(getV(), 3) < 0)
+  int64_t tq = dim(getQ(), 1), tk = dim(getK(), 1);
+  std::optional<double> heads = product({dim(getQ(), 0), dim(getQ(), 2)});
+  if (tq < 0 || tk < 0 || !heads || dim(getQ(), 3) < 0 || dim(getV(), 3) < 0)
     return std::nullopt;
+  // The keys each query sees, counted exactly: query i sits at key position
+  // i + Tk - Tq and sees [p - left, p + right] within [0, Tk) (a negative
+  // side is unbounded), so causal attention counts half of Tq x Tk.
   int64_t l = getWindowLeftAttr().getInt();
   int64_t r = getWindowRightAttr().getInt();
-  double window =
-      (l < 0 || r < 0) ? double(tk) : std::min<double>(tk, l + r + 1);
+  double pairs = 0;
+  for (int64_t i = 0; i < tq; ++i) {
+    int64_t p = i + tk - tq;
+    int64_t lo = l < 0 ? 0 : std::max<int64_t>(0, p - l);
+    int64_t hi = r < 0 ? tk - 1 : std::min<int64_t>(tk - 1, p + r);
+    pairs += double(std::max<int64_t>(0, hi - lo + 1));
+  }
   double d = double(dim(getQ(), 3)) + dim(getV(), 3);
-  return work(*queries * window * (2 * d + 4), *queries * window);
+  return work(*heads * pairs * (2 * d + 4), *heads * pairs);
 }
 OperandHint SlidingWindowAttentionOp::getOperandHint(unsigned) {
   return unit();
