@@ -15,6 +15,11 @@
 // folded into the transposed keys. A row with no key gives o = 0 and
 // lse = -inf, as the reference does.
 //
+// Neighborhoods whose last-axis kernel fits in one vector (NATTEN's image
+// and video kernels, k <= width) and carry no rpb take the other register
+// tile of the same scheme, lanes over queries (buildQueryLanes, below):
+// lanes over keys would mask most of each tile there.
+//
 //===----------------------------------------------------------------------===//
 
 #include "SeqMixToVectorInternal.h"
@@ -45,7 +50,7 @@ struct AttentionView {
   /// Spatial axes of the queries and keys ([B, X1.., H, D]; 1 for [B, T,
   /// H, D]); rpb is [H, 2 k1 - 1, ..], kernel the per-axis kernel sizes.
   int64_t rank = 1;
-  SmallVector<int64_t> kernel;
+  SmallVector<int64_t> kernel, stride;
   /// A query's key window [start, end) on spatial axis `a`, from its
   /// position there.
   std::function<std::pair<Value, Value>(ScalarEmitter &, int64_t, Value)>
@@ -56,6 +61,8 @@ struct AttentionView {
 static LogicalResult buildOnlineSoftmax(RewriterBase &rewriter, Operation *op,
                                         const AttentionView &view,
                                         int64_t width);
+static LogicalResult buildQueryLanes(RewriterBase &rewriter, Operation *op,
+                                     const AttentionView &view, int64_t width);
 
 LogicalResult mlir::seqmix::detail::buildSlidingWindowAttention(
     RewriterBase &rewriter, SlidingWindowAttentionOp op, int64_t width) {
@@ -106,12 +113,17 @@ LogicalResult mlir::seqmix::detail::buildNeighborhoodAttention(
   view.scale = op.getScaleValue();
   view.rank = r;
   view.kernel = kernel;
+  view.stride = stride;
   view.window = [=](ScalarEmitter &e, int64_t a,
                     Value x) -> std::pair<Value, Value> {
     AxisWindow w =
         naWindow(e, x, e.dim(q, 1 + a), kernel[a], 1, stride[a], causal[a]);
     return {w.start, w.end};
   };
+  // Short windows along the last axis (NATTEN's image and video kernels):
+  // lanes over queries, which a lane over keys would mostly mask.
+  if (kernel.back() <= width && !view.rpb)
+    return buildQueryLanes(rewriter, op, view, width);
   return buildOnlineSoftmax(rewriter, op, view, width);
 }
 
@@ -348,5 +360,333 @@ static LogicalResult buildOnlineSoftmax(RewriterBase &rewriter, Operation *op,
     });
   });
   // Buffer deallocation frees Kt.
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Lanes over queries (short windows along the last axis)
+//===----------------------------------------------------------------------===//
+//
+// `width` consecutive queries along the last axis share one vector; each
+// lane keeps its own softmax, so no score needs a horizontal reduction.
+// The head's q (scaled), k and v are transposed once into [D, positions]
+// rows, where the keys at one offset `delta` from `width` consecutive
+// queries are one contiguous load. A vector of queries walks the key rows
+// of its outer window and, on each, the offsets [dmin, dmax] that any of
+// its lanes' windows reach (the kernel's k offsets inside the image, up to
+// 2k - 1 at its borders), masking each lane to its own window: the scores
+// of the few dozen keys stay in an L1 scratch, then one exact softmax per
+// lane and P V, Dv accumulators at a time, with lanes over queries again.
+
+static LogicalResult buildQueryLanes(RewriterBase &rewriter, Operation *op,
+                                     const AttentionView &view, int64_t width) {
+  Value q = view.q, k = view.k, v = view.v, o = view.o, lse = view.lse;
+  const int64_t R = view.rank;
+  std::optional<int64_t> D = staticDim(q, R + 2), Dv = staticDim(v, R + 2);
+  if (!D || !Dv || *D > kMaxHeadDim || *Dv > kMaxHeadDim)
+    return rewriter.notifyMatchFailure(op, "D and Dv must be static");
+  const int64_t kLast = view.kernel.back(), sLast = view.stride.back();
+  // The score entries of one query vector: its outer window's key rows
+  // (at most the kernel each) times the offsets key - query along the last
+  // axis its lanes reach: within +-(k - 1) of a query, +-(s - 1) more where
+  // a stride group shares its leader's window.
+  int64_t maxEntries = 2 * (kLast + sLast) - 3;
+  for (int64_t a = 0; a + 1 < R; ++a)
+    maxEntries *= view.kernel[a];
+  // Positions a lane may reach beyond its image row on either side.
+  const int64_t pad = (kLast + sLast + width - 1) / width * width;
+  const int64_t chunk = std::min<int64_t>(*Dv, 16); // PV accumulators
+
+  Location loc = op->getLoc();
+  VectorEmitter e(rewriter, loc, width);
+  Type i32 = rewriter.getI32Type();
+  auto i32Vec = VectorType::get({width}, i32);
+  auto toI32 = [&](Value x) {
+    return arith::IndexCastOp::create(rewriter, loc, i32, x).getResult();
+  };
+  auto fromI32 = [&](Value x) {
+    return arith::IndexCastOp::create(rewriter, loc, rewriter.getIndexType(), x)
+        .getResult();
+  };
+  auto splatI32 = [&](Value x) {
+    return vector::BroadcastOp::create(rewriter, loc, i32Vec, x).getResult();
+  };
+  Value zero = e.idx(0), one = e.idx(1), W = e.idx(width);
+  Value Bsz = e.dim(q, 0), H = e.dim(q, R + 1);
+  Value group = e.divi(H, e.dim(k, R + 1));
+  Value Tq = e.dim(q, R); // the last spatial axis
+  // Image rows: the outer positions, numbered row-major.
+  SmallVector<Value> extent, rowStride(R - 1);
+  for (int64_t a = 0; a + 1 < R; ++a)
+    extent.push_back(e.dim(q, 1 + a));
+  Value numRows = one;
+  for (int64_t a = R - 2; a >= 0; --a) {
+    rowStride[a] = numRows;
+    numRows = e.muli(numRows, extent[a]);
+  }
+  // The head's q (scaled), k and v transposed row by row: [rows, D, pad +
+  // Tq (whole vectors) + pad], so that the keys at one offset from a vector
+  // of queries are one contiguous load, and a row's D lines sit together.
+  // The pads are zero: lanes that reach past their row read finite values,
+  // which their window masks.
+  Value rounded = e.muli(e.divi(e.addi(Tq, e.idx(width - 1)), W), W);
+  Value rowLen = e.addi(rounded, e.idx(2 * pad));
+  // Two-dimensional, line (row * n + d) by column: LLVM keeps a query
+  // vector's D lines in registers across its keys.
+  auto transposed = [&](int64_t n) {
+    return memref::AllocOp::create(
+        rewriter, loc,
+        MemRefType::get({ShapedType::kDynamic, ShapedType::kDynamic},
+                        rewriter.getF32Type()),
+        ValueRange{e.muli(numRows, e.idx(n)), rowLen});
+  };
+  auto line = [&](Value row, int64_t n, Value d) {
+    return e.addi(e.muli(row, e.idx(n)), d);
+  };
+  Value Qt = transposed(*D), Kt = transposed(*D), Vt = transposed(*Dv);
+  Value tail = e.addi(rounded, e.idx(pad));
+  for (auto [buffer, n] : {std::pair{Qt, *D}, {Kt, *D}, {Vt, *Dv}}) {
+    Value dst = buffer;
+    e.loop(numRows, [&](Value row) {
+      e.loop(e.idx(n), [&](Value d) {
+        for (int64_t j = 0; j < pad; j += width) {
+          e.store(dst, e.splatF32(0), {line(row, n, d), e.idx(j)});
+          e.store(dst, e.splatF32(0),
+                  {line(row, n, d), e.addi(tail, e.idx(j))});
+        }
+      });
+    });
+  }
+  // Each position's window [start, end) along the last axis, as i32, for
+  // the positions a vector may cover (those past the end take the last).
+  Value nWin = e.addi(Tq, W);
+  auto i32Buffer = [&](Value n) {
+    return memref::AllocOp::create(rewriter, loc,
+                                   MemRefType::get({ShapedType::kDynamic}, i32),
+                                   ValueRange{n});
+  };
+  Value winStart = i32Buffer(nWin), winEnd = i32Buffer(nWin);
+  Value lastQ = e.subi(Tq, one);
+  e.loop(nWin, [&](Value x) {
+    auto [st, en] = view.window(e, R - 1, e.mini(x, lastQ));
+    memref::StoreOp::create(rewriter, loc, toI32(st), winStart, x);
+    memref::StoreOp::create(rewriter, loc, toI32(en), winEnd, x);
+  });
+  // Per entry: its scores (then probabilities) and its key row and column.
+  Value S = e.scratch({maxEntries, width});
+  Value T = e.scratch({width, width}); // a block of outputs, lane-major
+  OpBuilder scratchAt = e.scratchBuilder(Value());
+  auto indexScratch = MemRefType::get({maxEntries}, rewriter.getIndexType());
+  Value keyRow = memref::AllocaOp::create(scratchAt, loc, indexScratch);
+  Value keyCol = memref::AllocaOp::create(scratchAt, loc, indexScratch);
+  SmallVector<int32_t> laneIds(width);
+  for (int64_t l = 0; l < width; ++l)
+    laneIds[l] = int32_t(l);
+  Value lanes = arith::ConstantOp::create(
+      rewriter, loc, i32Vec,
+      DenseElementsAttr::get(i32Vec, llvm::ArrayRef<int32_t>(laneIds)));
+  Value negInf = e.f32(-INFINITY);
+  Value scale = e.f32(view.scale);
+  auto cat = [](ValueRange a, ValueRange b) {
+    SmallVector<Value> r(a.begin(), a.end());
+    r.append(b.begin(), b.end());
+    return r;
+  };
+  // The outer coordinates of an image row.
+  auto coordsOf = [&](Value row) {
+    SmallVector<Value> c(R - 1);
+    for (int64_t a = 0; a + 1 < R; ++a)
+      c[a] = e.remi(e.divi(row, rowStride[a]), extent[a]);
+    return c;
+  };
+
+  // Lines [d0, d0 + n) of image row `row` of the transposed head, columns
+  // [x0, x0 + width), from src[b, row, x, head, :]: a width x width block
+  // through one vector.transpose where n is width, lane by lane otherwise.
+  auto transposeBlock = [&](Value src, Value dst, int64_t lines, Value bi,
+                            ValueRange at, Value row, Value head, Value x0,
+                            int64_t d0, int64_t n, bool scaled) {
+    SmallVector<Value> xs;
+    for (int64_t l = 0; l < width; ++l)
+      xs.push_back(e.mini(e.addi(x0, e.idx(l)), lastQ));
+    Value col = e.addi(x0, e.idx(pad));
+    auto finish = [&](Value r, int64_t i) {
+      if (scaled)
+        r = e.mulf(r, e.splat(scale));
+      e.store(dst, r, {line(row, lines, e.idx(d0 + i)), col});
+    };
+    if (n == width) {
+      auto blockType = VectorType::get({width, width}, rewriter.getF32Type());
+      Value block = arith::ConstantOp::create(
+          rewriter, loc, blockType, DenseElementsAttr::get(blockType, 0.0f));
+      for (int64_t l = 0; l < width; ++l) {
+        Value line = e.load(src, cat(cat(bi, at), {xs[l], head, e.idx(d0)}));
+        block = vector::InsertOp::create(rewriter, loc, line, block, l);
+      }
+      Value t = vector::TransposeOp::create(rewriter, loc, block,
+                                            ArrayRef<int64_t>{1, 0});
+      for (int64_t i = 0; i < width; ++i)
+        finish(vector::ExtractOp::create(rewriter, loc, t, i), i);
+      return;
+    }
+    for (int64_t i = 0; i < n; ++i) {
+      Value r = e.splatF32(0);
+      for (int64_t l = 0; l < width; ++l)
+        r = vector::InsertOp::create(
+            rewriter, loc,
+            e.ScalarEmitter::load(
+                src, cat(cat(bi, at), {xs[l], head, e.idx(d0 + i)})),
+            r, l);
+      finish(r, i);
+    }
+  };
+  auto transposeHead = [&](Value src, Value dst, Value bi, Value head,
+                           int64_t n, bool scaled) {
+    e.loop(numRows, [&](Value row) {
+      SmallVector<Value> at = coordsOf(row);
+      e.loopStep(zero, Tq, W, [&](Value x0) {
+        for (int64_t d0 = 0; d0 < n; d0 += width)
+          transposeBlock(src, dst, n, bi, at, row, head, x0, d0,
+                         std::min<int64_t>(width, n - d0), scaled);
+      });
+    });
+  };
+
+  // One vector of queries: [x0, x0 + width) on the last axis of image row
+  // `qrow` (outer coordinates `qo`).
+  auto queryVector = [&](Value bi, ValueRange qo, Value qrow, Value h,
+                         Value x0) {
+    Value xs = e.addi(splatI32(toI32(x0)), lanes);
+    Value st = vector::LoadOp::create(rewriter, loc, i32Vec, winStart, x0);
+    Value en = vector::LoadOp::create(rewriter, loc, i32Vec, winEnd, x0);
+    // Only the lanes inside the image count (and are written).
+    Value valid = e.cmpi(arith::CmpIPredicate::slt, xs, splatI32(toI32(Tq)));
+    auto constI32 = [&](int32_t c) {
+      return splatI32(arith::ConstantIntOp::create(rewriter, loc, i32, c));
+    };
+    Value dmin = fromI32(vector::ReductionOp::create(
+        rewriter, loc, vector::CombiningKind::MINSI,
+        e.select(valid, e.subi(st, xs), constI32(INT32_MAX))));
+    Value dmax = fromI32(vector::ReductionOp::create(
+        rewriter, loc, vector::CombiningKind::MAXSI,
+        e.select(valid, e.subi(en, xs), constI32(INT32_MIN))));
+    Value qcol = e.addi(x0, e.idx(pad));
+    // Scores of every (key row, offset) the lanes reach, masked per lane;
+    // carried: the entry count and the lanes' running maximum.
+    std::function<SmallVector<Value>(int64_t, Value, ValueRange)> keyRows =
+        [&](int64_t a, Value row, ValueRange carried) -> SmallVector<Value> {
+      if (a + 1 < R) {
+        auto [lo, hi] = view.window(e, a, qo[a]);
+        return e.foldMany(lo, hi, one, carried, [&](Value y, ValueRange cur) {
+          return keyRows(a + 1, e.addi(row, e.muli(y, rowStride[a])), cur);
+        });
+      }
+      // Offsets run over [dmin, dmax): index arithmetic stays unsigned by
+      // walking delta + pad, the column of lane 0's key.
+      Value from = e.addi(dmin, e.idx(pad)), to = e.addi(dmax, e.idx(pad));
+      return e.foldMany(from, to, one, carried, [&](Value dp, ValueRange cur) {
+        Value col = e.addi(x0, dp);
+        // Four partial sums over D: four FMA chains instead of one.
+        SmallVector<Value> part(std::min<int64_t>(4, *D), e.splatF32(0));
+        for (int64_t d = 0; d < *D; ++d) {
+          Value qd = e.load(Qt, {line(qrow, *D, e.idx(d)), qcol});
+          Value kd = e.load(Kt, {line(row, *D, e.idx(d)), col});
+          part[d % part.size()] = e.fma(qd, kd, part[d % part.size()]);
+        }
+        Value s = part[0];
+        for (size_t i = 1; i < part.size(); ++i)
+          s = e.addf(s, part[i]);
+        Value keyX = e.addi(xs, splatI32(toI32(e.subi(dp, e.idx(pad)))));
+        Value in = e.andi(e.cmpi(arith::CmpIPredicate::sge, keyX, st),
+                          e.cmpi(arith::CmpIPredicate::slt, keyX, en));
+        s = e.select(in, s, e.splat(negInf));
+        e.store(S, s, {cur[0], zero});
+        memref::StoreOp::create(rewriter, loc, row, keyRow, cur[0]);
+        memref::StoreOp::create(rewriter, loc, col, keyCol, cur[0]);
+        return SmallVector<Value>{e.addi(cur[0], one), e.maxf(cur[1], s)};
+      });
+    };
+    SmallVector<Value> scored = keyRows(0, zero, {zero, e.splat(negInf)});
+    Value n = scored[0], m = scored[1];
+    // One exact softmax per lane over the n entries.
+    Value seen = e.cmpf(arith::CmpFPredicate::OGT, m, e.splat(negInf));
+    Value ref = e.select(seen, m, e.splatF32(0));
+    Value l = e.fold(zero, n, e.splatF32(0), [&](Value i, Value cur) {
+      Value p = e.exp(e.subf(e.load(S, {i, zero}), ref));
+      e.store(S, p, {i, zero});
+      return e.addf(cur, p);
+    });
+    Value any = e.cmpf(arith::CmpFPredicate::OGT, l, e.splatF32(0));
+    Value inv = e.select(any, e.divf(e.splatF32(1), l), e.splatF32(0));
+    auto scatter = [&](Value mem, ValueRange at, Value value, int64_t dim) {
+      auto [strides, offset] =
+          cast<MemRefType>(mem.getType()).getStridesAndOffset();
+      (void)offset;
+      Value stride =
+          ShapedType::isDynamic(strides[dim])
+              ? memref::ExtractStridedMetadataOp::create(rewriter, loc, mem)
+                    .getStrides()[dim]
+              : e.idx(strides[dim]);
+      Value offsets = e.muli(lanes, splatI32(toI32(stride)));
+      vector::ScatterOp::create(rewriter, loc, /*resultType=*/Type(), mem, at,
+                                offsets, valid, value);
+    };
+    for (int64_t c0 = 0; c0 < *Dv; c0 += chunk) {
+      int64_t cn = std::min<int64_t>(chunk, *Dv - c0);
+      SmallVector<Value> init(cn, e.splatF32(0));
+      SmallVector<Value> acc =
+          e.foldMany(zero, n, one, init, [&](Value i, ValueRange cur) {
+            Value p = e.load(S, {i, zero});
+            Value row = e.ScalarEmitter::load(keyRow, i);
+            Value col = e.ScalarEmitter::load(keyCol, i);
+            SmallVector<Value> next;
+            for (int64_t c = 0; c < cn; ++c)
+              next.push_back(e.fma(
+                  p, e.load(Vt, {line(row, *Dv, e.idx(c0 + c)), col}), cur[c]));
+            return next;
+          });
+      for (int64_t c = 0; c < cn; ++c)
+        acc[c] = e.mulf(acc[c], inv);
+      if (cn != width) {
+        for (int64_t c = 0; c < cn; ++c)
+          scatter(o, cat(cat(bi, qo), {x0, h, e.idx(c0 + c)}), acc[c], R);
+        continue;
+      }
+      // A whole block of columns: transposed in registers, each lane's row
+      // of `width` outputs is one store.
+      auto blockType = VectorType::get({width, width}, rewriter.getF32Type());
+      Value block = arith::ConstantOp::create(
+          rewriter, loc, blockType, DenseElementsAttr::get(blockType, 0.0f));
+      for (int64_t c = 0; c < cn; ++c)
+        block = vector::InsertOp::create(rewriter, loc, acc[c], block, c);
+      Value t = vector::TransposeOp::create(rewriter, loc, block,
+                                            ArrayRef<int64_t>{1, 0});
+      for (int64_t l = 0; l < width; ++l)
+        e.store(T, vector::ExtractOp::create(rewriter, loc, t, l),
+                {e.idx(l), zero});
+      e.loop(e.mini(e.subi(Tq, x0), W), [&](Value l) {
+        e.store(o, e.load(T, {l, zero}),
+                cat(cat(bi, qo), {e.addi(x0, l), h, e.idx(c0)}));
+      });
+    }
+    if (lse)
+      scatter(lse, cat(cat(bi, qo), {x0, h}),
+              e.select(any, e.addf(m, e.log(l)), e.splat(negInf)), R);
+  };
+
+  e.loop(Bsz, [&](Value bi) {
+    e.loop(H, [&](Value h) {
+      Value hk = e.divi(h, group);
+      transposeHead(q, Qt, bi, h, *D, /*scaled=*/true);
+      transposeHead(k, Kt, bi, hk, *D, false);
+      transposeHead(v, Vt, bi, hk, *Dv, false);
+      e.loop(numRows, [&](Value qrow) {
+        SmallVector<Value> qo = coordsOf(qrow);
+        e.loopStep(zero, Tq, W,
+                   [&](Value x0) { queryVector(bi, qo, qrow, h, x0); });
+      });
+    });
+  });
+  // Buffer deallocation frees the transposed heads and the windows.
   return success();
 }

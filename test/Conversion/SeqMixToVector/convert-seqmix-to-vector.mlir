@@ -379,3 +379,30 @@ func.func @na1d(%q: memref<1x40x2x16xf32>, %rpb: memref<2x17xf32>, %o: memref<1x
   seqmix.neighborhood_attention ins(%q, %q, %q : memref<1x40x2x16xf32>, memref<1x40x2x16xf32>, memref<1x40x2x16xf32>) rpb(%rpb : memref<2x17xf32>) outs(%o : memref<1x40x2x16xf32>) {kernel_size = array<i64: 9>, scale = 0.25 : f32, seqmix.checked, seqmix.tile = #seqmix.cpu_tiling<vector = [0, 0, 16]>}
   return
 }
+
+// -----
+
+// neighborhood_attention in 2-D with a short kernel along the last axis
+// (k <= the width) and no rpb: lanes over queries. The head's q, k and v are
+// transposed row by row (a 16 x 16 block at a time) into zero-padded lines;
+// a vector of 16 queries walks the key rows of its window and, on each, the
+// offsets its lanes reach, one contiguous load of keys per offset and D;
+// each lane's softmax is its own (no horizontal reduction of scores), and
+// the outputs go back through one more 16 x 16 transpose (which
+// canonicalization spells as to_elements / from_elements).
+// CHECK-LABEL: func @na2d_query_lanes
+// CHECK-COUNT-16: vector.to_elements %{{.+}} : vector<16xf32>
+// CHECK: vector.from_elements
+// CHECK: vector.reduction <minsi>, %{{.+}} : vector<16xi32> into i32
+// CHECK: vector.reduction <maxsi>, %{{.+}} : vector<16xi32> into i32
+// CHECK: scf.for
+// CHECK: scf.for {{.*}} iter_args
+// CHECK: vector.fma
+// CHECK-NOT: vector.reduction <maximumf>
+// CHECK: math.exp %{{.+}} : vector<16xf32>
+// CHECK: vector.to_elements
+// CHECK: vector.from_elements
+func.func @na2d_query_lanes(%q: memref<1x9x20x2x16xf32>, %o: memref<1x9x20x2x16xf32>) {
+  seqmix.neighborhood_attention ins(%q, %q, %q : memref<1x9x20x2x16xf32>, memref<1x9x20x2x16xf32>, memref<1x9x20x2x16xf32>) outs(%o : memref<1x9x20x2x16xf32>) {kernel_size = array<i64: 3, 7>, scale = 0.25 : f32, seqmix.checked, seqmix.tile = #seqmix.cpu_tiling<vector = [0, 0, 0, 16]>}
+  return
+}
