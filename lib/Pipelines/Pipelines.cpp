@@ -155,6 +155,21 @@ void mlir::seqmix::buildLowerToLLVM(OpPassManager &pm) {
   pm.addPass(createReconcileUnrealizedCastsPass());
 }
 
+/// Tiling configs (a user's wins), the tile loops, seqmix.scan as loops
+/// (its body is on tensors), read-only arguments, then one-shot
+/// bufferization: what the CPU and GPU pipelines share.
+static void addTilingAndBufferization(
+    OpPassManager &pm,
+    const seqmix::SeqMixSelectTileConfigPassOptions &select) {
+  pm.addPass(seqmix::createSeqMixSelectTileConfigPass(select));
+  pm.addPass(seqmix::createSeqMixTilePass());
+  pm.addNestedPass<func::FuncOp>(seqmix::createConvertSeqMixToLoopsPass());
+  pm.addPass(seqmix::createSeqMixReadOnlyArgumentsPass());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+  seqmix::buildBufferize(pm);
+}
+
 void mlir::seqmix::buildReferencePipeline(
     OpPassManager &pm, const ReferencePipelineOptions &options) {
   buildReferencePipelineToLoops(pm, options);
@@ -195,13 +210,7 @@ void mlir::seqmix::buildCpuPipelineToLoops(OpPassManager &pm,
   SeqMixSelectTileConfigPassOptions select;
   select.threads = options.threads;
   select.cpu = options.cpu;
-  pm.addPass(createSeqMixSelectTileConfigPass(select));
-  pm.addPass(createSeqMixTilePass());
-  pm.addNestedPass<func::FuncOp>(createConvertSeqMixToLoopsPass());
-  pm.addPass(createSeqMixReadOnlyArgumentsPass());
-  pm.addPass(createCanonicalizerPass());
-  pm.addPass(createCSEPass());
-  buildBufferize(pm);
+  addTilingAndBufferization(pm, select);
   // Tiles with a vector level go through their family's builder; the rest
   // (and what a builder does not cover) through the scalar body.
   pm.addNestedPass<func::FuncOp>(createConvertSeqMixToVectorPass());
@@ -231,14 +240,7 @@ void mlir::seqmix::buildGpuPipelineToKernels(
   SeqMixSelectTileConfigPassOptions select;
   select.target = "gpu";
   select.chip = options.chip;
-  pm.addPass(createSeqMixSelectTileConfigPass(select));
-  pm.addPass(createSeqMixTilePass());
-  // seqmix.scan has a tensor body: it becomes loops before bufferization.
-  pm.addNestedPass<func::FuncOp>(createConvertSeqMixToLoopsPass());
-  pm.addPass(createSeqMixReadOnlyArgumentsPass());
-  pm.addPass(createCanonicalizerPass());
-  pm.addPass(createCSEPass());
-  buildBufferize(pm);
+  addTilingAndBufferization(pm, select);
   // The copies bufferization leaves where a tile was computed in place are
   // copies of a view onto itself once equal views are merged; they must go
   // (every thread would copy its whole block's tile).
