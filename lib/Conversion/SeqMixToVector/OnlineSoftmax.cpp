@@ -213,85 +213,109 @@ static LogicalResult buildOnlineSoftmax(RewriterBase &rewriter, Operation *op,
         base = e.addi(base, e.muli(ko[a], keyStride[a]));
       Value first = e.muli(e.divi(e.addi(base, lo.front()), W), W);
       Value last = e.addi(base, hi.back());
-      return e.foldMany(first, last, W, state, [&](Value j0, ValueRange cur) {
-        SmallVector<Value> next(cur);
-        // Scores: D FMAs per row on the transposed keys.
-        SmallVector<Value> s(rows, e.splatF32(0));
-        Value tile = e.divi(j0, W);
-        for (int64_t d = 0; d < *D; ++d) {
-          Value kt = e.load(Kt, {tile, e.idx(d), zero});
-          for (int64_t r = 0; r < rows; ++r) {
-            Value qd = e.ScalarEmitter::load(
-                q, cat(cat(bi, qo), {e.addi(i0, e.idx(r)), h, e.idx(d)}));
-            s[r] = e.fma(e.splat(qd), kt, s[r]);
-          }
-        }
-        // Last-axis position of each lane's key in this run.
-        Value keys = e.addi(e.splat(e.subi(j0, base)), lanes);
-        // Online softmax. A row with nothing seen yet keeps m = -inf
-        // and exponentiates against 0 instead (every p is then 0). The
-        // rows' rescaling factors e^(m - m') share one vector exp.
-        SmallVector<Value> refs, shifts;
-        for (int64_t r = 0; r < rows; ++r) {
-          Value in =
-              e.andi(e.cmpi(arith::CmpIPredicate::sge, keys, e.splat(lo[r])),
-                     e.cmpi(arith::CmpIPredicate::slt, keys, e.splat(hi[r])));
-          if (Value rpb = view.rpb) {
-            // rpb[h, key - query + kernel - 1 per axis], read for the
-            // lanes inside the window only.
-            SmallVector<Value> at = {h};
-            for (int64_t a = 0; a + 1 < R; ++a)
-              at.push_back(
-                  e.addi(e.subi(ko[a], qo[a]), e.idx(view.kernel[a] - 1)));
-            Value i = e.addi(i0, e.idx(r));
-            at.push_back(e.subi(
-                e.addi(e.subi(j0, base), e.idx(view.kernel.back() - 1)), i));
-            Value bias = vector::MaskedLoadOp::create(
-                rewriter, loc, e.f32Vec(), rpb, at, in, e.splatF32(0));
-            s[r] = e.addf(s[r], bias);
-          }
-          s[r] = e.select(in, s[r], e.splat(negInf));
-          Value tileMax = vector::ReductionOp::create(
-              rewriter, loc, vector::CombiningKind::MAXIMUMF, s[r]);
-          Value mNew = e.maxf(cur[2 * r], tileMax);
-          next[2 * r] = mNew;
-          refs.push_back(e.select(
-              e.cmpf(arith::CmpFPredicate::OEQ, mNew, negInf), e.f32(0), mNew));
-          shifts.push_back(e.subf(cur[2 * r], refs.back()));
-        }
-        shifts.resize(width, e.f32(0));
-        Value alphas = e.exp(
-            vector::FromElementsOp::create(rewriter, loc, e.f32Vec(), shifts));
-        for (int64_t r = 0; r < rows; ++r) {
-          Value alpha = vector::ExtractOp::create(rewriter, loc, alphas, r);
-          Value p = e.exp(e.subf(s[r], e.splat(refs[r])));
-          Value sum = vector::ReductionOp::create(
-              rewriter, loc, vector::CombiningKind::ADD, p);
-          next[2 * r + 1] = e.addf(e.mulf(cur[2 * r + 1], alpha), sum);
-          for (int64_t x = 0; x < nv; ++x) {
-            Value &acc = next[2 * rows + r * nv + x];
-            acc = e.mulf(acc, e.splat(alpha));
-          }
-          e.store(P, p, {e.idx(r), zero});
-        }
-        // O += P V: a broadcast of p_j per row, a vector row of v per
-        // key (keys outside the run read a key of it; their p is 0).
-        Value lastKey = e.subi(Tk, one);
-        for (int64_t jj = 0; jj < width; ++jj) {
-          Value key = e.maxi(
-              e.mini(e.addi(e.subi(j0, base), e.idx(jj)), lastKey), zero);
-          for (int64_t x = 0; x < nv; ++x) {
-            Value vv = e.load(v, cat(cat(bi, ko), {key, hk, e.idx(x * width)}));
+      // The tiles inside every row's window (the windows are monotone
+      // along the axis: the last row starts latest, the first ends
+      // earliest) skip the mask; the tiles before and after take it.
+      Value inFrom = e.mini(e.maxi(e.muli(e.divi(e.addi(e.addi(base, lo.back()),
+                                                        e.idx(width - 1)),
+                                                 W),
+                                          W),
+                                   first),
+                            last);
+      Value inTo = e.maxi(
+          e.mini(e.muli(e.divi(e.addi(base, hi.front()), W), W), last), inFrom);
+      auto tiles = [&](Value from, Value to, ValueRange carried, bool masked) {
+        return e.foldMany(from, to, W, carried, [&](Value j0, ValueRange cur) {
+          SmallVector<Value> next(cur);
+          // Scores: D FMAs per row on the transposed keys.
+          SmallVector<Value> s(rows, e.splatF32(0));
+          Value tile = e.divi(j0, W);
+          for (int64_t d = 0; d < *D; ++d) {
+            Value kt = e.load(Kt, {tile, e.idx(d), zero});
             for (int64_t r = 0; r < rows; ++r) {
-              Value pj =
-                  e.splat(e.ScalarEmitter::load(P, {e.idx(r), e.idx(jj)}));
-              Value &acc = next[2 * rows + r * nv + x];
-              acc = e.fma(pj, vv, acc);
+              Value qd = e.ScalarEmitter::load(
+                  q, cat(cat(bi, qo), {e.addi(i0, e.idx(r)), h, e.idx(d)}));
+              s[r] = e.fma(e.splat(qd), kt, s[r]);
             }
           }
-        }
-        return next;
-      });
+          // Last-axis position of each lane's key in this run.
+          Value keys = e.addi(e.splat(e.subi(j0, base)), lanes);
+          // Online softmax. A row with nothing seen yet keeps m = -inf
+          // and exponentiates against 0 instead (every p is then 0). The
+          // rows' rescaling factors e^(m - m') share one vector exp.
+          SmallVector<Value> refs, shifts;
+          for (int64_t r = 0; r < rows; ++r) {
+            Value in = masked ? e.andi(e.cmpi(arith::CmpIPredicate::sge, keys,
+                                              e.splat(lo[r])),
+                                       e.cmpi(arith::CmpIPredicate::slt, keys,
+                                              e.splat(hi[r])))
+                              : Value();
+            if (Value rpb = view.rpb) {
+              // rpb[h, key - query + kernel - 1 per axis], read for the
+              // lanes inside the window only.
+              SmallVector<Value> at = {h};
+              for (int64_t a = 0; a + 1 < R; ++a)
+                at.push_back(
+                    e.addi(e.subi(ko[a], qo[a]), e.idx(view.kernel[a] - 1)));
+              Value i = e.addi(i0, e.idx(r));
+              at.push_back(e.subi(
+                  e.addi(e.subi(j0, base), e.idx(view.kernel.back() - 1)), i));
+              Value bias =
+                  masked
+                      ? vector::MaskedLoadOp::create(rewriter, loc, e.f32Vec(),
+                                                     rpb, at, in, e.splatF32(0))
+                      : e.load(rpb, at);
+              s[r] = e.addf(s[r], bias);
+            }
+            if (masked)
+              s[r] = e.select(in, s[r], e.splat(negInf));
+            Value tileMax = vector::ReductionOp::create(
+                rewriter, loc, vector::CombiningKind::MAXIMUMF, s[r]);
+            Value mNew = e.maxf(cur[2 * r], tileMax);
+            next[2 * r] = mNew;
+            refs.push_back(
+                e.select(e.cmpf(arith::CmpFPredicate::OEQ, mNew, negInf),
+                         e.f32(0), mNew));
+            shifts.push_back(e.subf(cur[2 * r], refs.back()));
+          }
+          shifts.resize(width, e.f32(0));
+          Value alphas = e.exp(vector::FromElementsOp::create(
+              rewriter, loc, e.f32Vec(), shifts));
+          for (int64_t r = 0; r < rows; ++r) {
+            Value alpha = vector::ExtractOp::create(rewriter, loc, alphas, r);
+            Value p = e.exp(e.subf(s[r], e.splat(refs[r])));
+            Value sum = vector::ReductionOp::create(
+                rewriter, loc, vector::CombiningKind::ADD, p);
+            next[2 * r + 1] = e.addf(e.mulf(cur[2 * r + 1], alpha), sum);
+            for (int64_t x = 0; x < nv; ++x) {
+              Value &acc = next[2 * rows + r * nv + x];
+              acc = e.mulf(acc, e.splat(alpha));
+            }
+            e.store(P, p, {e.idx(r), zero});
+          }
+          // O += P V: a broadcast of p_j per row, a vector row of v per
+          // key (keys outside the run read a key of it; their p is 0).
+          Value lastKey = e.subi(Tk, one);
+          for (int64_t jj = 0; jj < width; ++jj) {
+            Value key = e.maxi(
+                e.mini(e.addi(e.subi(j0, base), e.idx(jj)), lastKey), zero);
+            for (int64_t x = 0; x < nv; ++x) {
+              Value vv =
+                  e.load(v, cat(cat(bi, ko), {key, hk, e.idx(x * width)}));
+              for (int64_t r = 0; r < rows; ++r) {
+                Value pj =
+                    e.splat(e.ScalarEmitter::load(P, {e.idx(r), e.idx(jj)}));
+                Value &acc = next[2 * rows + r * nv + x];
+                acc = e.fma(pj, vv, acc);
+              }
+            }
+          }
+          return next;
+        });
+      };
+      SmallVector<Value> cur = tiles(first, inFrom, state, /*masked=*/true);
+      cur = tiles(inFrom, inTo, cur, /*masked=*/false);
+      return tiles(inTo, last, cur, /*masked=*/true);
     };
     // The runs: every outer key position of the block's window box.
     std::function<SmallVector<Value>(int64_t, SmallVector<Value>, ValueRange)>

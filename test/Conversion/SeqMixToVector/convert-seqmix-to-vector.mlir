@@ -329,9 +329,11 @@ func.func @route(%l: memref<2x?x4xf32>, %i: memref<2x?x2xi32>, %w: memref<2x?x2x
 // keys transposed once, tile by tile ([tiles, D, 16], on the heap); a block
 // of 4 query rows visits only the key tiles its windows touch, from the
 // tile holding its first row's first key (c0 - 40, clipped at 0) to its last
-// row's last key: fully masked tiles are never loaded. Scores, the running
-// max and sum and the Dv = 32 accumulators (2 vectors per row) stay in
-// registers; rows left over (Tq not a multiple of 4) take a one-row block.
+// row's last key: fully masked tiles are never loaded. The tiles inside
+// every row's window skip the mask: three loops, masked, unmasked, masked.
+// Scores, the running max and sum and the Dv = 32 accumulators (2 vectors
+// per row) stay in registers; rows left over (Tq not a multiple of 4) take
+// a one-row block.
 // CHECK-LABEL: func @swa
 // CHECK-SAME: %[[Q:[a-z0-9]+]]: memref<1x?x2x16xf32>, %[[K:[a-z0-9]+]]: memref<1x?x1x16xf32>, %[[V:[a-z0-9]+]]: memref<1x?x1x32xf32>, %[[O:[a-z0-9]+]]: memref<1x?x2x32xf32>, %[[LSE:[a-z0-9]+]]: memref<1x?x2xf32>
 // CHECK-DAG: %[[TK:.+]] = memref.dim %[[K]], %c1
@@ -346,7 +348,7 @@ func.func @route(%l: memref<2x?x4xf32>, %i: memref<2x?x2xi32>, %w: memref<2x?x2x
 // CHECK-NEXT: %[[HI:.+]] = arith.maxsi %{{.+}}, %{{.+}} : index
 // CHECK: %[[TILE:.+]] = arith.divui %[[LO]], %c16
 // CHECK: %[[FIRST:.+]] = arith.muli %[[TILE]], %c16
-// CHECK: scf.for %[[J0:.+]] = %[[FIRST]] to %[[HI]] step %c16 iter_args({{.*}}) -> (f32, f32, f32, f32, f32, f32, f32, f32, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
+// CHECK: %[[HEAD:.+]]:16 = scf.for %[[J0:.+]] = %[[FIRST]] to %[[IN_FROM:[^ ]+]] step %c16 iter_args({{.*}}) -> (f32, f32, f32, f32, f32, f32, f32, f32, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
 // CHECK: vector.load %[[KT]]
 // CHECK: vector.fma
 // CHECK: arith.select %{{.+}}, %{{.+}}, %{{.+}} : vector<16xi1>, vector<16xf32>
@@ -354,6 +356,14 @@ func.func @route(%l: memref<2x?x4xf32>, %i: memref<2x?x2xi32>, %w: memref<2x?x2x
 // CHECK: math.exp %{{.+}} : vector<16xf32>
 // CHECK: vector.reduction <add>
 // CHECK: vector.load %[[V]]
+// CHECK: scf.yield
+// CHECK: %[[BODY:.+]]:16 = scf.for %{{.+}} = %[[IN_FROM]] to %[[IN_TO:[^ ]+]] step %c16 iter_args(%{{.+}} = %[[HEAD]]#0,
+// CHECK-NOT: arith.select %{{.+}}, %{{.+}}, %{{.+}} : vector<16xi1>, vector<16xf32>
+// CHECK: vector.reduction <maximumf>
+// CHECK-NOT: arith.select %{{.+}}, %{{.+}}, %{{.+}} : vector<16xi1>, vector<16xf32>
+// CHECK: scf.yield
+// CHECK: scf.for %{{.+}} = %[[IN_TO]] to %[[HI]] step %c16 iter_args(%{{.+}} = %[[BODY]]#0,
+// CHECK: arith.select %{{.+}}, %{{.+}}, %{{.+}} : vector<16xi1>, vector<16xf32>
 // CHECK: scf.yield
 // CHECK: vector.store %{{.+}}, %[[O]]
 // CHECK: math.log
