@@ -99,8 +99,10 @@ def SeqMix_GpuTilingAttr : AttrDef<SeqMix_Dialect, "GpuTiling",
     ```
 
     `blocks`: the tile of each loop one thread block computes (scf.forall
-    mapped to the grid); `serial`: tiles a block walks in order (the chunks
-    of a recurrence); `warps` per block and software-pipeline `stages`.
+    mapped to the grid; seqmix-tile spreads it over the block's threads,
+    one point of each parallel loop the block takes more than one of per
+    thread); `serial`: tiles a block walks in order (the chunks of a
+    recurrence); `warps` per block and software-pipeline `stages`.
   }];
   let parameters = (ins
       OptionalArrayRefParameter<"int64_t">:$blocks,
