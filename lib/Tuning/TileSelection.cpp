@@ -304,12 +304,15 @@ Attribute mlir::seqmix::selectCpuTiling(LoopStructureOpInterface op,
       vector.back() = lanes;
     }
   }
-  // Windowed attention (sliding windows, neighborhoods without dilation)
-  // walks keys in tiles one vector wide; the width sits on its last loop h
-  // (keys are no loop of it).
+  // Windowed attention walks keys in tiles one vector wide, or, for
+  // neighborhoods with a last-axis kernel that fits one vector and no rpb,
+  // vectors of queries (dilated ones included); the width sits on its last
+  // loop h (keys are no loop of it).
   auto na = dyn_cast<NeighborhoodAttentionOp>(op.getOperation());
-  bool naTiles = na && llvm::all_of(na.getDilationOrDefault(),
-                                    [](int64_t d) { return d == 1; });
+  bool naTiles =
+      na && (llvm::all_of(na.getDilationOrDefault(),
+                          [](int64_t d) { return d == 1; }) ||
+             (na.getKernelSize().back() <= int64_t(lanes) && !na.getRpb()));
   if (isa<SlidingWindowAttentionOp>(op.getOperation()) || naTiles) {
     auto q = cast<ShapedType>(op->getOperand(0).getType());
     auto v = cast<ShapedType>(op->getOperand(2).getType());

@@ -229,6 +229,11 @@ NA_CASES = [
     ("wide_2d_rpb_gqa", (9, 23), 4, 2, 32, 32, (3, 7), None, None, None, True, True),
     ("wide_2d_causal_strided", (10, 18), 2, 2, 16, 16, (5, 5), None, (2, 1), (True, False), False, True),
     ("wide_3d_causal", (4, 6, 19), 2, 1, 32, 16, (3, 3, 5), None, None, (True, False, False), False, True),
+    # Dilated, last-axis kernel <= 16, no rpb: vectors of queries, offsets
+    # stepping by the dilation (axis lengths not multiples of it).
+    ("wide_1d_dilated_strided", (50,), 2, 1, 16, 16, (7,), (3,), (2,), None, False, True),
+    ("wide_2d_dilated", (11, 20), 2, 1, 16, 16, (3, 5), (2, 3), None, None, False, True),
+    ("wide_3d_dilated_causal", (5, 9, 20), 2, 2, 32, 32, (3, 3, 5), (1, 2, 3), None, (True, False, False), False, True),
 ]
 
 

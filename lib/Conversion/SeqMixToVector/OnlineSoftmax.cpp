@@ -1,6 +1,6 @@
 //===- OnlineSoftmax.cpp - windowed attention on register tiles -----------===//
 //
-// sliding_window_attention and neighborhood_attention (no dilation) as
+// sliding_window_attention and neighborhood_attention as
 // tiled online softmax (FlashAttention's form on the CPU). A query's window
 // is a box of key runs along the last spatial axis (one run for a sliding
 // window); a block of query rows along that axis walks the runs and the
@@ -50,7 +50,7 @@ struct AttentionView {
   /// Spatial axes of the queries and keys ([B, X1.., H, D]; 1 for [B, T,
   /// H, D]); rpb is [H, 2 k1 - 1, ..], kernel the per-axis kernel sizes.
   int64_t rank = 1;
-  SmallVector<int64_t> kernel, stride;
+  SmallVector<int64_t> kernel, stride, dilation;
   /// A query's key window [start, end) on spatial axis `a`, from its
   /// position there.
   std::function<std::pair<Value, Value>(ScalarEmitter &, int64_t, Value)>
@@ -90,11 +90,13 @@ LogicalResult mlir::seqmix::detail::buildSlidingWindowAttention(
 
 LogicalResult mlir::seqmix::detail::buildNeighborhoodAttention(
     RewriterBase &rewriter, NeighborhoodAttentionOp op, int64_t width) {
-  // Without dilation each query's neighborhood is a box whose last-axis
-  // extent is a contiguous run of keys (NATTEN's rule per axis, shifted at
-  // the borders).
-  if (llvm::any_of(op.getDilationOrDefault(), [](int64_t d) { return d != 1; }))
-    return rewriter.notifyMatchFailure(op, "dilation 1 only");
+  // Each query's neighborhood is a box (NATTEN's rule per axis, shifted at
+  // the borders): without dilation its last-axis extent is a contiguous
+  // run of keys; with dilation d, every d-th key of a run, which only the
+  // lanes-over-queries tile covers (the offsets of its lanes from their
+  // keys are then all multiples of d).
+  SmallVector<int64_t> dilation = op.getDilationOrDefault();
+  bool dilated = llvm::any_of(dilation, [](int64_t d) { return d != 1; });
   if (Value rpb = op.getRpb();
       rpb && !cast<ShapedType>(rpb.getType()).getElementType().isF32())
     return rewriter.notifyMatchFailure(op, "an f32 rpb only");
@@ -114,16 +116,26 @@ LogicalResult mlir::seqmix::detail::buildNeighborhoodAttention(
   view.rank = r;
   view.kernel = kernel;
   view.stride = stride;
+  view.dilation = dilation;
+  // Positions along axis a: the window's keys are start, start + d, ...
+  // below end (end may pass the axis; no key there is of the group).
   view.window = [=](ScalarEmitter &e, int64_t a,
                     Value x) -> std::pair<Value, Value> {
-    AxisWindow w =
-        naWindow(e, x, e.dim(q, 1 + a), kernel[a], 1, stride[a], causal[a]);
-    return {w.start, w.end};
+    AxisWindow w = naWindow(e, x, e.dim(q, 1 + a), kernel[a], dilation[a],
+                            stride[a], causal[a]);
+    if (dilation[a] == 1)
+      return {w.start, w.end};
+    Value d = e.idx(dilation[a]);
+    return {e.addi(w.group, e.muli(w.start, d)),
+            e.addi(w.group, e.muli(w.end, d))};
   };
   // Short windows along the last axis (NATTEN's image and video kernels):
   // lanes over queries, which a lane over keys would mostly mask.
   if (kernel.back() <= width && !view.rpb)
     return buildQueryLanes(rewriter, op, view, width);
+  if (dilated)
+    return rewriter.notifyMatchFailure(
+        op, "dilation only with lanes over queries (short kernels, no rpb)");
   return buildOnlineSoftmax(rewriter, op, view, width);
 }
 
@@ -418,7 +430,8 @@ static LogicalResult buildQueryLanes(RewriterBase &rewriter, Operation *op,
   for (int64_t a = 0; a + 1 < R; ++a)
     maxEntries *= view.kernel[a];
   // Positions a lane may reach beyond its image row on either side.
-  const int64_t pad = (kLast + sLast + width - 1) / width * width;
+  const int64_t dLast = view.dilation.empty() ? 1 : view.dilation.back();
+  const int64_t pad = (dLast * (kLast + sLast) + width - 1) / width * width;
   const int64_t chunk = std::min<int64_t>(*Dv, 16); // PV accumulators
 
   Location loc = op->getLoc();
@@ -601,34 +614,38 @@ static LogicalResult buildQueryLanes(RewriterBase &rewriter, Operation *op,
         [&](int64_t a, Value row, ValueRange carried) -> SmallVector<Value> {
       if (a + 1 < R) {
         auto [lo, hi] = view.window(e, a, qo[a]);
-        return e.foldMany(lo, hi, one, carried, [&](Value y, ValueRange cur) {
+        Value step = e.idx(view.dilation.empty() ? 1 : view.dilation[a]);
+        return e.foldMany(lo, hi, step, carried, [&](Value y, ValueRange cur) {
           return keyRows(a + 1, e.addi(row, e.muli(y, rowStride[a])), cur);
         });
       }
       // Offsets run over [dmin, dmax): index arithmetic stays unsigned by
       // walking delta + pad, the column of lane 0's key.
       Value from = e.addi(dmin, e.idx(pad)), to = e.addi(dmax, e.idx(pad));
-      return e.foldMany(from, to, one, carried, [&](Value dp, ValueRange cur) {
-        Value col = e.addi(x0, dp);
-        // Four partial sums over D: four FMA chains instead of one.
-        SmallVector<Value> part(std::min<int64_t>(4, *D), e.splatF32(0));
-        for (int64_t d = 0; d < *D; ++d) {
-          Value qd = e.load(Qt, {line(qrow, *D, e.idx(d)), qcol});
-          Value kd = e.load(Kt, {line(row, *D, e.idx(d)), col});
-          part[d % part.size()] = e.fma(qd, kd, part[d % part.size()]);
-        }
-        Value s = part[0];
-        for (size_t i = 1; i < part.size(); ++i)
-          s = e.addf(s, part[i]);
-        Value keyX = e.addi(xs, splatI32(toI32(e.subi(dp, e.idx(pad)))));
-        Value in = e.andi(e.cmpi(arith::CmpIPredicate::sge, keyX, st),
-                          e.cmpi(arith::CmpIPredicate::slt, keyX, en));
-        s = e.select(in, s, e.splat(negInf));
-        e.store(S, s, {cur[0], zero});
-        memref::StoreOp::create(rewriter, loc, row, keyRow, cur[0]);
-        memref::StoreOp::create(rewriter, loc, col, keyCol, cur[0]);
-        return SmallVector<Value>{e.addi(cur[0], one), e.maxf(cur[1], s)};
-      });
+      // With dilation, only every d-th offset holds keys of the lanes'
+      // groups (dmin is one of them).
+      return e.foldMany(
+          from, to, e.idx(dLast), carried, [&](Value dp, ValueRange cur) {
+            Value col = e.addi(x0, dp);
+            // Four partial sums over D: four FMA chains instead of one.
+            SmallVector<Value> part(std::min<int64_t>(4, *D), e.splatF32(0));
+            for (int64_t d = 0; d < *D; ++d) {
+              Value qd = e.load(Qt, {line(qrow, *D, e.idx(d)), qcol});
+              Value kd = e.load(Kt, {line(row, *D, e.idx(d)), col});
+              part[d % part.size()] = e.fma(qd, kd, part[d % part.size()]);
+            }
+            Value s = part[0];
+            for (size_t i = 1; i < part.size(); ++i)
+              s = e.addf(s, part[i]);
+            Value keyX = e.addi(xs, splatI32(toI32(e.subi(dp, e.idx(pad)))));
+            Value in = e.andi(e.cmpi(arith::CmpIPredicate::sge, keyX, st),
+                              e.cmpi(arith::CmpIPredicate::slt, keyX, en));
+            s = e.select(in, s, e.splat(negInf));
+            e.store(S, s, {cur[0], zero});
+            memref::StoreOp::create(rewriter, loc, row, keyRow, cur[0]);
+            memref::StoreOp::create(rewriter, loc, col, keyCol, cur[0]);
+            return SmallVector<Value>{e.addi(cur[0], one), e.maxf(cur[1], s)};
+          });
     };
     SmallVector<Value> scored = keyRows(0, zero, {zero, e.splat(negInf)});
     Value n = scored[0], m = scored[1];

@@ -416,3 +416,17 @@ func.func @na2d_query_lanes(%q: memref<1x9x20x2x16xf32>, %o: memref<1x9x20x2x16x
   seqmix.neighborhood_attention ins(%q, %q, %q : memref<1x9x20x2x16xf32>, memref<1x9x20x2x16xf32>, memref<1x9x20x2x16xf32>) outs(%o : memref<1x9x20x2x16xf32>) {kernel_size = array<i64: 3, 7>, scale = 0.25 : f32, seqmix.checked, seqmix.tile = #seqmix.cpu_tiling<vector = [0, 0, 0, 16]>}
   return
 }
+
+// -----
+
+// Dilated (2, 3): the same lanes over queries; key rows step by 2 and the
+// offsets along the last axis by 3 (a lane's keys are every third position,
+// and so are its offsets from them).
+// CHECK-LABEL: func @na2d_dilated
+// CHECK: scf.for %{{.+}} = %{{.+}} to %{{.+}} step %c2 iter_args
+// CHECK: scf.for %{{.+}} = %{{.+}} to %{{.+}} step %c3 iter_args
+// CHECK: vector.fma
+func.func @na2d_dilated(%q: memref<1x11x20x2x16xf32>, %o: memref<1x11x20x2x16xf32>) {
+  seqmix.neighborhood_attention ins(%q, %q, %q : memref<1x11x20x2x16xf32>, memref<1x11x20x2x16xf32>, memref<1x11x20x2x16xf32>) outs(%o : memref<1x11x20x2x16xf32>) {kernel_size = array<i64: 3, 5>, dilation = array<i64: 2, 3>, scale = 0.25 : f32, seqmix.checked, seqmix.tile = #seqmix.cpu_tiling<vector = [0, 0, 0, 16]>}
+  return
+}
