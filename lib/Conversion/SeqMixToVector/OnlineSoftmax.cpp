@@ -482,8 +482,9 @@ static LogicalResult buildQueryLanes(RewriterBase &rewriter, Operation *op,
   };
   Value Qt = transposed(*D), Kt = transposed(*D), Vt = transposed(*Dv);
   Value tail = e.addi(rounded, e.idx(pad));
-  for (auto [buffer, n] : {std::pair{Qt, *D}, {Kt, *D}, {Vt, *Dv}}) {
+  for (auto [buffer, lines] : {std::pair{Qt, *D}, {Kt, *D}, {Vt, *Dv}}) {
     Value dst = buffer;
+    int64_t n = lines;
     e.loop(numRows, [&](Value row) {
       e.loop(e.idx(n), [&](Value d) {
         for (int64_t j = 0; j < pad; j += width) {
