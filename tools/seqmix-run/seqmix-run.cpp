@@ -108,6 +108,12 @@ static cl::opt<bool> profileOps(
     cl::desc("With --bench: also print the time of each seqmix op and "
              "linalg.matmul, and of the rest of the call"),
     cl::init(false), cl::cat(runCategory));
+static cl::list<std::string> tileOverrides(
+    "tile",
+    cl::desc("A tiling config for the ops that have none: OP=CONFIG, e.g. "
+             "seqmix.linear_attention='#seqmix.cpu_tiling<chunk = 4>' (OP "
+             "'*': every seqmix op); repeatable"),
+    cl::value_desc("op=config"), cl::cat(runCategory));
 static cl::opt<std::string> machineSpec(
     "machine",
     cl::desc("The machine --bench measures the roofline share against, as "
@@ -124,7 +130,7 @@ static constexpr const char *kOverview =
 Usage: seqmix-run FILE.mlir [--entry=NAME] [--pipeline=reference|cpu|gpu]
            (--input=FILE.npy ... | --random-inputs=SEED [--dim=N])
            [--output-dir=DIR] [--check=reference [--rtol=X] [--atol=Y]]
-           [--bench=N] [--threads=N]
+           [--bench=N] [--threads=N] [--tile=OP=CONFIG ...]
 
 The entry function takes and returns ranked tensors (static or dynamic dims)
 of f32, f16, bf16, i8, i32, i64 or !quant.uniform<i8:f32, s> (passed as its
@@ -452,6 +458,16 @@ static int runTool(MLIRContext &context) {
   compileOptions.pipeline = *pipeline;
   compileOptions.threads = numThreads;
   compileOptions.profile = profileOps && benchIters > 0;
+  for (const std::string &t : tileOverrides) {
+    auto [opName, config] = llvm::StringRef(t).split('=');
+    if (opName.empty() || config.empty())
+      return reportError(makeError("--tile='" + t +
+                                   "': expected OP=CONFIG, e.g. "
+                                   "seqmix.linear_attention='#seqmix.cpu_"
+                                   "tiling<chunk = 4>'"));
+    compileOptions.tileOverrides.emplace_back(opName.trim().str(),
+                                              config.trim().str());
+  }
   auto compiled = Executable::compile(*module, *entry, compileOptions);
   if (!compiled)
     return reportError(compiled.takeError());
