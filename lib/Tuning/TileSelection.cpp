@@ -305,14 +305,13 @@ Attribute mlir::seqmix::selectCpuTiling(LoopStructureOpInterface op,
     }
   }
   // Windowed attention walks keys in tiles one vector wide, or, for
-  // neighborhoods with a last-axis kernel that fits one vector and no rpb,
-  // vectors of queries (dilated ones included); the width sits on its last
-  // loop h (keys are no loop of it).
+  // neighborhoods with a last-axis kernel that fits one vector, vectors of
+  // queries (dilated ones included); the width sits on its last loop h
+  // (keys are no loop of it).
   auto na = dyn_cast<NeighborhoodAttentionOp>(op.getOperation());
-  bool naTiles =
-      na && (llvm::all_of(na.getDilationOrDefault(),
-                          [](int64_t d) { return d == 1; }) ||
-             (na.getKernelSize().back() <= int64_t(lanes) && !na.getRpb()));
+  bool naTiles = na && (llvm::all_of(na.getDilationOrDefault(),
+                                     [](int64_t d) { return d == 1; }) ||
+                        na.getKernelSize().back() <= int64_t(lanes));
   if (isa<SlidingWindowAttentionOp>(op.getOperation()) || naTiles) {
     auto q = cast<ShapedType>(op->getOperand(0).getType());
     auto v = cast<ShapedType>(op->getOperand(2).getType());

@@ -234,6 +234,8 @@ NA_CASES = [
     ("wide_1d_dilated_strided", (50,), 2, 1, 16, 16, (7,), (3,), (2,), None, False, True),
     ("wide_2d_dilated", (11, 20), 2, 1, 16, 16, (3, 5), (2, 3), None, None, False, True),
     ("wide_3d_dilated_causal", (5, 9, 20), 2, 2, 32, 32, (3, 3, 5), (1, 2, 3), None, (True, False, False), False, True),
+    ("wide_2d_dilated_rpb", (12, 19), 2, 2, 16, 16, (3, 5), (2, 2), None, None, True, True),
+    ("wide_1d_rpb_strided", (41,), 2, 1, 16, 32, (7,), None, (3,), None, True, True),
 ]
 
 

@@ -16,7 +16,7 @@
 // lse = -inf, as the reference does.
 //
 // Neighborhoods whose last-axis kernel fits in one vector (NATTEN's image
-// and video kernels, k <= width) and carry no rpb take the other register
+// and video kernels, k <= width) take the other register
 // tile of the same scheme, lanes over queries (buildQueryLanes, below):
 // lanes over keys would mask most of each tile there.
 //
@@ -131,11 +131,11 @@ LogicalResult mlir::seqmix::detail::buildNeighborhoodAttention(
   };
   // Short windows along the last axis (NATTEN's image and video kernels):
   // lanes over queries, which a lane over keys would mostly mask.
-  if (kernel.back() <= width && !view.rpb)
+  if (kernel.back() <= width)
     return buildQueryLanes(rewriter, op, view, width);
   if (dilated)
     return rewriter.notifyMatchFailure(
-        op, "dilation only with lanes over queries (short kernels, no rpb)");
+        op, "dilation only with lanes over queries (short kernels)");
   return buildOnlineSoftmax(rewriter, op, view, width);
 }
 
@@ -611,13 +611,28 @@ static LogicalResult buildQueryLanes(RewriterBase &rewriter, Operation *op,
     Value qcol = e.addi(x0, e.idx(pad));
     // Scores of every (key row, offset) the lanes reach, masked per lane;
     // carried: the entry count and the lanes' running maximum.
-    std::function<SmallVector<Value>(int64_t, Value, ValueRange)> keyRows =
-        [&](int64_t a, Value row, ValueRange carried) -> SmallVector<Value> {
+    // rpb[h, (key - query) / d + k - 1 per axis]: one value per key row
+    // and offset, the same for every lane (their offsets from their keys
+    // are equal); clamped into range for the lanes outside their windows,
+    // which the mask drops.
+    auto rpbIndex = [&](Value offset, int64_t a) {
+      int64_t d = view.dilation.empty() ? 1 : view.dilation[a];
+      Value i = arith::DivSIOp::create(rewriter, loc, offset, e.idx(d));
+      i = e.addi(i, e.idx(view.kernel[a] - 1));
+      return e.maxi(e.mini(i, e.idx(2 * view.kernel[a] - 2)), zero);
+    };
+    std::function<SmallVector<Value>(int64_t, Value, SmallVector<Value>,
+                                     ValueRange)>
+        keyRows = [&](int64_t a, Value row, SmallVector<Value> bias,
+                      ValueRange carried) -> SmallVector<Value> {
       if (a + 1 < R) {
         auto [lo, hi] = view.window(e, a, qo[a]);
         Value step = e.idx(view.dilation.empty() ? 1 : view.dilation[a]);
         return e.foldMany(lo, hi, step, carried, [&](Value y, ValueRange cur) {
-          return keyRows(a + 1, e.addi(row, e.muli(y, rowStride[a])), cur);
+          SmallVector<Value> at = bias;
+          if (view.rpb)
+            at.push_back(rpbIndex(e.subi(y, qo[a]), a));
+          return keyRows(a + 1, e.addi(row, e.muli(y, rowStride[a])), at, cur);
         });
       }
       // Offsets run over [dmin, dmax): index arithmetic stays unsigned by
@@ -638,7 +653,13 @@ static LogicalResult buildQueryLanes(RewriterBase &rewriter, Operation *op,
             Value s = part[0];
             for (size_t i = 1; i < part.size(); ++i)
               s = e.addf(s, part[i]);
-            Value keyX = e.addi(xs, splatI32(toI32(e.subi(dp, e.idx(pad)))));
+            Value delta = e.subi(dp, e.idx(pad));
+            if (view.rpb) {
+              SmallVector<Value> at = bias;
+              at.push_back(rpbIndex(delta, R - 1));
+              s = e.addf(s, e.splat(e.ScalarEmitter::load(view.rpb, at)));
+            }
+            Value keyX = e.addi(xs, splatI32(toI32(delta)));
             Value in = e.andi(e.cmpi(arith::CmpIPredicate::sge, keyX, st),
                               e.cmpi(arith::CmpIPredicate::slt, keyX, en));
             s = e.select(in, s, e.splat(negInf));
@@ -648,7 +669,7 @@ static LogicalResult buildQueryLanes(RewriterBase &rewriter, Operation *op,
             return SmallVector<Value>{e.addi(cur[0], one), e.maxf(cur[1], s)};
           });
     };
-    SmallVector<Value> scored = keyRows(0, zero, {zero, e.splat(negInf)});
+    SmallVector<Value> scored = keyRows(0, zero, {h}, {zero, e.splat(negInf)});
     Value n = scored[0], m = scored[1];
     // One exact softmax per lane over the n entries.
     Value seen = e.cmpf(arith::CmpFPredicate::OGT, m, e.splat(negInf));

@@ -376,17 +376,17 @@ func.func @swa(%q: memref<1x?x2x16xf32>, %k: memref<1x?x1x16xf32>, %v: memref<1x
 
 // -----
 
-// neighborhood_attention, 1-D without dilation, through the same builder:
-// each row's window is NATTEN's (shifted at the borders), its rpb read for
-// the lanes inside the window only.
+// neighborhood_attention, 1-D without dilation, with a kernel wider than a
+// vector, through the same builder: each row's window is NATTEN's (shifted
+// at the borders), its rpb read for the lanes inside the window only.
 // CHECK-LABEL: func @na1d
-// CHECK-SAME: %[[RPB:[a-z0-9]+]]: memref<2x17xf32>
+// CHECK-SAME: %[[RPB:[a-z0-9]+]]: memref<2x41xf32>
 // CHECK: memref.alloc() : memref<3x16x16xf32>
 // CHECK: scf.for {{.*}} step %c16 iter_args
 // CHECK: vector.maskedload %[[RPB]]
 // CHECK: math.exp %{{.+}} : vector<16xf32>
-func.func @na1d(%q: memref<1x40x2x16xf32>, %rpb: memref<2x17xf32>, %o: memref<1x40x2x16xf32>) {
-  seqmix.neighborhood_attention ins(%q, %q, %q : memref<1x40x2x16xf32>, memref<1x40x2x16xf32>, memref<1x40x2x16xf32>) rpb(%rpb : memref<2x17xf32>) outs(%o : memref<1x40x2x16xf32>) {kernel_size = array<i64: 9>, scale = 0.25 : f32, seqmix.checked, seqmix.tile = #seqmix.cpu_tiling<vector = [0, 0, 16]>}
+func.func @na1d(%q: memref<1x40x2x16xf32>, %rpb: memref<2x41xf32>, %o: memref<1x40x2x16xf32>) {
+  seqmix.neighborhood_attention ins(%q, %q, %q : memref<1x40x2x16xf32>, memref<1x40x2x16xf32>, memref<1x40x2x16xf32>) rpb(%rpb : memref<2x41xf32>) outs(%o : memref<1x40x2x16xf32>) {kernel_size = array<i64: 21>, scale = 0.25 : f32, seqmix.checked, seqmix.tile = #seqmix.cpu_tiling<vector = [0, 0, 16]>}
   return
 }
 
@@ -428,5 +428,18 @@ func.func @na2d_query_lanes(%q: memref<1x9x20x2x16xf32>, %o: memref<1x9x20x2x16x
 // CHECK: vector.fma
 func.func @na2d_dilated(%q: memref<1x11x20x2x16xf32>, %o: memref<1x11x20x2x16xf32>) {
   seqmix.neighborhood_attention ins(%q, %q, %q : memref<1x11x20x2x16xf32>, memref<1x11x20x2x16xf32>, memref<1x11x20x2x16xf32>) outs(%o : memref<1x11x20x2x16xf32>) {kernel_size = array<i64: 3, 5>, dilation = array<i64: 2, 3>, scale = 0.25 : f32, seqmix.checked, seqmix.tile = #seqmix.cpu_tiling<vector = [0, 0, 0, 16]>}
+  return
+}
+
+// -----
+
+// With rpb, lanes over queries add one bias per key row and offset, the
+// same for every lane: a scalar load, broadcast.
+// CHECK-LABEL: func @na2d_rpb_query_lanes
+// CHECK-SAME: %[[RPB:[a-z0-9]+]]: memref<2x5x13xf32>
+// CHECK: %[[B:.+]] = memref.load %[[RPB]]
+// CHECK: vector.broadcast %[[B]] : f32 to vector<16xf32>
+func.func @na2d_rpb_query_lanes(%q: memref<1x9x20x2x16xf32>, %rpb: memref<2x5x13xf32>, %o: memref<1x9x20x2x16xf32>) {
+  seqmix.neighborhood_attention ins(%q, %q, %q : memref<1x9x20x2x16xf32>, memref<1x9x20x2x16xf32>, memref<1x9x20x2x16xf32>) rpb(%rpb : memref<2x5x13xf32>) outs(%o : memref<1x9x20x2x16xf32>) {kernel_size = array<i64: 3, 7>, scale = 0.25 : f32, seqmix.checked, seqmix.tile = #seqmix.cpu_tiling<vector = [0, 0, 0, 16]>}
   return
 }
