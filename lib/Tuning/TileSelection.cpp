@@ -317,8 +317,11 @@ Attribute mlir::seqmix::selectCpuTiling(LoopStructureOpInterface op,
     auto v = cast<ShapedType>(op->getOperand(2).getType());
     int64_t d = q.getDimSize(q.getRank() - 1),
             dv = v.getDimSize(v.getRank() - 1);
+    // Lanes over keys hold Dv / lanes accumulators per row; lanes over
+    // queries take any Dv (its accumulators are lanes of queries).
+    bool queryLanes = na && na.getKernelSize().back() <= int64_t(lanes);
     if (!ShapedType::isDynamic(d) && !ShapedType::isDynamic(dv) && d <= 256 &&
-        dv % lanes == 0 && dv / lanes <= 16) {
+        (queryLanes ? dv <= 256 : dv % lanes == 0 && dv / lanes <= 16)) {
       vector.assign(kinds.size(), 0);
       vector.back() = lanes;
     }
