@@ -55,12 +55,9 @@ _lock = threading.Lock()
 
 
 def _compile_text(module_text, entry, pipeline, tile):
-    """The one place that turns a module into a callable kernel."""
-    try:
-        from . import compile as _compile
-    except ImportError as e:
-        raise ImportError("seqmix.ops needs seqmix.compile, the native extension, "
-                          "which this installation lacks") from e
+    """The one place that turns a module into a callable kernel (the native
+    extension is loaded here, on first use, with a clear error if missing)."""
+    from .kernel import compile as _compile
     return _compile(module_text, entry=entry, pipeline=pipeline, tile=tile)
 
 

@@ -61,6 +61,31 @@ struct AttentionView {
 static LogicalResult buildOnlineSoftmax(RewriterBase &rewriter, Operation *op,
                                         const AttentionView &view,
                                         int64_t width);
+
+/// Indices `a` then `b`.
+static SmallVector<Value> cat(ValueRange a, ValueRange b) {
+  SmallVector<Value> r(a.begin(), a.end());
+  r.append(b.begin(), b.end());
+  return r;
+}
+
+/// The rows of a width x width block of vectors, transposed in registers
+/// (one vector.transpose).
+static SmallVector<Value> transposeSquare(RewriterBase &rewriter, Location loc,
+                                          ArrayRef<Value> rows) {
+  int64_t n = rows.size();
+  auto type = VectorType::get({n, n}, rewriter.getF32Type());
+  Value block = arith::ConstantOp::create(rewriter, loc, type,
+                                          DenseElementsAttr::get(type, 0.0f));
+  for (auto [i, row] : llvm::enumerate(rows))
+    block = vector::InsertOp::create(rewriter, loc, row, block, int64_t(i));
+  Value t = vector::TransposeOp::create(rewriter, loc, block,
+                                        ArrayRef<int64_t>{1, 0});
+  SmallVector<Value> out;
+  for (int64_t i = 0; i < n; ++i)
+    out.push_back(vector::ExtractOp::create(rewriter, loc, t, i));
+  return out;
+}
 static LogicalResult buildQueryLanes(RewriterBase &rewriter, Operation *op,
                                      const AttentionView &view, int64_t width);
 
@@ -189,11 +214,6 @@ static LogicalResult buildOnlineSoftmax(RewriterBase &rewriter, Operation *op,
                                  llvm::seq<int64_t>(0, width), [&](int64_t i) {
                                    return Attribute(rewriter.getIndexAttr(i));
                                  }))));
-  auto cat = [](ValueRange a, ValueRange b) {
-    SmallVector<Value> r(a.begin(), a.end());
-    r.append(b.begin(), b.end());
-    return r;
-  };
 
   // Rows [i0, i0 + rows) on the last axis of the queries at outer position
   // `qo`, head h: the key tiles of the union of their windows, then o and
@@ -357,9 +377,10 @@ static LogicalResult buildOnlineSoftmax(RewriterBase &rewriter, Operation *op,
     }
   };
 
+  // The kv heads outer: each is transposed once for the query heads of its
+  // group (GQA).
   e.loop(Bsz, [&](Value bi) {
-    e.loop(H, [&](Value h) {
-      Value hk = e.divi(h, group);
+    e.loop(e.dim(k, R + 1), [&](Value hk) {
       // Keys in order, each a contiguous row of D.
       Value lastFlat = e.subi(numKeys, one);
       e.loop(padded, [&](Value j) {
@@ -376,23 +397,26 @@ static LogicalResult buildOnlineSoftmax(RewriterBase &rewriter, Operation *op,
         });
       });
       // Queries: every outer position, then blocks along the last axis.
-      std::function<void(int64_t, SmallVector<Value>)> rows =
-          [&](int64_t a, SmallVector<Value> qo) {
-            if (a + 1 < R) {
-              e.loop(e.dim(q, 1 + a), [&](Value x) {
-                SmallVector<Value> next = qo;
-                next.push_back(x);
-                rows(a + 1, next);
-              });
-              return;
-            }
-            Value full = e.muli(e.divi(Tq, e.idx(QB)), e.idx(QB));
-            e.loopStep(zero, full, e.idx(QB),
-                       [&](Value i0) { queryBlock(bi, qo, h, hk, i0, QB); });
-            e.loop(full, Tq,
-                   [&](Value i0) { queryBlock(bi, qo, h, hk, i0, 1); });
-          };
-      rows(0, {});
+      e.loop(group, [&](Value g) {
+        Value h = e.addi(e.muli(hk, group), g);
+        std::function<void(int64_t, SmallVector<Value>)> rows =
+            [&](int64_t a, SmallVector<Value> qo) {
+              if (a + 1 < R) {
+                e.loop(e.dim(q, 1 + a), [&](Value x) {
+                  SmallVector<Value> next = qo;
+                  next.push_back(x);
+                  rows(a + 1, next);
+                });
+                return;
+              }
+              Value full = e.muli(e.divi(Tq, e.idx(QB)), e.idx(QB));
+              e.loopStep(zero, full, e.idx(QB),
+                         [&](Value i0) { queryBlock(bi, qo, h, hk, i0, QB); });
+              e.loop(full, Tq,
+                     [&](Value i0) { queryBlock(bi, qo, h, hk, i0, 1); });
+            };
+        rows(0, {});
+      });
     });
   });
   // Buffer deallocation frees Kt.
@@ -405,9 +429,9 @@ static LogicalResult buildOnlineSoftmax(RewriterBase &rewriter, Operation *op,
 //
 // `width` consecutive queries along the last axis share one vector; each
 // lane keeps its own softmax, so no score needs a horizontal reduction.
-// The head's q (scaled), k and v are transposed once into [D, positions]
-// rows, where the keys at one offset `delta` from `width` consecutive
-// queries are one contiguous load. A vector of queries walks the key rows
+// k and v (once per kv head) and q (scaled, once per head) are transposed
+// image row by image row into lines of positions, where the keys at one
+// offset `delta` from `width` consecutive queries are one contiguous load. A vector of queries walks the key rows
 // of its outer window and, on each, the offsets [dmin, dmax] that any of
 // its lanes' windows reach (the kernel's k offsets inside the image, up to
 // 2k - 1 at its borders), masking each lane to its own window: the scores
@@ -468,8 +492,7 @@ static LogicalResult buildQueryLanes(RewriterBase &rewriter, Operation *op,
   // which their window masks.
   Value rounded = e.muli(e.divi(e.addi(Tq, e.idx(width - 1)), W), W);
   Value rowLen = e.addi(rounded, e.idx(2 * pad));
-  // Two-dimensional, line (row * n + d) by column: LLVM keeps a query
-  // vector's D lines in registers across its keys.
+  // Two-dimensional: line (row * n + d) by column.
   auto transposed = [&](int64_t n) {
     return memref::AllocOp::create(
         rewriter, loc,
@@ -525,11 +548,6 @@ static LogicalResult buildQueryLanes(RewriterBase &rewriter, Operation *op,
       DenseElementsAttr::get(i32Vec, llvm::ArrayRef<int32_t>(laneIds)));
   Value negInf = e.f32(-INFINITY);
   Value scale = e.f32(view.scale);
-  auto cat = [](ValueRange a, ValueRange b) {
-    SmallVector<Value> r(a.begin(), a.end());
-    r.append(b.begin(), b.end());
-    return r;
-  };
   // The outer coordinates of an image row.
   auto coordsOf = [&](Value row) {
     SmallVector<Value> c(R - 1);
@@ -554,17 +572,12 @@ static LogicalResult buildQueryLanes(RewriterBase &rewriter, Operation *op,
       e.store(dst, r, {line(row, lines, e.idx(d0 + i)), col});
     };
     if (n == width) {
-      auto blockType = VectorType::get({width, width}, rewriter.getF32Type());
-      Value block = arith::ConstantOp::create(
-          rewriter, loc, blockType, DenseElementsAttr::get(blockType, 0.0f));
-      for (int64_t l = 0; l < width; ++l) {
-        Value line = e.load(src, cat(cat(bi, at), {xs[l], head, e.idx(d0)}));
-        block = vector::InsertOp::create(rewriter, loc, line, block, l);
-      }
-      Value t = vector::TransposeOp::create(rewriter, loc, block,
-                                            ArrayRef<int64_t>{1, 0});
-      for (int64_t i = 0; i < width; ++i)
-        finish(vector::ExtractOp::create(rewriter, loc, t, i), i);
+      SmallVector<Value> lines;
+      for (int64_t l = 0; l < width; ++l)
+        lines.push_back(
+            e.load(src, cat(cat(bi, at), {xs[l], head, e.idx(d0)})));
+      for (auto [i, r] : llvm::enumerate(transposeSquare(rewriter, loc, lines)))
+        finish(r, int64_t(i));
       return;
     }
     for (int64_t i = 0; i < n; ++i) {
@@ -609,8 +622,6 @@ static LogicalResult buildQueryLanes(RewriterBase &rewriter, Operation *op,
         rewriter, loc, vector::CombiningKind::MAXSI,
         e.select(valid, e.subi(en, xs), constI32(INT32_MIN))));
     Value qcol = e.addi(x0, e.idx(pad));
-    // Scores of every (key row, offset) the lanes reach, masked per lane;
-    // carried: the entry count and the lanes' running maximum.
     // rpb[h, (key - query) / d + k - 1 per axis]: one value per key row
     // and offset, the same for every lane (their offsets from their keys
     // are equal); clamped into range for the lanes outside their windows,
@@ -621,6 +632,8 @@ static LogicalResult buildQueryLanes(RewriterBase &rewriter, Operation *op,
       i = e.addi(i, e.idx(view.kernel[a] - 1));
       return e.maxi(e.mini(i, e.idx(2 * view.kernel[a] - 2)), zero);
     };
+    // Scores of every (key row, offset) the lanes reach, masked per lane;
+    // carried: the entry count and the lanes' running maximum.
     std::function<SmallVector<Value>(int64_t, Value, SmallVector<Value>,
                                      ValueRange)>
         keyRows = [&](int64_t a, Value row, SmallVector<Value> bias,
@@ -717,16 +730,8 @@ static LogicalResult buildQueryLanes(RewriterBase &rewriter, Operation *op,
       }
       // A whole block of columns: transposed in registers, each lane's row
       // of `width` outputs is one store.
-      auto blockType = VectorType::get({width, width}, rewriter.getF32Type());
-      Value block = arith::ConstantOp::create(
-          rewriter, loc, blockType, DenseElementsAttr::get(blockType, 0.0f));
-      for (int64_t c = 0; c < cn; ++c)
-        block = vector::InsertOp::create(rewriter, loc, acc[c], block, c);
-      Value t = vector::TransposeOp::create(rewriter, loc, block,
-                                            ArrayRef<int64_t>{1, 0});
-      for (int64_t l = 0; l < width; ++l)
-        e.store(T, vector::ExtractOp::create(rewriter, loc, t, l),
-                {e.idx(l), zero});
+      for (auto [l, r] : llvm::enumerate(transposeSquare(rewriter, loc, acc)))
+        e.store(T, r, {e.idx(l), zero});
       e.loop(e.mini(e.subi(Tq, x0), W), [&](Value l) {
         e.store(o, e.load(T, {l, zero}),
                 cat(cat(bi, qo), {e.addi(x0, l), h, e.idx(c0)}));
@@ -737,16 +742,20 @@ static LogicalResult buildQueryLanes(RewriterBase &rewriter, Operation *op,
               e.select(any, e.addf(m, e.log(l)), e.splat(negInf)), R);
   };
 
+  // The kv heads outer: each is transposed once for the query heads of its
+  // group (GQA).
   e.loop(Bsz, [&](Value bi) {
-    e.loop(H, [&](Value h) {
-      Value hk = e.divi(h, group);
-      transposeHead(q, Qt, bi, h, *D, /*scaled=*/true);
+    e.loop(e.dim(k, R + 1), [&](Value hk) {
       transposeHead(k, Kt, bi, hk, *D, false);
       transposeHead(v, Vt, bi, hk, *Dv, false);
-      e.loop(numRows, [&](Value qrow) {
-        SmallVector<Value> qo = coordsOf(qrow);
-        e.loopStep(zero, Tq, W,
-                   [&](Value x0) { queryVector(bi, qo, qrow, h, x0); });
+      e.loop(group, [&](Value g) {
+        Value h = e.addi(e.muli(hk, group), g);
+        transposeHead(q, Qt, bi, h, *D, /*scaled=*/true);
+        e.loop(numRows, [&](Value qrow) {
+          SmallVector<Value> qo = coordsOf(qrow);
+          e.loopStep(zero, Tq, W,
+                     [&](Value x0) { queryVector(bi, qo, qrow, h, x0); });
+        });
       });
     });
   });
