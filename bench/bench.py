@@ -62,9 +62,10 @@ def mamba1(T, tile=None, state_in=False):
     attrs = "delta_softplus" + (", " + tile if tile else "")
     o = outs((1, T, D), (1, D, N))
     if state_in:
-        # Decode: the previous state is a function argument (read, not
-        # zero-filled), so its bytes count as traffic as in a real model step.
-        o[1] = Out("state", init=Arg("state0", f32(1, D, N)))
+        # Decode: the previous state is a donated function argument (read,
+        # not zero-filled, and updated in place as in a real model step), so
+        # its bytes count as traffic and nothing copies it first.
+        o[1] = Out("state", init=Arg("state0", f32(1, D, N), writable=True))
     return single_op_module("selective_scan", ins, opt, attrs, o)
 
 
@@ -89,7 +90,7 @@ def conv(T):
                             outs((1, T, D), (1, W - 1, D)))
 
 
-def gla(T, H=16, K=64, gate="vector", delta=False, chunk=None):
+def gla(T, H=16, K=64, gate="vector", delta=False, chunk=None, state_in=False):
     # Issue-sized linear attention: GLA (a gate over K per step) and simple
     # GLA (one gate per head and step), with the final state.
     ins = [Arg("q", f32(1, T, H, K)), Arg("k", f32(1, T, H, K)), Arg("v", f32(1, T, H, K))]
@@ -102,17 +103,120 @@ def gla(T, H=16, K=64, gate="vector", delta=False, chunk=None):
         # register chunk differs (1 = the recurrent form).
         attrs += (", seqmix.tile = #seqmix.cpu_tiling<threads = [0, 8, 0, 0], "
                   f"vector = [0, 0, 16, 0], chunk = {chunk}>")
-    return single_op_module("linear_attention", ins, opt, attrs, outs((1, T, H, K), (1, H, K, K)))
+    o = outs((1, T, H, K), (1, H, K, K))
+    if state_in:
+        # Decode: the previous state is a donated argument, as in mamba1.
+        o[1] = Out("state", init=Arg("state0", f32(1, H, K, K), writable=True))
+    return single_op_module("linear_attention", ins, opt, attrs, o)
 
 
-def segment_matmul(T):
+def segment_matmul(T, Dout=256, rows_per_token=2):
     # MoM's grouped projection: top-2 routing packs R = 2 T rows into
     # B * M = 4 segments (seqmix-run's random offsets), d_model 1024 to a
     # 256-wide memory.
-    R, Din, Dout, M = 2 * T, 1024, 256, 4
+    R, Din, M = rows_per_token * T, 1024, 4
     return single_op_module("segment_matmul", [Arg("packed", f32(R, Din)), Arg("W", f32(M, Din, Dout)),
                                                 Arg("offsets", np.zeros(M + 1, np.int32))],
                             [], "", [Out("result", tensor_type((R, Dout), "f32"), "zero")])
+
+
+def _matmul(out, a, rows, din, w, dout):
+    """IR lines for %out = %a [rows, din] x %w [din, dout] (zero init)."""
+    return [f"  %{out}_e = tensor.empty() : tensor<{rows}x{dout}xf32>",
+            f"  %{out}_z = linalg.fill ins(%zero : f32) outs(%{out}_e : tensor<{rows}x{dout}xf32>)"
+            f" -> tensor<{rows}x{dout}xf32>",
+            f"  %{out} = linalg.matmul ins(%{a}, %{w} : tensor<{rows}x{din}xf32>, tensor<{din}x{dout}xf32>)"
+            f" outs(%{out}_z : tensor<{rows}x{dout}xf32>) -> tensor<{rows}x{dout}xf32>"]
+
+
+def _segment_matmul(out, a, rows, din, w, dout, M):
+    return [f"  %{out}_e = tensor.empty() : tensor<{rows}x{dout}xf32>",
+            f"  %{out}_z = linalg.fill ins(%zero : f32) outs(%{out}_e : tensor<{rows}x{dout}xf32>)"
+            f" -> tensor<{rows}x{dout}xf32>",
+            f"  %{out} = seqmix.segment_matmul ins(%{a}, %{w}, %offsets : tensor<{rows}x{din}xf32>, "
+            f"tensor<{M}x{din}x{dout}xf32>, tensor<{M + 1}xi32>) outs(%{out}_z : tensor<{rows}x{dout}xf32>)"
+            f" -> tensor<{rows}x{dout}xf32>"]
+
+
+def gated_delta_layer(T, M=None, top_k=2, H=4, K=128):
+    """The issue's MoM layer (M memories, top-k) or, with M = None, the
+    dense gated-delta layer of the same width it is measured against, at
+    4 T = 8192 tokens, d_model = H K = 512. Dense: q, k, v, beta and gate
+    projections, the rule over all tokens, the output projection. MoM: the
+    router, a stable dispatch of x, q shared and k, v, beta, gate per memory
+    (grouped GEMMs), the rule over the packed rows (one sequence per
+    (batch, memory) segment), the weighted combine, the output projection.
+    beta and the gate are the raw projections (their activations are
+    elementwise and the same on both sides)."""
+    T = 4 * T
+    d = H * K
+    R = top_k * T if M else T
+    args = [f"%x: tensor<1x{T}x{d}xf32>", f"%wq: tensor<{d}x{d}xf32>", f"%wo: tensor<{d}x{d}xf32>"]
+    if M:
+        args += [f"%wr: tensor<{d}x{M}xf32>"] + \
+            [f"%w{n}: tensor<{M}x{d}x{w}xf32>" for n, w in (("k", d), ("v", d), ("b", H), ("a", H))]
+    else:
+        args += [f"%w{n}: tensor<{d}x{w}xf32>" for n, w in (("k", d), ("v", d), ("b", H), ("a", H))]
+    lines = [f"func.func @main({', '.join(args)}) -> (tensor<1x{T}x{d}xf32>) {{",
+             "  %zero = arith.constant 0.0 : f32",
+             f"  %x2 = tensor.collapse_shape %x [[0, 1], [2]] : tensor<1x{T}x{d}xf32> into tensor<{T}x{d}xf32>"]
+    src = "x2"
+    if M:
+        lines += _matmul("logits2", "x2", T, d, "wr", M)
+        lines += [
+            f"  %logits = tensor.expand_shape %logits2 [[0, 1], [2]] output_shape [1, {T}, {M}] : "
+            f"tensor<{T}x{M}xf32> into tensor<1x{T}x{M}xf32>",
+            f"  %ie = tensor.empty() : tensor<1x{T}x{top_k}xi32>",
+            f"  %we = tensor.empty() : tensor<1x{T}x{top_k}xf32>",
+            f"  %idx, %w = seqmix.route ins(%logits : tensor<1x{T}x{M}xf32>) "
+            f"outs(%ie, %we : tensor<1x{T}x{top_k}xi32>, tensor<1x{T}x{top_k}xf32>) "
+            f"{{top_k = {top_k} : i64, renormalize}} -> tensor<1x{T}x{top_k}xi32>, tensor<1x{T}x{top_k}xf32>",
+            f"  %pe = tensor.empty() : tensor<{R}x{d}xf32>",
+            f"  %oe = tensor.empty() : tensor<{M + 1}xi32>",
+            f"  %re = tensor.empty() : tensor<{R}xi32>",
+            f"  %packed, %offsets, %rows = seqmix.dispatch ins(%x, %idx : tensor<1x{T}x{d}xf32>, "
+            f"tensor<1x{T}x{top_k}xi32>) outs(%pe, %oe, %re : tensor<{R}x{d}xf32>, tensor<{M + 1}xi32>, "
+            f"tensor<{R}xi32>) {{num_memories = {M} : i64}} -> tensor<{R}x{d}xf32>, tensor<{M + 1}xi32>, "
+            f"tensor<{R}xi32>"]
+        src = "packed"
+        lines += _matmul("q2", src, R, d, "wq", d)
+        for n, w in (("k", d), ("v", d), ("b", H), ("a", H)):
+            lines += _segment_matmul(f"{n}2", src, R, d, f"w{n}", w, M)
+    else:
+        for n, w in (("q", d), ("k", d), ("v", d), ("b", H), ("a", H)):
+            lines += _matmul(f"{n}2", src, R, d, f"w{n}", w)
+    qkv = f"tensor<1x{R}x{H}x{K}xf32>"
+    for n in "qkv":
+        lines.append(f"  %{n}h = tensor.expand_shape %{n}2 [[0, 1], [2, 3]] output_shape [1, {R}, {H}, {K}] : "
+                     f"tensor<{R}x{d}xf32> into {qkv}")
+    for n in "ba":
+        lines.append(f"  %{n}h = tensor.expand_shape %{n}2 [[0, 1], [2]] output_shape [1, {R}, {H}] : "
+                     f"tensor<{R}x{H}xf32> into tensor<1x{R}x{H}xf32>")
+    S = M or 1
+    lines += [
+        f"  %ye = tensor.empty() : {qkv}",
+        f"  %se = tensor.empty() : tensor<{S}x{H}x{K}x{K}xf32>",
+        f"  %s0 = linalg.fill ins(%zero : f32) outs(%se : tensor<{S}x{H}x{K}x{K}xf32>) -> tensor<{S}x{H}x{K}x{K}xf32>",
+        f"  %y, %s = seqmix.linear_attention ins(%qh, %kh, %vh : {qkv}, {qkv}, {qkv}) "
+        f"log_decay(%ah : tensor<1x{R}x{H}xf32>) beta(%bh : tensor<1x{R}x{H}xf32>) "
+        + (f"cu_seqlens(%offsets : tensor<{M + 1}xi32>) " if M else "") +
+        f"outs(%ye, %s0 : {qkv}, tensor<{S}x{H}x{K}x{K}xf32>) "
+        f"{{scale = {K ** -0.5!r} : f32, qk_norm = #seqmix.qk_norm<l2>}} -> {qkv}, tensor<{S}x{H}x{K}x{K}xf32>",
+        f"  %y2 = tensor.collapse_shape %y [[0, 1], [2, 3]] : {qkv} into tensor<{R}x{d}xf32>"]
+    if M:
+        lines += [
+            f"  %ce = tensor.empty() : tensor<1x{T}x{d}xf32>",
+            f"  %c0 = linalg.fill ins(%zero : f32) outs(%ce : tensor<1x{T}x{d}xf32>) -> tensor<1x{T}x{d}xf32>",
+            f"  %mixed = seqmix.combine ins(%y2, %rows, %w : tensor<{R}x{d}xf32>, tensor<{R}xi32>, "
+            f"tensor<1x{T}x{top_k}xf32>) outs(%c0 : tensor<1x{T}x{d}xf32>) -> tensor<1x{T}x{d}xf32>",
+            f"  %mixed2 = tensor.collapse_shape %mixed [[0, 1], [2]] : tensor<1x{T}x{d}xf32> into tensor<{T}x{d}xf32>"]
+    else:
+        lines.append(f"  %mixed2 = tensor.collapse_shape %y [[0, 1], [2, 3]] : {qkv} into tensor<{T}x{d}xf32>")
+    lines += _matmul("out2", "mixed2", T, d, "wo", d)
+    lines += [f"  %out = tensor.expand_shape %out2 [[0, 1], [2]] output_shape [1, {T}, {d}] : "
+              f"tensor<{T}x{d}xf32> into tensor<1x{T}x{d}xf32>",
+              f"  return %out : tensor<1x{T}x{d}xf32>", "}"]
+    return "\n".join(lines)
 
 
 def sliding_window(T):
@@ -192,7 +296,15 @@ CASES = {
     "gla_tile_chunk4": (lambda T: gla(4 * T, chunk=4), ("cpu",), "gla_H16_K64_T8192"),
     "simple_gla_H16_K128_T8192": (lambda T: gla(4 * T, K=128, gate="scalar"), BOTH, None),
     "gated_delta_H16_K128_T8192": (lambda T: gla(4 * T, K=128, gate="scalar", delta=True), BOTH, None),
+    "gated_delta_decode_H16_K128": (lambda T: gla(1, K=128, gate="scalar", delta=True, state_in=True),
+                                    BOTH, None),
     "segment_matmul_1024x256_M4": (segment_matmul, BOTH, None),
+    # MoM against the dense layer of the same width (T = 8192; the naive
+    # loops would take minutes).
+    "dense_gdn_layer_H4_K128": (gated_delta_layer, ("cpu",), None),
+    "mom_layer_M4_k2_H4_K128": (lambda T: gated_delta_layer(T, M=4), ("cpu",), None),
+    # The issue's size: 16384 rows (8 T), 1024 x 1024 weights.
+    "segment_matmul_1024x1024_R16384": (lambda T: segment_matmul(T, 1024, 8), ("cpu",), None),
     "swa_T8192_W512_H8_D64": (sliding_window, BOTH, None),
     "causal_T4096_H8_D64": (causal, ("cpu",), None),
     "na1d_T32768_k2048_H4_D64": (neighborhood_1d, ("cpu",), None),

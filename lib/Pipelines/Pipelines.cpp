@@ -7,6 +7,7 @@
 
 #include "mlir/Conversion/Passes.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
 #include "mlir/Dialect/Bufferization/Transforms/Passes.h"
 #include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
@@ -53,6 +54,33 @@ struct InlineAllocaScopesPass
       rewriter.inlineBlockBefore(&body, op);
       rewriter.replaceOp(op, results);
     }
+  }
+};
+
+/// Buffer deallocation makes a public function return buffers it owns, so
+/// it clones an argument the function returns: for a decode step that is a
+/// copy of its whole donated state (megabytes) after updating it in place.
+/// Every caller of compiled code (the runtime, the C API, the
+/// ahead-of-time wrapper) already takes results that alias an argument and
+/// never frees an argument, so the argument itself is returned.
+struct ReturnArgumentsUnclonedPass
+    : PassWrapper<ReturnArgumentsUnclonedPass, OperationPass<ModuleOp>> {
+  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(ReturnArgumentsUnclonedPass)
+  StringRef getArgument() const override {
+    return "seqmix-return-arguments-uncloned";
+  }
+  void runOnOperation() override {
+    getOperation().walk([](func::ReturnOp ret) {
+      Block *entry = &ret->getParentOfType<func::FuncOp>().getBody().front();
+      for (OpOperand &operand : ret->getOpOperands()) {
+        auto clone = operand.get().getDefiningOp<bufferization::CloneOp>();
+        auto arg = clone ? dyn_cast<BlockArgument>(clone.getInput()) : nullptr;
+        if (!arg || arg.getOwner() != entry || !clone->hasOneUse())
+          continue;
+        operand.set(arg);
+        clone->erase();
+      }
+    });
   }
 };
 
@@ -140,6 +168,7 @@ void mlir::seqmix::buildLowerToLLVM(OpPassManager &pm) {
   // them in order.
   pm.addPass(createForallToForLoopPass());
   bufferization::buildBufferDeallocationPipeline(pm);
+  pm.addPass(std::make_unique<ReturnArgumentsUnclonedPass>());
   pm.addPass(createConvertBufferizationToMemRefPass());
   // After deallocation, which must not place its ops inside OpenMP loops;
   // the alloca scopes it wraps loop bodies in go when they hold no alloca
@@ -254,6 +283,7 @@ void mlir::seqmix::buildGpuPipelineToKernels(
   pm.addPass(std::make_unique<PrepareParallelLoopsForDevicePass>());
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToParallelLoopsPass());
   bufferization::buildBufferDeallocationPipeline(pm);
+  pm.addPass(std::make_unique<ReturnArgumentsUnclonedPass>());
   pm.addPass(createConvertBufferizationToMemRefPass());
   // Outer parallel loops to the grid, the next level to a block's threads.
   pm.addNestedPass<func::FuncOp>(createGpuMapParallelLoopsPass());

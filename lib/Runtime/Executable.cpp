@@ -440,7 +440,7 @@ Executable::call(llvm::ArrayRef<TensorRef> inputs, double *callMs) {
   llvm::DenseSet<void *> allocations;
   auto freeAllocations = [&]() {
     for (void *p : allocations)
-      gpu ? seqmixGpuFree(p) : std::free(p);
+      gpu ? seqmixGpuFree(p) : detail::releaseHostBlock(p);
     allocations.clear();
   };
   std::string checkMessage;
@@ -483,9 +483,17 @@ Executable::call(llvm::ArrayRef<TensorRef> inputs, double *callMs) {
                 llvm::toString(out.takeError());
       continue;
     }
-    if (out->numBytes) {
-      // Gather through the descriptor's strides (normally row-major).
-      size_t es = getElementSize(out->elem);
+    size_t es = getElementSize(out->elem);
+    bool rowMajor = true;
+    for (int64_t d = rank - 1, expected = 1; d >= 0; --d) {
+      rowMajor &= sizes[d] == 1 || strides[d] == expected;
+      expected *= sizes[d];
+    }
+    if (out->numBytes && rowMajor) {
+      // The usual case: one block copy (a large state is megabytes).
+      std::memcpy(out->data.get(), aligned + offset * es, out->numBytes);
+    } else if (out->numBytes) {
+      // Gather through the descriptor's strides.
       int64_t n = out->getNumElements();
       llvm::SmallVector<int64_t> index(rank, 0);
       for (int64_t k = 0; k < n; ++k) {

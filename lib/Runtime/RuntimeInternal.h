@@ -49,6 +49,11 @@ CallOutcome guardedCall(void (*fn)(void **), void **args,
                         llvm::DenseSet<void *> &liveAllocations,
                         std::string &checkMessage, bool managed = false);
 
+/// Frees a block the compiled code allocated on the host during a guarded
+/// call (a result, or what a failed call left): a large one is kept for the
+/// next call that asks for the same size (see CallGuard.cpp).
+void releaseHostBlock(void *p);
+
 /// Brackets every seqmix op and linalg.matmul with calls of the profile
 /// clock, appending one entry per op to `table` (ids are table indices).
 std::unique_ptr<Pass>

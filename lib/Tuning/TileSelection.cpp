@@ -215,7 +215,7 @@ matmulRegisterTile(const CpuTargetInfo &target) {
 Attribute mlir::seqmix::selectCpuTiling(LoopStructureOpInterface op,
                                         const CpuTargetInfo &target,
                                         unsigned cores) {
-  if (isa<DispatchOp, CombineOp>(op))
+  if (isa<DispatchOp>(op))
     return {};
   OpBuilder b(op->getContext());
   SmallVector<utils::IteratorType> kinds = op.getLoopKinds();
@@ -345,6 +345,23 @@ Attribute mlir::seqmix::selectCpuTiling(LoopStructureOpInterface op,
       // Whole panels per thread where the columns are split.
       if (threads[1])
         threads[1] = threadTile(*getConstantIntValue(sizes[1]), nr);
+    }
+  }
+  // combine's lanes run over its last feature dimension (rows are
+  // contiguous); its threads split the features, never the packed rows,
+  // which add into shared tokens.
+  if (auto combine = dyn_cast<CombineOp>(op.getOperation())) {
+    auto p = cast<ShapedType>(combine.getPacked().getType());
+    int64_t f = p.getShape().back();
+    if (p.getRank() >= 2 && !ShapedType::isDynamic(f) && f >= lanes) {
+      vector.assign(kinds.size(), 0);
+      vector.back() = lanes;
+      if (threads.back())
+        threads.back() = threadTile(f, lanes);
+    } else {
+      // Fewer features than a vector: the rows' loop taken whole is
+      // cheaper than threads over a few features each.
+      threads.assign(kinds.size(), 0);
     }
   }
   // A register tile narrower than the full width can leave the thread

@@ -40,9 +40,12 @@ def tensor_type(shape, elt, dynamic=()):
 class Arg:
     """A function argument: data plus how it is declared in the IR."""
 
-    def __init__(self, name, data, elt=None, dynamic=()):
+    def __init__(self, name, data, elt=None, dynamic=(), writable=False):
         self.name = name
         self.data = np.ascontiguousarray(data)
+        # A donated argument ({bufferization.writable = true}): a state the
+        # code may update in place instead of copying it first.
+        self.writable = writable
         self.elt = elt or _ELT[self.data.dtype]
         self.type = tensor_type(self.data.shape, self.elt, dynamic)
 
@@ -172,7 +175,9 @@ def ins_op(op, ins, optional=(), attrs="", outs=()):
 def func(name, args, body_lines, results):
     """A func.func with the given argument list, body and returned values
     (list of (value, type))."""
-    sig = ", ".join(f"%{a.name}: {a.type}" for a in args)
+    sig = ", ".join(f"%{a.name}: {a.type}" +
+                    (" {bufferization.writable = true}" if getattr(a, "writable", False) else "")
+                    for a in args)
     rtypes = ", ".join(t for _, t in results)
     lines = [f"func.func @{name}({sig}) -> ({rtypes}) {{"]
     lines += ["  " + l for l in body_lines]

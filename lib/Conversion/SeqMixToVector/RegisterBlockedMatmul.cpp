@@ -46,9 +46,13 @@ static int64_t panelWidth(int64_t nr) {
 }
 
 /// C += A B on row-major f32 buffers: rows in blocks of `rowsPerBlock` (0:
-/// one block), on threads (scf.parallel) when `threaded`, each block swept
-/// by column panels of `nr`, K blocks of `kc` (0: all of K) and MR x NR
-/// micro-kernels.
+/// one block), on threads (scf.parallel) when `threaded`. Within a block,
+/// for each K block of `kc` (0: all of K), rows go in sub-blocks whose A
+/// block (sub-block x KC floats, about 32 KiB) stays in cache while every
+/// column panel passes over it, each panel `nr` wide in MR x NR
+/// micro-kernels. Without the sub-blocks a block of thousands of rows
+/// streams its A block from memory once per panel (8192 x 512 x 512: 65 %
+/// -> 80 % of the FMA peak).
 static void emitBlockedMatmul(RewriterBase &rewriter, Location loc, Value A,
                               Value B, Value C, int64_t mr, int64_t nr,
                               int64_t kc, int64_t rowsPerBlock, bool threaded) {
@@ -57,57 +61,80 @@ static void emitBlockedMatmul(RewriterBase &rewriter, Location loc, Value A,
   Value zero = e.idx(0), one = e.idx(1);
   Value M = e.dim(C, 0), N = e.dim(C, 1), K = e.dim(A, 1);
   Value kStep = kc ? e.idx(kc) : e.maxi(K, one);
+  int64_t mc = mr * std::max<int64_t>(1, 8192 / ((kc ? kc : 512) * mr));
 
-  // C[i0 .. i0+rows, j0 .. j0+nv*width] += A[rows, k0..k1] B[k0..k1, cols]
-  auto microKernel = [&](Value i0, int64_t rows, Value j0, int64_t nv, Value k0,
-                         Value k1) {
+  // C[i0 .. i0+rows, j0 .. j0+nv*w] += A[rows, k0..k1] B[k0..k1, cols], on
+  // vectors of w lanes.
+  auto microKernel = [&](int64_t w, Value i0, int64_t rows, Value j0,
+                         int64_t nv, Value k0, Value k1) {
+    VectorEmitter ve(rewriter, loc, w);
     SmallVector<Value> acc;
     for (int64_t r = 0; r < rows; ++r)
       for (int64_t v = 0; v < nv; ++v)
         acc.push_back(
-            e.load(C, {e.addi(i0, e.idx(r)), e.addi(j0, e.idx(v * width))}));
+            ve.load(C, {ve.addi(i0, ve.idx(r)), ve.addi(j0, ve.idx(v * w))}));
     SmallVector<Value> out =
-        e.foldMany(k0, k1, one, acc, [&](Value k, ValueRange a) {
+        ve.foldMany(k0, k1, one, acc, [&](Value k, ValueRange a) {
           SmallVector<Value> bv, next(a.begin(), a.end());
           for (int64_t v = 0; v < nv; ++v)
-            bv.push_back(e.load(B, {k, e.addi(j0, e.idx(v * width))}));
+            bv.push_back(ve.load(B, {k, ve.addi(j0, ve.idx(v * w))}));
           for (int64_t r = 0; r < rows; ++r) {
-            Value ar =
-                e.splat(e.ScalarEmitter::load(A, {e.addi(i0, e.idx(r)), k}));
+            Value ar = ve.splat(
+                ve.ScalarEmitter::load(A, {ve.addi(i0, ve.idx(r)), k}));
             for (int64_t v = 0; v < nv; ++v)
-              next[r * nv + v] = e.fma(ar, bv[v], next[r * nv + v]);
+              next[r * nv + v] = ve.fma(ar, bv[v], next[r * nv + v]);
           }
           return next;
         });
     for (int64_t r = 0; r < rows; ++r)
       for (int64_t v = 0; v < nv; ++v)
-        e.store(C, out[r * nv + v],
-                {e.addi(i0, e.idx(r)), e.addi(j0, e.idx(v * width))});
+        ve.store(C, out[r * nv + v],
+                 {ve.addi(i0, ve.idx(r)), ve.addi(j0, ve.idx(v * w))});
   };
   // Rows [i0, i1) of one column panel, for one block of K.
-  auto panel = [&](Value i0, Value i1, Value j0, int64_t nv, Value k0,
-                   Value k1) {
+  auto panel = [&](int64_t w, Value i0, Value i1, Value j0, int64_t nv,
+                   Value k0, Value k1) {
     Value MRv = e.idx(mr);
     Value full = e.subi(i1, e.remi(e.subi(i1, i0), MRv));
     e.loopStep(i0, full, MRv,
-               [&](Value i) { microKernel(i, mr, j0, nv, k0, k1); });
-    e.loop(full, i1, [&](Value i) { microKernel(i, 1, j0, nv, k0, k1); });
+               [&](Value i) { microKernel(w, i, mr, j0, nv, k0, k1); });
+    e.loop(full, i1, [&](Value i) { microKernel(w, i, 1, j0, nv, k0, k1); });
   };
   // Rows [i0, i1) of C.
   auto rowBlock = [&](Value i0, Value i1) {
-    Value NR = e.idx(nr), Wv = e.idx(width);
+    // Columns: NR-wide panels, then single vectors of `width`, then of the
+    // narrower widths (a 4-column projection is one 4-lane vector, not
+    // scalar code), then scalar code for what is left.
+    Value NR = e.idx(nr);
     Value nFull = e.subi(N, e.remi(N, NR));
-    Value nVec = e.subi(N, e.remi(N, Wv));
-    e.loopStep(zero, K, kStep, [&](Value k0) {
-      Value k1 = e.mini(e.addi(k0, kStep), K);
-      e.loopStep(zero, nFull, NR,
-                 [&](Value j) { panel(i0, i1, j, nr / width, k0, k1); });
-      e.loopStep(nFull, nVec, Wv,
-                 [&](Value j) { panel(i0, i1, j, 1, k0, k1); });
+    SmallVector<std::pair<int64_t, Value>> narrow; // (width, end column)
+    Value from = nFull;
+    for (int64_t w : {int64_t(16), int64_t(8), int64_t(4)}) {
+      if (w > width)
+        continue;
+      Value rest = e.subi(N, from);
+      from = e.addi(from, e.subi(rest, e.remi(rest, e.idx(w))));
+      narrow.push_back({w, from});
+    }
+    Value vecEnd = from;
+    e.loopStep(i0, i1, e.idx(mc), [&](Value s0) {
+      Value s1 = e.mini(e.addi(s0, e.idx(mc)), i1);
+      e.loopStep(zero, K, kStep, [&](Value k0) {
+        Value k1 = e.mini(e.addi(k0, kStep), K);
+        e.loopStep(zero, nFull, NR, [&](Value j) {
+          panel(width, s0, s1, j, nr / width, k0, k1);
+        });
+        Value lo = nFull;
+        for (auto [w, hi] : narrow) {
+          e.loopStep(lo, hi, e.idx(w),
+                     [&](Value j) { panel(w, s0, s1, j, 1, k0, k1); });
+          lo = hi;
+        }
+      });
     });
-    // The last columns, narrower than a vector.
+    // The last columns, narrower than 4 lanes.
     e.loop(i0, i1, [&](Value i) {
-      e.loop(nVec, N, [&](Value j) {
+      e.loop(vecEnd, N, [&](Value j) {
         Value sum =
             e.fold(K, e.ScalarEmitter::load(C, {i, j}), [&](Value k, Value s) {
               return e.addf(s, e.mulf(e.ScalarEmitter::load(A, {i, k}),

@@ -93,6 +93,24 @@ struct MatmulPattern : OpRewritePattern<linalg::MatmulOp> {
   }
 };
 
+/// dispatch has no loop to tile (its rows and offsets are global), so it
+/// needs no config: the CPU pipeline always sorts, then copies on threads.
+struct DispatchPattern : OpRewritePattern<DispatchOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(DispatchOp op,
+                                PatternRewriter &rewriter) const override {
+    if (!op.hasPureBufferSemantics())
+      return rewriter.notifyMatchFailure(op, "buffers only");
+    rewriter.setInsertionPoint(op);
+    if (!op->hasAttr(SeqMixDialect::kCheckedAttrName))
+      emitRuntimeChecks(rewriter, cast<LoopStructureOpInterface>(*op));
+    if (failed(buildThreadedDispatch(rewriter, op)))
+      return failure();
+    rewriter.eraseOp(op);
+    return success();
+  }
+};
+
 struct ConvertSeqMixToVectorPass
     : seqmix::impl::ConvertSeqMixToVectorPassBase<ConvertSeqMixToVectorPass> {
   void runOnOperation() override {
@@ -150,6 +168,13 @@ void mlir::seqmix::populateSeqMixToVectorPatterns(RewritePatternSet &patterns) {
       buildNeighborhoodAttention);
   // route vectorizes its tokens, loop 1 of (b, t).
   patterns.add<VectorizePattern<RouteOp>>(ctx, channels, buildTokenRoute);
+  // combine vectorizes its last feature loop, the last of (r, f1..).
+  patterns.add<VectorizePattern<CombineOp>>(
+      ctx,
+      [](Operation *op) -> unsigned {
+        return cast<ShapedType>(op->getOperand(0).getType()).getRank() - 1;
+      },
+      buildRowCombine);
   // segment_matmul's NR sits on its column loop c, loop 1 of (r, c).
   patterns.add<VectorizePattern<SegmentMatmulOp>>(ctx, channels,
                                                   buildSegmentMatmul);
@@ -160,5 +185,5 @@ void mlir::seqmix::populateSeqMixToVectorPatterns(RewritePatternSet &patterns) {
         return cast<ShapedType>(op->getOperand(0).getType()).getRank() - 2;
       },
       buildButterfly);
-  patterns.add<MatmulPattern>(ctx);
+  patterns.add<MatmulPattern, DispatchPattern>(ctx);
 }

@@ -41,6 +41,9 @@ LogicalResult buildNeighborhoodAttention(RewriterBase &rewriter,
                                          int64_t width);
 LogicalResult buildTokenRoute(RewriterBase &rewriter, RouteOp op,
                               int64_t width);
+LogicalResult buildRowCombine(RewriterBase &rewriter, CombineOp op,
+                              int64_t width);
+LogicalResult buildThreadedDispatch(RewriterBase &rewriter, DispatchOp op);
 LogicalResult buildSegmentMatmul(RewriterBase &rewriter, SegmentMatmulOp op,
                                  int64_t nr);
 LogicalResult buildRegisterBlockedMatmul(RewriterBase &rewriter,

@@ -1,4 +1,4 @@
-//===- TokenRoute.cpp - MoM routing, vectorized over tokens ---------------===//
+//===- TokenRoute.cpp - MoM routing and combine on vectors ----------------===//
 //
 // seqmix.route picks, per token, the top-k of M memories (M is small: 4 to
 // 64). Lanes run over tokens: a vector holds one memory's logit for
@@ -8,6 +8,18 @@
 // (ties to the lower index, NaN never picked). The picks and weights are
 // written lane by lane ([B, T, k] is token-major). Tokens left over when the
 // width does not divide T take the scalar body.
+//
+// seqmix.dispatch sorts on the calling thread (a counting sort per batch
+// row, which checks every memory index), then copies the packed rows on
+// threads: each row gathers its slot's features, so rows never collide.
+//
+// seqmix.combine scatters each packed row back onto its token, times the
+// slot's weight. Lanes run over the last feature dimension (a row is
+// contiguous), and the thread tiles split the features, so two rows of one
+// token (its k slots) never meet in different threads; the packed rows are
+// walked in order with the scalar body's multiply and add, so the sums are
+// the same to the bit. The slots were checked against B*T*k before any
+// thread ran.
 //
 //===----------------------------------------------------------------------===//
 
@@ -88,6 +100,101 @@ LogicalResult mlir::seqmix::detail::buildTokenRoute(RewriterBase &rewriter,
     });
     e.loop(full, T, [&](Value t) {
       (void)op.emitScalarBody(rewriter, loc, {bi, t});
+    });
+  });
+  return success();
+}
+
+LogicalResult mlir::seqmix::detail::buildRowCombine(RewriterBase &rewriter,
+                                                    CombineOp op,
+                                                    int64_t width) {
+  Value packed = op.getPacked(), w = op.getWeights(), out = op.getOutputs()[0];
+  int64_t rank = cast<ShapedType>(packed.getType()).getRank();
+  if (rank < 2)
+    return rewriter.notifyMatchFailure(op, "no feature dimension");
+  Location loc = op.getLoc();
+  Type outElt = cast<MemRefType>(out.getType()).getElementType();
+  VectorEmitter e(rewriter, loc, width);
+  Value W = e.idx(width), zero = e.idx(0);
+  Value R = e.dim(packed, 0), F = e.dim(packed, rank - 1);
+  Value full = e.muli(e.divi(F, W), W);
+  Value T = e.dim(w, 1), K = e.dim(w, 2);
+  SmallVector<Value> outer;
+  for (int64_t d = 1; d + 1 < rank; ++d)
+    outer.push_back(e.dim(packed, d));
+  e.loop(R, [&](Value r) {
+    Value slot = e.loadIndex(op.getRows(), {r});
+    Value j = e.remi(slot, K), bt = e.divi(slot, K);
+    Value t = e.remi(bt, T), bi = e.divi(bt, T);
+    Value weight = e.ScalarEmitter::load(w, {bi, t, j});
+    Value weights = e.splat(weight);
+    e.loops(outer, [&](ValueRange f) {
+      // Indices into out ([B, T, F..]) and packed ([R, F..]) at feature
+      // `last` of the innermost dimension.
+      auto outAt = [&](Value last) {
+        SmallVector<Value> idx = {bi, t};
+        idx.append(f.begin(), f.end());
+        idx.push_back(last);
+        return idx;
+      };
+      auto packedAt = [&](Value last) {
+        SmallVector<Value> idx = {r};
+        idx.append(f.begin(), f.end());
+        idx.push_back(last);
+        return idx;
+      };
+      e.loopStep(zero, full, W, [&](Value f0) {
+        SmallVector<Value> o = outAt(f0);
+        e.store(out,
+                e.addf(e.load(out, o),
+                       e.mulf(weights, e.load(packed, packedAt(f0)))),
+                o);
+      });
+      e.loop(full, F, [&](Value fl) {
+        SmallVector<Value> o = outAt(fl);
+        Value sum =
+            e.addf(e.ScalarEmitter::load(out, o),
+                   e.mulf(weight, e.ScalarEmitter::load(packed, packedAt(fl))));
+        memref::StoreOp::create(
+            rewriter, loc, seqmix::fromF32(rewriter, loc, sum, outElt), out, o);
+      });
+    });
+  });
+  return success();
+}
+
+LogicalResult
+mlir::seqmix::detail::buildThreadedDispatch(RewriterBase &rewriter,
+                                            DispatchOp op) {
+  Location loc = op.getLoc();
+  ScalarEmitter e{rewriter, loc};
+  Value x = op.getX(), packed = op.getOutputs()[0], rows = op.getOutputs()[2];
+  int64_t rank = cast<ShapedType>(x.getType()).getRank();
+  e.loop(e.dim(x, 0), [&](Value bi) {
+    op.emitSort(rewriter, loc, bi, /*copyFeatures=*/false);
+  });
+  // Blocks of rows per thread iteration; the copy loop of a row is
+  // contiguous, which LLVM vectorizes.
+  Value R = e.dim(packed, 0), T = e.dim(x, 1), K = e.dim(op.getIndices(), 2),
+        block = e.idx(16);
+  SmallVector<Value> feat;
+  for (int64_t d = 2; d < rank; ++d)
+    feat.push_back(e.dim(x, d));
+  auto par = scf::ParallelOp::create(rewriter, loc, ValueRange{e.idx(0)},
+                                     ValueRange{R}, ValueRange{block});
+  OpBuilder::InsertionGuard g(rewriter);
+  rewriter.setInsertionPoint(par.getBody()->getTerminator());
+  Value r0 = par.getInductionVars()[0];
+  e.loop(r0, e.mini(e.addi(r0, block), R), [&](Value r) {
+    Value bt = e.divi(e.loadIndex(rows, {r}), K);
+    Value t = e.remi(bt, T), bi = e.divi(bt, T);
+    e.loops(feat, [&](ValueRange f) {
+      SmallVector<Value> src = {bi, t}, dst = {r};
+      src.append(f.begin(), f.end());
+      dst.append(f.begin(), f.end());
+      memref::StoreOp::create(rewriter, loc,
+                              memref::LoadOp::create(rewriter, loc, x, src),
+                              packed, dst);
     });
   });
   return success();

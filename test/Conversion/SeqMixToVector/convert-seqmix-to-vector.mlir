@@ -443,3 +443,71 @@ func.func @na2d_rpb_query_lanes(%q: memref<1x9x20x2x16xf32>, %rpb: memref<2x5x13
   seqmix.neighborhood_attention ins(%q, %q, %q : memref<1x9x20x2x16xf32>, memref<1x9x20x2x16xf32>, memref<1x9x20x2x16xf32>) rpb(%rpb : memref<2x5x13xf32>) outs(%o : memref<1x9x20x2x16xf32>) {kernel_size = array<i64: 3, 7>, scale = 0.25 : f32, seqmix.checked, seqmix.tile = #seqmix.cpu_tiling<vector = [0, 0, 0, 16]>}
   return
 }
+
+// -----
+
+// combine, lanes over the last feature dimension: each packed row r finds
+// its slot (b, t, j) from rows[r], loads the weight once and adds w x row to
+// the token's features, 16 at a time; the features left over go one by one.
+// CHECK-LABEL: func @combine
+// CHECK-SAME: %[[P:[a-z0-9]+]]: memref<?x40xf32>, %[[R:[a-z0-9]+]]: memref<?xi32>, %[[W:[a-z0-9]+]]: memref<2x?x2xf32>, %[[O:[a-z0-9]+]]: memref<2x?x40xf32>
+// CHECK: scf.for %[[ROW:.+]] = %c0 to %{{.+}} step %c1
+// CHECK: memref.load %[[R]][%[[ROW]]]
+// CHECK: %[[WT:.+]] = memref.load %[[W]]
+// CHECK: %[[WV:.+]] = vector.broadcast %[[WT]] : f32 to vector<16xf32>
+// CHECK: scf.for %[[F:.+]] = %c0 to %c32 step %c16
+// CHECK: vector.load %[[O]][{{.+}}, %[[F]]] : memref<2x?x40xf32>, vector<16xf32>
+// CHECK: vector.load %[[P]][%[[ROW]], %[[F]]] : memref<?x40xf32>, vector<16xf32>
+// CHECK: arith.mulf %[[WV]]
+// CHECK: vector.store
+// CHECK: scf.for %{{.+}} = %c32 to %c40 step %c1
+// CHECK-NOT: vector.
+// CHECK: return
+func.func @combine(%p: memref<?x40xf32>, %r: memref<?xi32>, %w: memref<2x?x2xf32>, %o: memref<2x?x40xf32>) {
+  seqmix.combine ins(%p, %r, %w : memref<?x40xf32>, memref<?xi32>, memref<2x?x2xf32>) outs(%o : memref<2x?x40xf32>) {seqmix.checked, seqmix.tile = #seqmix.cpu_tiling<vector = [0, 16]>}
+  return
+}
+
+// -----
+
+// dispatch needs no config: the counting sort of each batch row on the
+// calling thread (offsets and rows, with the memory-index check), then the
+// rows copied in parallel, each from the slot that rows[r] names.
+// CHECK-LABEL: func @dispatch
+// CHECK-SAME: %[[X:[a-z0-9]+]]: memref<2x?x24xf32>, %[[I:[a-z0-9]+]]: memref<2x?x2xi32>, %[[P:[a-z0-9]+]]: memref<?x24xf32>, %[[OFF:[a-z0-9]+]]: memref<9xi32>, %[[R:[a-z0-9]+]]: memref<?xi32>
+// CHECK: scf.for
+// CHECK: cf.assert
+// CHECK-NOT: memref.store %{{.+}}, %[[P]]
+// CHECK: scf.parallel (%[[R0:.+]]) = (%c0) to (%{{.+}}) step (%c16)
+// CHECK: scf.for %[[ROW:.+]] = %[[R0]]
+// CHECK: memref.load %[[R]][%[[ROW]]]
+// CHECK: scf.for %[[F:.+]] = %c0 to %c24 step %c1
+// CHECK: %[[V:.+]] = memref.load %[[X]]
+// CHECK: memref.store %[[V]], %[[P]][%[[ROW]], %[[F]]]
+func.func @dispatch(%x: memref<2x?x24xf32>, %i: memref<2x?x2xi32>, %p: memref<?x24xf32>, %off: memref<9xi32>, %r: memref<?xi32>) {
+  seqmix.dispatch ins(%x, %i : memref<2x?x24xf32>, memref<2x?x2xi32>) outs(%p, %off, %r : memref<?x24xf32>, memref<9xi32>, memref<?xi32>) {num_memories = 4 : i64, seqmix.checked}
+  return
+}
+
+// -----
+
+// linalg.matmul with a CPU config: row blocks on threads; in each, row
+// sub-blocks whose A block (512 rows x KC = 16) stays in cache, K blocks,
+// 8 x 2-vector micro-kernels on the 32-column panel, then one 16-lane
+// vector (columns 32..47) and one 4-lane vector (48..51): no column is left
+// to scalar code.
+// CHECK-LABEL: func @matmul
+// CHECK: scf.parallel (%[[I0:.+]]) = (%c0) to (%{{.+}}) step (%c64)
+// CHECK: scf.for %[[S0:.+]] = %[[I0]] to %{{.+}} step %c512
+// CHECK: scf.for %[[K0:.+]] = %c0 to %c40 step %c16
+// CHECK: scf.for %{{.+}} = %[[S0]] to %{{.+}} step %c8
+// CHECK: scf.for {{.*}} -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
+// CHECK: vector.load %{{.+}}[%{{.+}}, %c32] : memref<40x52xf32>, vector<16xf32>
+// CHECK: vector.load %{{.+}}[%{{.+}}, %c48] : memref<40x52xf32>, vector<4xf32>
+// CHECK: vector.fma %{{.+}} : vector<4xf32>
+// CHECK-NOT: arith.mulf
+// CHECK: return
+func.func @matmul(%a: memref<?x40xf32>, %b: memref<40x52xf32>, %c: memref<?x52xf32>) {
+  linalg.matmul {seqmix.tile = #seqmix.cpu_tiling<threads = [64, 0, 0], cache = [0, 0, 16], vector = [8, 32, 0]>} ins(%a, %b : memref<?x40xf32>, memref<40x52xf32>) outs(%c : memref<?x52xf32>)
+  return
+}

@@ -161,9 +161,18 @@ func.func @user_config_wins(%x: tensor<1x128x64xf32>, %w: tensor<64x4xf32>, %y0:
 
 // -----
 
+// combine with fewer features than a vector keeps its scalar body, whole;
+// with more, lanes over the last feature dimension and threads splitting
+// the features (never the rows, which add into shared tokens).
 // CHECK-LABEL: func @combine_whole
 // CHECK-NOT: seqmix.tile
+// CHECK-LABEL: func @combine_features
+// CHECK: seqmix.combine {{.*}} {seqmix.tile = #seqmix.cpu_tiling<threads = [0, 0, 64], vector = [0, 0, 16]>}
 func.func @combine_whole(%p: tensor<32x8xf32>, %rows: tensor<32xi32>, %w: tensor<1x16x2xf32>, %out: tensor<1x16x8xf32>) -> tensor<1x16x8xf32> {
   %c = seqmix.combine ins(%p, %rows, %w : tensor<32x8xf32>, tensor<32xi32>, tensor<1x16x2xf32>) outs(%out : tensor<1x16x8xf32>) -> tensor<1x16x8xf32>
   return %c : tensor<1x16x8xf32>
+}
+func.func @combine_features(%p: tensor<32x4x128xf32>, %rows: tensor<32xi32>, %w: tensor<1x16x2xf32>, %out: tensor<1x16x4x128xf32>) -> tensor<1x16x4x128xf32> {
+  %c = seqmix.combine ins(%p, %rows, %w : tensor<32x4x128xf32>, tensor<32xi32>, tensor<1x16x2xf32>) outs(%out : tensor<1x16x4x128xf32>) -> tensor<1x16x4x128xf32>
+  return %c : tensor<1x16x4x128xf32>
 }

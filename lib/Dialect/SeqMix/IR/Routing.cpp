@@ -72,19 +72,18 @@ LogicalResult RouteOp::emitScalarBody(OpBuilder &b, Location loc,
             [&](OpBuilder &, Location, Value m, ValueRange best) {
               Value l = logit(m);
               // Ranked after the previous pick?
-              Value after = e.ori(
-                  e.cmpf(arith::CmpFPredicate::OLT, l, prev[0]),
-                  e.andi(e.cmpf(arith::CmpFPredicate::OEQ, l, prev[0]),
-                         e.cmpi(arith::CmpIPredicate::sgt, m, prev[1])));
+              Value after =
+                  e.ori(e.cmpf(arith::CmpFPredicate::OLT, l, prev[0]),
+                        e.andi(e.cmpf(arith::CmpFPredicate::OEQ, l, prev[0]),
+                               e.cmpi(arith::CmpIPredicate::sgt, m, prev[1])));
               // Better than the best so far (strict: ties keep the lower m)?
               Value better =
                   e.ori(e.cmpi(arith::CmpIPredicate::slt, best[1], e.idx(0)),
                         e.cmpf(arith::CmpFPredicate::OGT, l, best[0]));
               Value pick = e.andi(after, better);
-              scf::YieldOp::create(
-                  b, loc,
-                  ValueRange{e.select(pick, l, best[0]),
-                             e.select(pick, m, best[1])});
+              scf::YieldOp::create(b, loc,
+                                   ValueRange{e.select(pick, l, best[0]),
+                                              e.select(pick, m, best[1])});
             });
         Value l = scanM.getResult(0), m = scanM.getResult(1);
         Value w = score(l);
@@ -113,8 +112,10 @@ SmallVector<OpFoldResult> DispatchOp::getLoopSizes(OpBuilder &b) {
 OperandLoopDims DispatchOp::getOperandLoopDims() {
   SmallVector<LoopDim, 4> x = whole(getX());
   x[0] = LoopDim::of(0);
-  return {x, {LoopDim::of(0), LoopDim::whole(), LoopDim::whole()},
-          whole(getOutputs()[0]), whole(getOutputs()[1]),
+  return {x,
+          {LoopDim::of(0), LoopDim::whole(), LoopDim::whole()},
+          whole(getOutputs()[0]),
+          whole(getOutputs()[1]),
           whole(getOutputs()[2])};
 }
 bool DispatchOp::isLoopTileable(unsigned) { return false; }
@@ -125,10 +126,16 @@ Value DispatchOp::getSequenceOffsets() { return {}; }
 /// in order, hence stable. The offsets of the row serve as the counters.
 LogicalResult DispatchOp::emitScalarBody(OpBuilder &b, Location loc,
                                          ValueRange ivs) {
+  emitSort(b, loc, ivs[0], /*copyFeatures=*/true);
+  return success();
+}
+
+void DispatchOp::emitSort(OpBuilder &b, Location loc, Value bi,
+                          bool copyFeatures) {
   ScalarEmitter e{b, loc};
-  Value bi = ivs[0];
   Value x = getX(), ind = getIndices();
-  Value packed = getOutputs()[0], offs = getOutputs()[1], rows = getOutputs()[2];
+  Value packed = getOutputs()[0], offs = getOutputs()[1],
+        rows = getOutputs()[2];
   Value T = e.dim(x, 1), K = e.dim(ind, 2);
   int64_t numMem = getNumMemoriesAttr().getInt();
   Value M = e.idx(numMem);
@@ -165,6 +172,8 @@ LogicalResult DispatchOp::emitScalarBody(OpBuilder &b, Location loc,
     Value r = e.loadIndex(offs, {s});
     e.store(offs, e.addi(r, e.idx(1)), {s});
     e.store(rows, e.addi(e.muli(e.addi(e.muli(bi, T), t), K), j), {r});
+    if (!copyFeatures)
+      return;
     e.loops(feat, [&](ValueRange f) {
       SmallVector<Value> src = {bi, t}, dst = {r};
       src.append(f.begin(), f.end());
@@ -178,7 +187,6 @@ LogicalResult DispatchOp::emitScalarBody(OpBuilder &b, Location loc,
     e.store(offs, e.loadIndex(offs, {e.subi(s, e.idx(1))}), {s});
   });
   e.store(offs, base, {seg0});
-  return success();
 }
 
 //===----------------------------------------------------------------------===//

@@ -64,12 +64,12 @@ void mlir::seqmix::emitPackedSequenceChecks(OpBuilder &b,
     const auto &d = dims[init.getOperandNumber()];
     if (d.empty() || d[0].loop >= 0)
       continue;
-    e.check(e.cmpi(arith::CmpIPredicate::eq, e.dim(init.get(), 0), count),
-            name + ": init #" +
-                std::to_string(init.getOperandNumber() -
-                               dps.getNumDpsInputs()) +
-                " (a state) must have one row per sequence (the length of "
-                "'cu_seqlens' minus 1)");
+    e.check(
+        e.cmpi(arith::CmpIPredicate::eq, e.dim(init.get(), 0), count),
+        name + ": init #" +
+            std::to_string(init.getOperandNumber() - dps.getNumDpsInputs()) +
+            " (a state) must have one row per sequence (the length of "
+            "'cu_seqlens' minus 1)");
   }
 }
 
@@ -97,19 +97,19 @@ static void emitSharedSizeChecks(OpBuilder &b, LoopStructureOpInterface ls) {
         continue;
       std::string what = opName + ": operand #" + std::to_string(i) +
                          " dimension " + std::to_string(d);
-      Value ok =
-          ld.grouped
-              ? e.andi(e.cmpi(arith::CmpIPredicate::sgt, have, e.idx(0)),
-                       e.cmpi(arith::CmpIPredicate::eq, e.remi(want, have),
-                              e.idx(0)))
-              : e.cmpi(arith::CmpIPredicate::eq, have, want);
+      Value ok = ld.grouped
+                     ? e.andi(e.cmpi(arith::CmpIPredicate::sgt, have, e.idx(0)),
+                              e.cmpi(arith::CmpIPredicate::eq,
+                                     e.remi(want, have), e.idx(0)))
+                     : e.cmpi(arith::CmpIPredicate::eq, have, want);
       e.check(ok, what + (ld.grouped ? " must divide " : " must equal ") +
                       "the " + names[ld.loop] + " size of the other operands");
     }
   }
 }
 
-void mlir::seqmix::emitRuntimeChecks(OpBuilder &b, LoopStructureOpInterface op) {
+void mlir::seqmix::emitRuntimeChecks(OpBuilder &b,
+                                     LoopStructureOpInterface op) {
   emitSharedSizeChecks(b, op);
   emitPackedSequenceChecks(b, op);
   ScalarEmitter e{b, op.getLoc()};
@@ -117,6 +117,17 @@ void mlir::seqmix::emitRuntimeChecks(OpBuilder &b, LoopStructureOpInterface op) 
     // Segment offsets from 0 to R, before a row looks up its segment.
     e.checkOffsets(mm.getOffsets(), e.dim(mm.getPacked(), 0),
                    "seqmix.segment_matmul: operand 'offsets'", "R");
+  } else if (auto combine = dyn_cast<CombineOp>(op.getOperation())) {
+    // Every slot a packed row names exists (the vector builder scatters
+    // from thread tiles, where no check can stop the call).
+    Value w = combine.getWeights();
+    Value slots = e.muli(e.muli(e.dim(w, 0), e.dim(w, 1)), e.dim(w, 2));
+    e.loop(e.dim(combine.getRows(), 0), [&](Value r) {
+      e.check(e.cmpi(arith::CmpIPredicate::ult,
+                     e.loadIndex(combine.getRows(), {r}), slots),
+              "seqmix.combine: operand 'rows' holds a slot outside "
+              "[0, B*T*k)");
+    });
   } else if (auto na = dyn_cast<NeighborhoodAttentionOp>(op.getOperation())) {
     // A neighbourhood fits its axis (kernel_size x dilation <= extent); the
     // verifier checked static extents.
@@ -131,8 +142,7 @@ void mlir::seqmix::emitRuntimeChecks(OpBuilder &b, LoopStructureOpInterface op) 
                   " of operand 'q' must be at least kernel_size x dilation = " +
                   Twine(ks[a] * dil[a]));
     }
-  } else if (auto swa =
-                 dyn_cast<SlidingWindowAttentionOp>(op.getOperation())) {
+  } else if (auto swa = dyn_cast<SlidingWindowAttentionOp>(op.getOperation())) {
     // k and v share their key positions.
     e.check(e.cmpi(arith::CmpIPredicate::eq, e.dim(swa.getK(), 1),
                    e.dim(swa.getV(), 1)),

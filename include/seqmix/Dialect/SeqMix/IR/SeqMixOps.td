@@ -343,6 +343,14 @@ def SeqMix_DispatchOp : SeqMix_TiledOp<"dispatch"> {
     `outs` `(` $outputs `:` type($outputs) `)`
     attr-dict (`->` type($result_tensors)^)?
   }];
+  let extraClassDeclaration = !strconcat(dpsDeclaration, [{
+    /// The counting sort of batch row `bi` (buffer form): its offsets and
+    /// rows, and with `copyFeatures` each slot's features into packed too.
+    /// The scalar body copies as it sorts; the CPU builder copies after,
+    /// on threads.
+    void emitSort(::mlir::OpBuilder &b, ::mlir::Location loc, ::mlir::Value bi,
+                  bool copyFeatures);
+  }]);
 }
 
 def SeqMix_SegmentMatmulOp : SeqMix_TiledOp<"segment_matmul"> {
