@@ -69,22 +69,32 @@ static SmallVector<Value> cat(ValueRange a, ValueRange b) {
   return r;
 }
 
-/// The rows of a width x width block of vectors, transposed in registers
-/// (one vector.transpose).
+/// The rows of an n x n block of vectors (n a power of two), transposed in
+/// registers: log2(n) rounds of two-source shuffles, each swapping the
+/// off-diagonal b x b blocks of every 2b x 2b block (n shuffles a round,
+/// 64 for 16 x 16). vector.transpose on a 2-D vector would be lowered
+/// element by element here, and cost ten times as much.
 static SmallVector<Value> transposeSquare(RewriterBase &rewriter, Location loc,
                                           ArrayRef<Value> rows) {
   int64_t n = rows.size();
-  auto type = VectorType::get({n, n}, rewriter.getF32Type());
-  Value block = arith::ConstantOp::create(rewriter, loc, type,
-                                          DenseElementsAttr::get(type, 0.0f));
-  for (auto [i, row] : llvm::enumerate(rows))
-    block = vector::InsertOp::create(rewriter, loc, row, block, int64_t(i));
-  Value t = vector::TransposeOp::create(rewriter, loc, block,
-                                        ArrayRef<int64_t>{1, 0});
-  SmallVector<Value> out;
-  for (int64_t i = 0; i < n; ++i)
-    out.push_back(vector::ExtractOp::create(rewriter, loc, t, i));
-  return out;
+  assert(llvm::isPowerOf2_64(n) && "a power-of-two block");
+  SmallVector<Value> r(rows);
+  for (int64_t b = n / 2; b >= 1; b /= 2) {
+    SmallVector<int64_t> low(n), high(n);
+    for (int64_t j = 0; j < n; ++j) {
+      bool right = j & b;
+      low[j] = right ? n + j - b : j;  // keeps its left, takes the other's
+      high[j] = right ? n + j : j + b; // takes the other's right, keeps its
+    }
+    for (int64_t i = 0; i < n; ++i) {
+      if (i & b)
+        continue;
+      Value top = r[i], bottom = r[i + b];
+      r[i] = vector::ShuffleOp::create(rewriter, loc, top, bottom, low);
+      r[i + b] = vector::ShuffleOp::create(rewriter, loc, top, bottom, high);
+    }
+  }
+  return r;
 }
 static LogicalResult buildQueryLanes(RewriterBase &rewriter, Operation *op,
                                      const AttentionView &view, int64_t width);
@@ -431,12 +441,13 @@ static LogicalResult buildOnlineSoftmax(RewriterBase &rewriter, Operation *op,
 // lane keeps its own softmax, so no score needs a horizontal reduction.
 // k and v (once per kv head) and q (scaled, once per head) are transposed
 // image row by image row into lines of positions, where the keys at one
-// offset `delta` from `width` consecutive queries are one contiguous load. A vector of queries walks the key rows
-// of its outer window and, on each, the offsets [dmin, dmax] that any of
-// its lanes' windows reach (the kernel's k offsets inside the image, up to
-// 2k - 1 at its borders), masking each lane to its own window: the scores
-// of the few dozen keys stay in an L1 scratch, then one exact softmax per
-// lane and P V, Dv accumulators at a time, with lanes over queries again.
+// offset `delta` from `width` consecutive queries are one contiguous load. A
+// vector of queries walks the key rows of its outer window and, on each, the
+// offsets [dmin, dmax] that any of its lanes' windows reach (the kernel's k
+// offsets inside the image, up to 2k - 1 at its borders), masking each lane to
+// its own window: the scores of the few dozen keys stay in an L1 scratch, then
+// one exact softmax per lane and P V, Dv accumulators at a time, with lanes
+// over queries again.
 
 static LogicalResult buildQueryLanes(RewriterBase &rewriter, Operation *op,
                                      const AttentionView &view, int64_t width) {
@@ -651,10 +662,57 @@ static LogicalResult buildQueryLanes(RewriterBase &rewriter, Operation *op,
       // Offsets run over [dmin, dmax): index arithmetic stays unsigned by
       // walking delta + pad, the column of lane 0's key.
       Value from = e.addi(dmin, e.idx(pad)), to = e.addi(dmax, e.idx(pad));
-      // With dilation, only every d-th offset holds keys of the lanes'
-      // groups (dmin is one of them).
+      // One entry: the bias, the lanes' own windows, into the scratch.
+      auto record = [&](Value dp, Value s,
+                        ValueRange cur) -> SmallVector<Value> {
+        Value col = e.addi(x0, dp);
+        Value delta = e.subi(dp, e.idx(pad));
+        if (view.rpb) {
+          SmallVector<Value> at = bias;
+          at.push_back(rpbIndex(delta, R - 1));
+          s = e.addf(s, e.splat(e.ScalarEmitter::load(view.rpb, at)));
+        }
+        Value keyX = e.addi(xs, splatI32(toI32(delta)));
+        Value in = e.andi(e.cmpi(arith::CmpIPredicate::sge, keyX, st),
+                          e.cmpi(arith::CmpIPredicate::slt, keyX, en));
+        s = e.select(in, s, e.splat(negInf));
+        e.store(S, s, {cur[0], zero});
+        memref::StoreOp::create(rewriter, loc, row, keyRow, cur[0]);
+        memref::StoreOp::create(rewriter, loc, col, keyCol, cur[0]);
+        return SmallVector<Value>{e.addi(cur[0], one), e.maxf(cur[1], s)};
+      };
+      // Offsets in groups of G (the kernel, up to 8): each q line loaded
+      // once for G key loads, G independent FMA chains. One offset at a
+      // time would load q and k for every FMA, twice what the FMA unit
+      // can take. With dilation, only every d-th offset holds keys of the
+      // lanes' groups (dmin is one of them).
+      const int64_t G = std::clamp<int64_t>(kLast, 1, 8);
+      Value count =
+          e.divi(e.addi(e.subi(to, from), e.idx(dLast - 1)), e.idx(dLast));
+      Value grouped =
+          e.addi(from, e.muli(e.muli(e.divi(count, e.idx(G)), e.idx(G)),
+                              e.idx(dLast)));
+      SmallVector<Value> afterGroups = e.foldMany(
+          from, grouped, e.idx(G * dLast), carried,
+          [&](Value dp0, ValueRange cur) {
+            SmallVector<Value> acc(G, e.splatF32(0));
+            for (int64_t d = 0; d < *D; ++d) {
+              Value qd = e.load(Qt, {line(qrow, *D, e.idx(d)), qcol});
+              for (int64_t g = 0; g < G; ++g) {
+                Value col = e.addi(x0, e.addi(dp0, e.idx(g * dLast)));
+                acc[g] = e.fma(qd, e.load(Kt, {line(row, *D, e.idx(d)), col}),
+                               acc[g]);
+              }
+            }
+            SmallVector<Value> next(cur.begin(), cur.end());
+            for (int64_t g = 0; g < G; ++g)
+              next = record(e.addi(dp0, e.idx(g * dLast)), acc[g], next);
+            return next;
+          });
+      // The offsets left over, one at a time.
       return e.foldMany(
-          from, to, e.idx(dLast), carried, [&](Value dp, ValueRange cur) {
+          grouped, to, e.idx(dLast), afterGroups,
+          [&](Value dp, ValueRange cur) {
             Value col = e.addi(x0, dp);
             // Four partial sums over D: four FMA chains instead of one.
             SmallVector<Value> part(std::min<int64_t>(4, *D), e.splatF32(0));
@@ -666,20 +724,7 @@ static LogicalResult buildQueryLanes(RewriterBase &rewriter, Operation *op,
             Value s = part[0];
             for (size_t i = 1; i < part.size(); ++i)
               s = e.addf(s, part[i]);
-            Value delta = e.subi(dp, e.idx(pad));
-            if (view.rpb) {
-              SmallVector<Value> at = bias;
-              at.push_back(rpbIndex(delta, R - 1));
-              s = e.addf(s, e.splat(e.ScalarEmitter::load(view.rpb, at)));
-            }
-            Value keyX = e.addi(xs, splatI32(toI32(delta)));
-            Value in = e.andi(e.cmpi(arith::CmpIPredicate::sge, keyX, st),
-                              e.cmpi(arith::CmpIPredicate::slt, keyX, en));
-            s = e.select(in, s, e.splat(negInf));
-            e.store(S, s, {cur[0], zero});
-            memref::StoreOp::create(rewriter, loc, row, keyRow, cur[0]);
-            memref::StoreOp::create(rewriter, loc, col, keyCol, cur[0]);
-            return SmallVector<Value>{e.addi(cur[0], one), e.maxf(cur[1], s)};
+            return record(dp, s, cur);
           });
     };
     SmallVector<Value> scored = keyRows(0, zero, {h}, {zero, e.splat(negInf)});
