@@ -252,9 +252,17 @@ static std::string makeHeader(const EntryPoint &entry,
     if (r == 0) {
       os << "    if (!sx_status)\n      " << out << "[0] = sx_src[0];\n";
     } else {
+      // Row-major results (the usual case) are one memcpy; others are
+      // gathered through their strides.
       os << "    int64_t sx_idx[" << r << "] = {0};\n"
-         << "    for (sx_n = 1, sx_d = 0; sx_d < " << r
-         << "; ++sx_d)\n      sx_n *= " << res << ".sizes[sx_d];\n"
+         << "    int sx_dense = 1;\n"
+         << "    for (sx_n = 1, sx_d = " << r - 1 << "; sx_d >= 0; --sx_d) {\n"
+         << "      if (" << res << ".sizes[sx_d] != 1 && " << res
+         << ".strides[sx_d] != sx_n)\n        sx_dense = 0;\n"
+         << "      sx_n *= " << res << ".sizes[sx_d];\n    }\n"
+         << "    if (!sx_status && sx_dense) {\n"
+         << "      memcpy(" << out << ", sx_src, (size_t)sx_n * sizeof(*"
+         << out << "));\n      sx_n = 0;\n    }\n"
          << "    for (sx_k = 0; !sx_status && sx_k < sx_n; ++sx_k) {\n"
          << "      int64_t sx_at = 0;\n      for (sx_d = 0; sx_d < " << r
          << "; ++sx_d)\n        sx_at += sx_idx[sx_d] * " << res
