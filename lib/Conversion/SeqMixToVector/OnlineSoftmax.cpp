@@ -461,9 +461,18 @@ static LogicalResult buildQueryLanes(RewriterBase &rewriter, Operation *op,
   // (at most the kernel each) times the offsets key - query along the last
   // axis its lanes reach: within +-(k - 1) of a query, +-(s - 1) more where
   // a stride group shares its leader's window.
+  // A block of query rows along the innermost outer axis shares the key
+  // rows of its windows (their union, the halo): each key load serves
+  // every row of the block. Dilated there, consecutive rows see disjoint
+  // key rows, so the block is one row.
+  const int64_t blockAxis = R - 2;
+  const int64_t blockRows =
+      R >= 2 && (view.dilation.empty() || view.dilation[blockAxis] == 1) ? 2
+                                                                         : 1;
   int64_t maxEntries = 2 * (kLast + sLast) - 3;
   for (int64_t a = 0; a + 1 < R; ++a)
-    maxEntries *= view.kernel[a];
+    maxEntries *=
+        view.kernel[a] + (a == blockAxis ? blockRows * view.stride[a] : 0);
   // Positions a lane may reach beyond its image row on either side.
   const int64_t dLast = view.dilation.empty() ? 1 : view.dilation.back();
   const int64_t pad = (dLast * (kLast + sLast) + width - 1) / width * width;
@@ -545,8 +554,10 @@ static LogicalResult buildQueryLanes(RewriterBase &rewriter, Operation *op,
     memref::StoreOp::create(rewriter, loc, toI32(en), winEnd, x);
   });
   // Per entry: its scores (then probabilities) and its key row and column.
-  Value S = e.scratch({maxEntries, width});
+  Value S = e.scratch({maxEntries, blockRows * width}); // a row's lanes each
   Value T = e.scratch({width, width}); // a block of outputs, lane-major
+  // The block's outputs, one vector of queries per row and column.
+  Value Ot = e.scratch({blockRows * *Dv, width});
   OpBuilder scratchAt = e.scratchBuilder(Value());
   auto indexScratch = MemRefType::get({maxEntries}, rewriter.getIndexType());
   Value keyRow = memref::AllocaOp::create(scratchAt, loc, indexScratch);
@@ -614,10 +625,11 @@ static LogicalResult buildQueryLanes(RewriterBase &rewriter, Operation *op,
     });
   };
 
-  // One vector of queries: [x0, x0 + width) on the last axis of image row
-  // `qrow` (outer coordinates `qo`).
-  auto queryVector = [&](Value bi, ValueRange qo, Value qrow, Value h,
-                         Value x0) {
+  // One vector of queries on each of `nr` consecutive image rows along the
+  // block axis, from `qrow` (outer coordinates `qo`): [x0, x0 + width) on
+  // the last axis.
+  auto queryBlock = [&](Value bi, ValueRange qo, Value qrow, int64_t nr,
+                        Value h, Value x0) {
     Value xs = e.addi(splatI32(toI32(x0)), lanes);
     Value st = vector::LoadOp::create(rewriter, loc, i32Vec, winStart, x0);
     Value en = vector::LoadOp::create(rewriter, loc, i32Vec, winEnd, x0);
@@ -633,6 +645,16 @@ static LogicalResult buildQueryLanes(RewriterBase &rewriter, Operation *op,
         rewriter, loc, vector::CombiningKind::MAXSI,
         e.select(valid, e.subi(en, xs), constI32(INT32_MIN))));
     Value qcol = e.addi(x0, e.idx(pad));
+    // Row r's outer coordinates, and its key rows on the block axis.
+    auto rowCoords = [&](int64_t r) {
+      SmallVector<Value> c(qo.begin(), qo.end());
+      if (r)
+        c[blockAxis] = e.addi(c[blockAxis], e.idx(r));
+      return c;
+    };
+    SmallVector<std::pair<Value, Value>> rowWindow;
+    for (int64_t r = 0; nr > 1 && r < nr; ++r)
+      rowWindow.push_back(view.window(e, blockAxis, rowCoords(r)[blockAxis]));
     // rpb[h, (key - query) / d + k - 1 per axis]: one value per key row
     // and offset, the same for every lane (their offsets from their keys
     // are equal); clamped into range for the lanes outside their windows,
@@ -643,49 +665,101 @@ static LogicalResult buildQueryLanes(RewriterBase &rewriter, Operation *op,
       i = e.addi(i, e.idx(view.kernel[a] - 1));
       return e.maxi(e.mini(i, e.idx(2 * view.kernel[a] - 2)), zero);
     };
-    // Scores of every (key row, offset) the lanes reach, masked per lane;
-    // carried: the entry count and the lanes' running maximum.
-    std::function<SmallVector<Value>(int64_t, Value, SmallVector<Value>,
-                                     ValueRange)>
-        keyRows = [&](int64_t a, Value row, SmallVector<Value> bias,
+    // Scores of every (key row, offset) the lanes reach, masked per lane
+    // (and per row, for the key rows of the block's halo outside a row's
+    // window); carried: the entry count and each row's running maximum.
+    // `bias` holds each row's rpb indices so far, `keyY` the key row on
+    // the block axis.
+    using Biases = SmallVector<SmallVector<Value>>;
+    std::function<SmallVector<Value>(int64_t, Value, Biases, Value, ValueRange)>
+        keyRows = [&](int64_t a, Value row, Biases bias, Value keyY,
                       ValueRange carried) -> SmallVector<Value> {
       if (a + 1 < R) {
-        auto [lo, hi] = view.window(e, a, qo[a]);
+        auto [lo, hi] =
+            nr > 1 && a == blockAxis
+                ? std::pair{rowWindow.front().first, rowWindow.back().second}
+                : view.window(e, a, qo[a]);
         Value step = e.idx(view.dilation.empty() ? 1 : view.dilation[a]);
         return e.foldMany(lo, hi, step, carried, [&](Value y, ValueRange cur) {
-          SmallVector<Value> at = bias;
-          if (view.rpb)
-            at.push_back(rpbIndex(e.subi(y, qo[a]), a));
-          return keyRows(a + 1, e.addi(row, e.muli(y, rowStride[a])), at, cur);
+          Biases at = bias;
+          for (int64_t r = 0; view.rpb && r < nr; ++r)
+            at[r].push_back(rpbIndex(e.subi(y, rowCoords(r)[a]), a));
+          return keyRows(a + 1, e.addi(row, e.muli(y, rowStride[a])), at,
+                         a == blockAxis ? y : keyY, cur);
         });
       }
       // Offsets run over [dmin, dmax): index arithmetic stays unsigned by
       // walking delta + pad, the column of lane 0's key.
       Value from = e.addi(dmin, e.idx(pad)), to = e.addi(dmax, e.idx(pad));
-      // One entry: the bias, the lanes' own windows, into the scratch.
-      auto record = [&](Value dp, Value s,
+      // One entry: each row's bias, the lanes' own windows, into the
+      // scratch.
+      auto record = [&](Value dp, ArrayRef<Value> scores,
                         ValueRange cur) -> SmallVector<Value> {
         Value col = e.addi(x0, dp);
         Value delta = e.subi(dp, e.idx(pad));
-        if (view.rpb) {
-          SmallVector<Value> at = bias;
-          at.push_back(rpbIndex(delta, R - 1));
-          s = e.addf(s, e.splat(e.ScalarEmitter::load(view.rpb, at)));
-        }
         Value keyX = e.addi(xs, splatI32(toI32(delta)));
         Value in = e.andi(e.cmpi(arith::CmpIPredicate::sge, keyX, st),
                           e.cmpi(arith::CmpIPredicate::slt, keyX, en));
-        s = e.select(in, s, e.splat(negInf));
-        e.store(S, s, {cur[0], zero});
+        SmallVector<Value> next = {e.addi(cur[0], one)};
+        for (int64_t r = 0; r < nr; ++r) {
+          Value s = scores[r];
+          if (view.rpb) {
+            SmallVector<Value> at = bias[r];
+            at.push_back(rpbIndex(delta, R - 1));
+            s = e.addf(s, e.splat(e.ScalarEmitter::load(view.rpb, at)));
+          }
+          Value keep = in;
+          if (nr > 1) {
+            auto [lo, hi] = rowWindow[r];
+            Value rowIn = e.andi(e.cmpi(arith::CmpIPredicate::sge, keyY, lo),
+                                 e.cmpi(arith::CmpIPredicate::slt, keyY, hi));
+            keep =
+                e.andi(keep, vector::BroadcastOp::create(
+                                 rewriter, loc,
+                                 VectorType::get({width}, rewriter.getI1Type()),
+                                 rowIn));
+          }
+          s = e.select(keep, s, e.splat(negInf));
+          e.store(S, s, {cur[0], e.idx(r * width)});
+          next.push_back(e.maxf(cur[1 + r], s));
+        }
         memref::StoreOp::create(rewriter, loc, row, keyRow, cur[0]);
         memref::StoreOp::create(rewriter, loc, col, keyCol, cur[0]);
-        return SmallVector<Value>{e.addi(cur[0], one), e.maxf(cur[1], s)};
+        return next;
       };
-      // Offsets in groups of G (the kernel, up to 8): each q line loaded
-      // once for G key loads, G independent FMA chains. One offset at a
-      // time would load q and k for every FMA, twice what the FMA unit
-      // can take. With dilation, only every d-th offset holds keys of the
-      // lanes' groups (dmin is one of them).
+      // The scores of `g` offsets from dp0 for every row, each key line
+      // loaded once for all rows and each q line once for all offsets;
+      // `parts` partial sums over D per score keep enough FMA chains.
+      auto scoreGroup = [&](Value dp0, int64_t g, int64_t parts) {
+        SmallVector<Value> acc(nr * g * parts, e.splatF32(0));
+        for (int64_t d = 0; d < *D; ++d) {
+          SmallVector<Value> qd;
+          for (int64_t r = 0; r < nr; ++r)
+            qd.push_back(
+                e.load(Qt, {line(e.addi(qrow, e.idx(r)), *D, e.idx(d)), qcol}));
+          for (int64_t o = 0; o < g; ++o) {
+            Value col = e.addi(x0, e.addi(dp0, e.idx(o * dLast)));
+            Value kd = e.load(Kt, {line(row, *D, e.idx(d)), col});
+            for (int64_t r = 0; r < nr; ++r) {
+              Value &a = acc[(r * g + o) * parts + d % parts];
+              a = e.fma(qd[r], kd, a);
+            }
+          }
+        }
+        SmallVector<Value> out; // by offset, then row
+        for (int64_t o = 0; o < g; ++o)
+          for (int64_t r = 0; r < nr; ++r) {
+            Value s = acc[(r * g + o) * parts];
+            for (int64_t i = 1; i < parts; ++i)
+              s = e.addf(s, acc[(r * g + o) * parts + i]);
+            out.push_back(s);
+          }
+        return out;
+      };
+      // Offsets in groups of G (the kernel, up to 8), then one at a time.
+      // One offset at a time would load q and k for every FMA, twice what
+      // the FMA unit can take. With dilation, only every d-th offset holds
+      // keys of the lanes' groups (dmin is one of them).
       const int64_t G = std::clamp<int64_t>(kLast, 1, 8);
       Value count =
           e.divi(e.addi(e.subi(to, from), e.idx(dLast - 1)), e.idx(dLast));
@@ -695,50 +769,80 @@ static LogicalResult buildQueryLanes(RewriterBase &rewriter, Operation *op,
       SmallVector<Value> afterGroups = e.foldMany(
           from, grouped, e.idx(G * dLast), carried,
           [&](Value dp0, ValueRange cur) {
-            SmallVector<Value> acc(G, e.splatF32(0));
-            for (int64_t d = 0; d < *D; ++d) {
-              Value qd = e.load(Qt, {line(qrow, *D, e.idx(d)), qcol});
-              for (int64_t g = 0; g < G; ++g) {
-                Value col = e.addi(x0, e.addi(dp0, e.idx(g * dLast)));
-                acc[g] = e.fma(qd, e.load(Kt, {line(row, *D, e.idx(d)), col}),
-                               acc[g]);
-              }
-            }
+            SmallVector<Value> scores = scoreGroup(dp0, G, 1);
             SmallVector<Value> next(cur.begin(), cur.end());
-            for (int64_t g = 0; g < G; ++g)
-              next = record(e.addi(dp0, e.idx(g * dLast)), acc[g], next);
+            for (int64_t o = 0; o < G; ++o)
+              next = record(e.addi(dp0, e.idx(o * dLast)),
+                            ArrayRef<Value>(scores).slice(o * nr, nr), next);
             return next;
           });
-      // The offsets left over, one at a time.
       return e.foldMany(
           grouped, to, e.idx(dLast), afterGroups,
           [&](Value dp, ValueRange cur) {
-            Value col = e.addi(x0, dp);
-            // Four partial sums over D: four FMA chains instead of one.
-            SmallVector<Value> part(std::min<int64_t>(4, *D), e.splatF32(0));
-            for (int64_t d = 0; d < *D; ++d) {
-              Value qd = e.load(Qt, {line(qrow, *D, e.idx(d)), qcol});
-              Value kd = e.load(Kt, {line(row, *D, e.idx(d)), col});
-              part[d % part.size()] = e.fma(qd, kd, part[d % part.size()]);
-            }
-            Value s = part[0];
-            for (size_t i = 1; i < part.size(); ++i)
-              s = e.addf(s, part[i]);
-            return record(dp, s, cur);
+            return record(
+                dp,
+                scoreGroup(dp, 1,
+                           std::min<int64_t>(std::max<int64_t>(1, 4 / nr), *D)),
+                cur);
           });
     };
-    SmallVector<Value> scored = keyRows(0, zero, {h}, {zero, e.splat(negInf)});
-    Value n = scored[0], m = scored[1];
-    // One exact softmax per lane over the n entries.
-    Value seen = e.cmpf(arith::CmpFPredicate::OGT, m, e.splat(negInf));
-    Value ref = e.select(seen, m, e.splatF32(0));
-    Value l = e.fold(zero, n, e.splatF32(0), [&](Value i, Value cur) {
-      Value p = e.exp(e.subf(e.load(S, {i, zero}), ref));
-      e.store(S, p, {i, zero});
-      return e.addf(cur, p);
-    });
-    Value any = e.cmpf(arith::CmpFPredicate::OGT, l, e.splatF32(0));
-    Value inv = e.select(any, e.divf(e.splatF32(1), l), e.splatF32(0));
+    SmallVector<Value> init = {zero};
+    for (int64_t r = 0; r < nr; ++r)
+      init.push_back(e.splat(negInf));
+    SmallVector<Value> scored =
+        keyRows(0, zero, Biases(nr, SmallVector<Value>{h}), zero, init);
+    Value n = scored[0];
+    // One exact softmax per lane and row over the n entries.
+    SmallVector<Value> ref, lInit;
+    for (int64_t r = 0; r < nr; ++r) {
+      Value m = scored[1 + r];
+      Value seen = e.cmpf(arith::CmpFPredicate::OGT, m, e.splat(negInf));
+      ref.push_back(e.select(seen, m, e.splatF32(0)));
+      lInit.push_back(e.splatF32(0));
+    }
+    SmallVector<Value> l =
+        e.foldMany(zero, n, one, lInit, [&](Value i, ValueRange cur) {
+          SmallVector<Value> next;
+          for (int64_t r = 0; r < nr; ++r) {
+            Value at = e.idx(r * width);
+            Value p = e.exp(e.subf(e.load(S, {i, at}), ref[r]));
+            e.store(S, p, {i, at});
+            next.push_back(e.addf(cur[r], p));
+          }
+          return next;
+        });
+    SmallVector<Value> any, inv;
+    for (int64_t r = 0; r < nr; ++r) {
+      any.push_back(e.cmpf(arith::CmpFPredicate::OGT, l[r], e.splatF32(0)));
+      inv.push_back(
+          e.select(any[r], e.divf(e.splatF32(1), l[r]), e.splatF32(0)));
+    }
+    // P V, `chunk` accumulators in all: each value line loaded once for
+    // every row of the block. The results go to the block's scratch.
+    const int64_t cn = std::max<int64_t>(1, chunk / nr);
+    for (int64_t c0 = 0; c0 < *Dv; c0 += cn) {
+      int64_t cw = std::min<int64_t>(cn, *Dv - c0);
+      SmallVector<Value> init(nr * cw, e.splatF32(0));
+      SmallVector<Value> acc =
+          e.foldMany(zero, n, one, init, [&](Value i, ValueRange cur) {
+            SmallVector<Value> p;
+            for (int64_t r = 0; r < nr; ++r)
+              p.push_back(e.load(S, {i, e.idx(r * width)}));
+            Value row = e.ScalarEmitter::load(keyRow, i);
+            Value col = e.ScalarEmitter::load(keyCol, i);
+            SmallVector<Value> next(cur.begin(), cur.end());
+            for (int64_t c = 0; c < cw; ++c) {
+              Value vc = e.load(Vt, {line(row, *Dv, e.idx(c0 + c)), col});
+              for (int64_t r = 0; r < nr; ++r)
+                next[r * cw + c] = e.fma(p[r], vc, next[r * cw + c]);
+            }
+            return next;
+          });
+      for (int64_t r = 0; r < nr; ++r)
+        for (int64_t c = 0; c < cw; ++c)
+          e.store(Ot, e.mulf(acc[r * cw + c], inv[r]),
+                  {e.idx(r * *Dv + c0 + c), zero});
+    }
     auto scatter = [&](Value mem, ValueRange at, Value value, int64_t dim) {
       auto [strides, offset] =
           cast<MemRefType>(mem.getType()).getStridesAndOffset();
@@ -752,43 +856,37 @@ static LogicalResult buildQueryLanes(RewriterBase &rewriter, Operation *op,
       vector::ScatterOp::create(rewriter, loc, /*resultType=*/Type(), mem, at,
                                 offsets, valid, value);
     };
-    for (int64_t c0 = 0; c0 < *Dv; c0 += chunk) {
-      int64_t cn = std::min<int64_t>(chunk, *Dv - c0);
-      SmallVector<Value> init(cn, e.splatF32(0));
-      SmallVector<Value> acc =
-          e.foldMany(zero, n, one, init, [&](Value i, ValueRange cur) {
-            Value p = e.load(S, {i, zero});
-            Value row = e.ScalarEmitter::load(keyRow, i);
-            Value col = e.ScalarEmitter::load(keyCol, i);
-            SmallVector<Value> next;
-            for (int64_t c = 0; c < cn; ++c)
-              next.push_back(e.fma(
-                  p, e.load(Vt, {line(row, *Dv, e.idx(c0 + c)), col}), cur[c]));
-            return next;
-          });
-      for (int64_t c = 0; c < cn; ++c)
-        acc[c] = e.mulf(acc[c], inv);
-      if (cn != width) {
-        for (int64_t c = 0; c < cn; ++c)
-          scatter(o, cat(cat(bi, qo), {x0, h, e.idx(c0 + c)}), acc[c], R);
-        continue;
+    for (int64_t r = 0; r < nr; ++r) {
+      SmallVector<Value> oc = rowCoords(r);
+      // Whole blocks of columns: transposed in registers, each lane's row
+      // of `width` outputs is one store; the columns left over scatter.
+      int64_t c0 = 0;
+      for (; c0 + width <= *Dv; c0 += width) {
+        SmallVector<Value> cols;
+        for (int64_t c = 0; c < width; ++c)
+          cols.push_back(e.load(Ot, {e.idx(r * *Dv + c0 + c), zero}));
+        for (auto [lane, t] :
+             llvm::enumerate(transposeSquare(rewriter, loc, cols)))
+          e.store(T, t, {e.idx(lane), zero});
+        e.loop(e.mini(e.subi(Tq, x0), W), [&](Value lane) {
+          e.store(o, e.load(T, {lane, zero}),
+                  cat(cat(bi, oc), {e.addi(x0, lane), h, e.idx(c0)}));
+        });
       }
-      // A whole block of columns: transposed in registers, each lane's row
-      // of `width` outputs is one store.
-      for (auto [l, r] : llvm::enumerate(transposeSquare(rewriter, loc, acc)))
-        e.store(T, r, {e.idx(l), zero});
-      e.loop(e.mini(e.subi(Tq, x0), W), [&](Value l) {
-        e.store(o, e.load(T, {l, zero}),
-                cat(cat(bi, qo), {e.addi(x0, l), h, e.idx(c0)}));
-      });
+      for (; c0 < *Dv; ++c0)
+        scatter(o, cat(cat(bi, oc), {x0, h, e.idx(c0)}),
+                e.load(Ot, {e.idx(r * *Dv + c0), zero}), R);
+      if (lse)
+        scatter(lse, cat(cat(bi, oc), {x0, h}),
+                e.select(any[r], e.addf(scored[1 + r], e.log(l[r])),
+                         e.splat(negInf)),
+                R);
     }
-    if (lse)
-      scatter(lse, cat(cat(bi, qo), {x0, h}),
-              e.select(any, e.addf(m, e.log(l)), e.splat(negInf)), R);
   };
 
   // The kv heads outer: each is transposed once for the query heads of its
-  // group (GQA).
+  // group (GQA). Query rows go in blocks along the block axis, the rows
+  // left over one at a time.
   e.loop(Bsz, [&](Value bi) {
     e.loop(e.dim(k, R + 1), [&](Value hk) {
       transposeHead(k, Kt, bi, hk, *D, false);
@@ -796,10 +894,22 @@ static LogicalResult buildQueryLanes(RewriterBase &rewriter, Operation *op,
       e.loop(group, [&](Value g) {
         Value h = e.addi(e.muli(hk, group), g);
         transposeHead(q, Qt, bi, h, *D, /*scaled=*/true);
-        e.loop(numRows, [&](Value qrow) {
-          SmallVector<Value> qo = coordsOf(qrow);
+        auto rowsOf = [&](Value first, int64_t nr) {
+          SmallVector<Value> qo = coordsOf(first);
           e.loopStep(zero, Tq, W,
-                     [&](Value x0) { queryVector(bi, qo, qrow, h, x0); });
+                     [&](Value x0) { queryBlock(bi, qo, first, nr, h, x0); });
+        };
+        if (blockRows == 1) {
+          e.loop(numRows, [&](Value qrow) { rowsOf(qrow, 1); });
+          return;
+        }
+        Value Y = extent[blockAxis];
+        Value full = e.subi(Y, e.remi(Y, e.idx(blockRows)));
+        e.loop(e.divi(numRows, Y), [&](Value outer) {
+          Value base = e.muli(outer, Y);
+          e.loopStep(zero, full, e.idx(blockRows),
+                     [&](Value y0) { rowsOf(e.addi(base, y0), blockRows); });
+          e.loop(full, Y, [&](Value y) { rowsOf(e.addi(base, y), 1); });
         });
       });
     });

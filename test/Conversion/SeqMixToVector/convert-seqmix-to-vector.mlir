@@ -395,13 +395,14 @@ func.func @na1d(%q: memref<1x40x2x16xf32>, %rpb: memref<2x41xf32>, %o: memref<1x
 // neighborhood_attention in 2-D with a short kernel along the last axis
 // (k <= the width) and no rpb: lanes over queries. The head's q, k and v are
 // transposed row by row (a 16 x 16 block at a time) into zero-padded lines;
-// a vector of 16 queries walks the key rows of its window and, on each, the
-// offsets its lanes reach, one contiguous load of keys per offset and D,
-// the offsets in groups of 7 (the kernel) that share each q load, the rest
-// one at a time; each lane's softmax is its own (no horizontal reduction of
-// scores), and the outputs go back through one more 16 x 16 transpose. A
-// transpose is four rounds of two-source shuffles, each swapping the
-// off-diagonal 8 x 8, 4 x 4, 2 x 2 and 1 x 1 blocks.
+// a block of two rows of 16 queries walks the union of their windows' key
+// rows (the halo) and, on each, the offsets its lanes reach, one
+// contiguous load of keys per offset and D serving both rows, the offsets
+// in groups of 7 (the kernel) that share each q load, the rest one at a
+// time; each lane's softmax is its own (no horizontal reduction of scores),
+// and the outputs go back through one more 16 x 16 transpose. A transpose
+// is four rounds of two-source shuffles, each swapping the off-diagonal
+// 8 x 8, 4 x 4, 2 x 2 and 1 x 1 blocks.
 // CHECK-LABEL: func @na2d_query_lanes
 // CHECK-COUNT-8: vector.shuffle %{{.+}}, %{{.+}} [0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23] : vector<16xf32>, vector<16xf32>
 // CHECK: vector.shuffle %{{.+}}, %{{.+}} [0, 16, 2, 18, 4, 20, 6, 22, 8, 24, 10, 26, 12, 28, 14, 30]
@@ -409,7 +410,11 @@ func.func @na1d(%q: memref<1x40x2x16xf32>, %rpb: memref<2x41xf32>, %o: memref<1x
 // CHECK: vector.reduction <maxsi>, %{{.+}} : vector<16xi32> into i32
 // CHECK: scf.for
 // CHECK: scf.for {{.*}} step %c7 iter_args
-// CHECK-COUNT-7: vector.fma
+// CHECK: %[[Q0:.+]] = vector.load %[[QT:.+]][%{{.+}}, %[[QCOL:.+]]] : memref<144x64xf32>, vector<16xf32>
+// CHECK: %[[Q1:.+]] = vector.load %[[QT]][%{{.+}}, %[[QCOL]]] : memref<144x64xf32>, vector<16xf32>
+// CHECK: %[[K0:.+]] = vector.load
+// CHECK: vector.fma %[[Q0]], %[[K0]]
+// CHECK: vector.fma %[[Q1]], %[[K0]]
 // CHECK: scf.for {{.*}} step %c1 iter_args
 // CHECK: vector.fma
 // CHECK-NOT: vector.reduction <maximumf>
