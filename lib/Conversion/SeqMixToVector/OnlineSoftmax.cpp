@@ -441,13 +441,15 @@ static LogicalResult buildOnlineSoftmax(RewriterBase &rewriter, Operation *op,
 // lane keeps its own softmax, so no score needs a horizontal reduction.
 // k and v (once per kv head) and q (scaled, once per head) are transposed
 // image row by image row into lines of positions, where the keys at one
-// offset `delta` from `width` consecutive queries are one contiguous load. A
-// vector of queries walks the key rows of its outer window and, on each, the
-// offsets [dmin, dmax] that any of its lanes' windows reach (the kernel's k
-// offsets inside the image, up to 2k - 1 at its borders), masking each lane to
-// its own window: the scores of the few dozen keys stay in an L1 scratch, then
-// one exact softmax per lane and P V, Dv accumulators at a time, with lanes
-// over queries again.
+// offset `delta` from `width` consecutive queries are one contiguous load.
+// A vector of queries on each of two consecutive image rows (a query tile
+// of 2 x width; one row where that axis is dilated) walks the union of
+// their outer windows' key rows and, on each, the offsets [dmin, dmax]
+// that any of its lanes' windows reach (the kernel's k offsets inside the
+// image, up to 2k - 1 at its borders), masking each lane to its own window
+// and each row to its own key rows: every key and value load serves both
+// rows. The scores of the few dozen keys stay in an L1 scratch, then one
+// exact softmax per lane and P V, with lanes over queries again.
 
 static LogicalResult buildQueryLanes(RewriterBase &rewriter, Operation *op,
                                      const AttentionView &view, int64_t width) {
