@@ -220,7 +220,7 @@ Attribute mlir::seqmix::selectCpuTiling(LoopStructureOpInterface op,
   OpBuilder b(op->getContext());
   SmallVector<utils::IteratorType> kinds = op.getLoopKinds();
   SmallVector<OpFoldResult> sizes = op.getLoopSizes(b);
-  SmallVector<int64_t> threads(kinds.size(), 0), cache, vector;
+  SmallVector<int64_t> threads(kinds.size(), 0), cache, vector, query;
   std::optional<RegisterTileProfile> profile = registerTileProfile(op);
   std::optional<unsigned> vloop =
       profile ? std::optional<unsigned>(profile->loop) : std::nullopt;
@@ -233,11 +233,11 @@ Attribute mlir::seqmix::selectCpuTiling(LoopStructureOpInterface op,
     };
     if (!nonzero(threads) && !nonzero(cache) && !nonzero(vector))
       return {};
-    return CpuTilingAttr::get(op->getContext(),
-                              nonzero(threads) ? threads : ArrayRef<int64_t>(),
-                              nonzero(cache) ? cache : ArrayRef<int64_t>(),
-                              nonzero(vector) ? vector : ArrayRef<int64_t>(),
-                              nonzero(vector) ? profile->chunk : std::nullopt);
+    return CpuTilingAttr::get(
+        op->getContext(), nonzero(threads) ? threads : ArrayRef<int64_t>(),
+        nonzero(cache) ? cache : ArrayRef<int64_t>(),
+        nonzero(vector) ? vector : ArrayRef<int64_t>(), query,
+        nonzero(vector) && profile ? profile->chunk : std::nullopt);
   };
   // The register tile, chosen by the cost model for the channels one
   // thread gets; the time loop is chunked only where it may be sliced.
@@ -324,6 +324,21 @@ Attribute mlir::seqmix::selectCpuTiling(LoopStructureOpInterface op,
         (queryLanes ? dv <= 256 : dv % lanes == 0 && dv / lanes <= 16)) {
       vector.assign(kinds.size(), 0);
       vector.back() = lanes;
+      // The query tile. Lanes over keys: up to 4 query rows along the last
+      // axis, as many as the 16 output accumulators allow (Dv / lanes
+      // each). Lanes over queries: a vector of queries along the last
+      // axis, on two rows of the axis before it (sharing their key rows'
+      // loads; more rows measured no faster), one where that axis is
+      // dilated.
+      int64_t spatial = q.getRank() - 3;
+      query.assign(spatial, 1);
+      if (!queryLanes) {
+        query.back() = std::min<int64_t>(4, 16 / (dv / lanes));
+      } else {
+        query.back() = lanes;
+        if (spatial >= 2 && na.getDilationOrDefault()[spatial - 2] == 1)
+          query[spatial - 2] = 2;
+      }
     }
   }
   // route's register tile is a vector of tokens (loop t), whatever M is.
@@ -393,7 +408,7 @@ Attribute mlir::seqmix::selectCpuMatmulTiling(Operation *matmul,
   SmallVector<int64_t> threads = {mb, 0, 0}, cache = {0, 0, kc},
                        vector = {mr, nr, 0};
   return CpuTilingAttr::get(matmul->getContext(), threads, cache, vector,
-                            std::nullopt);
+                            /*query=*/{}, std::nullopt);
 }
 
 Attribute mlir::seqmix::selectGpuTiling(LoopStructureOpInterface op,

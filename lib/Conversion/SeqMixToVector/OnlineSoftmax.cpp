@@ -62,6 +62,13 @@ static LogicalResult buildOnlineSoftmax(RewriterBase &rewriter, Operation *op,
                                         const AttentionView &view,
                                         int64_t width);
 
+/// The query tile the op's config sets (one size per spatial axis), or
+/// none.
+static ArrayRef<int64_t> queryTile(Operation *op) {
+  auto config = op->getAttrOfType<CpuTilingAttr>(SeqMixDialect::kTileAttrName);
+  return config ? config.getQuery() : ArrayRef<int64_t>();
+}
+
 /// Indices `a` then `b`.
 static SmallVector<Value> cat(ValueRange a, ValueRange b) {
   SmallVector<Value> r(a.begin(), a.end());
@@ -185,7 +192,11 @@ static LogicalResult buildOnlineSoftmax(RewriterBase &rewriter, Operation *op,
     return rewriter.notifyMatchFailure(
         op, "D and Dv must be static, Dv a multiple of the width");
   const int64_t nv = *Dv / width;
-  const int64_t QB = std::min<int64_t>(4, kAccumulators / nv);
+  // Query rows per block: the config's query tile, else as many as the
+  // accumulators allow, up to 4.
+  ArrayRef<int64_t> tile = queryTile(op);
+  const int64_t QB =
+      tile.empty() ? std::min<int64_t>(4, kAccumulators / nv) : tile.back();
 
   Location loc = op->getLoc();
   VectorEmitter e(rewriter, loc, width);
@@ -468,9 +479,11 @@ static LogicalResult buildQueryLanes(RewriterBase &rewriter, Operation *op,
   // every row of the block. Dilated there, consecutive rows see disjoint
   // key rows, so the block is one row.
   const int64_t blockAxis = R - 2;
-  const int64_t blockRows =
-      R >= 2 && (view.dilation.empty() || view.dilation[blockAxis] == 1) ? 2
-                                                                         : 1;
+  // Rows per block: the config's query tile on that axis, else 2.
+  ArrayRef<int64_t> tile = queryTile(op);
+  int64_t blockRows = 1;
+  if (R >= 2 && (view.dilation.empty() || view.dilation[blockAxis] == 1))
+    blockRows = tile.empty() ? 2 : tile[blockAxis];
   int64_t maxEntries = 2 * (kLast + sLast) - 3;
   for (int64_t a = 0; a + 1 < R; ++a)
     maxEntries *=

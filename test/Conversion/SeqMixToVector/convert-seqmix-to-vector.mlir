@@ -519,3 +519,22 @@ func.func @matmul(%a: memref<?x40xf32>, %b: memref<40x52xf32>, %c: memref<?x52xf
   linalg.matmul {seqmix.tile = #seqmix.cpu_tiling<threads = [64, 0, 0], cache = [0, 0, 16], vector = [8, 32, 0]>} ins(%a, %b : memref<?x40xf32>, memref<40x52xf32>) outs(%c : memref<?x52xf32>)
   return
 }
+
+// -----
+
+// The config's query tile sets the rows of a block: query = [3, 16] gives
+// three rows of 16 queries, three q loads per D and each key load feeding
+// three FMAs.
+// CHECK-LABEL: func @na2d_query_tile
+// CHECK: scf.for {{.*}} step %c7 iter_args
+// CHECK: %[[Q0:.+]] = vector.load %[[QT:.+]][%{{.+}}, %[[QCOL:.+]]] : memref<144x64xf32>, vector<16xf32>
+// CHECK: %[[Q1:.+]] = vector.load %[[QT]][%{{.+}}, %[[QCOL]]]
+// CHECK: %[[Q2:.+]] = vector.load %[[QT]][%{{.+}}, %[[QCOL]]]
+// CHECK: %[[K0:.+]] = vector.load
+// CHECK: vector.fma %[[Q0]], %[[K0]]
+// CHECK: vector.fma %[[Q1]], %[[K0]]
+// CHECK: vector.fma %[[Q2]], %[[K0]]
+func.func @na2d_query_tile(%q: memref<1x9x20x2x16xf32>, %o: memref<1x9x20x2x16xf32>) {
+  seqmix.neighborhood_attention ins(%q, %q, %q : memref<1x9x20x2x16xf32>, memref<1x9x20x2x16xf32>, memref<1x9x20x2x16xf32>) outs(%o : memref<1x9x20x2x16xf32>) {kernel_size = array<i64: 3, 7>, scale = 0.25 : f32, seqmix.checked, seqmix.tile = #seqmix.cpu_tiling<vector = [0, 0, 0, 16], query = [3, 16]>}
+  return
+}

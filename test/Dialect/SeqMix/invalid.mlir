@@ -880,8 +880,64 @@ func.func @yield_parent(%x: tensor<8xf32>) {
 // === seqmix.tile: tiling configs
 
 func.func @tile_key(%q: tensor<1x16x2x32xf32>, %init_o: tensor<1x16x2x32xf32>, %init_state: tensor<1x2x32x32xf32>) {
-  // expected-error @+1 {{#seqmix.cpu_tiling has no key 'block_q'; valid keys: threads, cache, vector, chunk}}
+  // expected-error @+1 {{#seqmix.cpu_tiling has no key 'block_q'; valid keys: threads, cache, vector, query, chunk}}
   %o, %fs = seqmix.linear_attention ins(%q, %q, %q : tensor<1x16x2x32xf32>, tensor<1x16x2x32xf32>, tensor<1x16x2x32xf32>) outs(%init_o, %init_state : tensor<1x16x2x32xf32>, tensor<1x2x32x32xf32>) {scale = 1.0 : f32, seqmix.tile = #seqmix.cpu_tiling<block_q = [64]>} -> tensor<1x16x2x32xf32>, tensor<1x2x32x32xf32>
+  return
+}
+
+// -----
+
+func.func @tile_query_zero(%q: tensor<1x8x8x2x16xf32>, %o0: tensor<1x8x8x2x16xf32>) {
+  // expected-error @+1 {{#seqmix.cpu_tiling 'query' must hold sizes >= 1 (a query tile covers at least one query per axis)}}
+  %o = seqmix.neighborhood_attention ins(%q, %q, %q : tensor<1x8x8x2x16xf32>, tensor<1x8x8x2x16xf32>, tensor<1x8x8x2x16xf32>) outs(%o0 : tensor<1x8x8x2x16xf32>) {kernel_size = array<i64: 3, 5>, scale = 0.25 : f32, seqmix.tile = #seqmix.cpu_tiling<vector = [0, 0, 0, 16], query = [0, 16]>} -> tensor<1x8x8x2x16xf32>
+  return
+}
+
+// -----
+
+func.func @tile_query_axes(%q: tensor<1x8x8x2x16xf32>, %o0: tensor<1x8x8x2x16xf32>) {
+  // expected-error @+1 {{'seqmix.neighborhood_attention' op 'query' must give one size per spatial axis (2), but gives 1}}
+  %o = seqmix.neighborhood_attention ins(%q, %q, %q : tensor<1x8x8x2x16xf32>, tensor<1x8x8x2x16xf32>, tensor<1x8x8x2x16xf32>) outs(%o0 : tensor<1x8x8x2x16xf32>) {kernel_size = array<i64: 3, 5>, scale = 0.25 : f32, seqmix.tile = #seqmix.cpu_tiling<vector = [0, 0, 0, 16], query = [16]>} -> tensor<1x8x8x2x16xf32>
+  return
+}
+
+// -----
+
+func.func @tile_query_rows(%q: tensor<1x8x8x2x16xf32>, %o0: tensor<1x8x8x2x16xf32>) {
+  // expected-error @+1 {{'seqmix.neighborhood_attention' op 'query' size 5 on spatial axis 0 is not supported: at most 4 rows}}
+  %o = seqmix.neighborhood_attention ins(%q, %q, %q : tensor<1x8x8x2x16xf32>, tensor<1x8x8x2x16xf32>, tensor<1x8x8x2x16xf32>) outs(%o0 : tensor<1x8x8x2x16xf32>) {kernel_size = array<i64: 3, 5>, scale = 0.25 : f32, seqmix.tile = #seqmix.cpu_tiling<vector = [0, 0, 0, 16], query = [5, 16]>} -> tensor<1x8x8x2x16xf32>
+  return
+}
+
+// -----
+
+func.func @tile_query_outer(%q: tensor<1x4x8x8x2x16xf32>, %o0: tensor<1x4x8x8x2x16xf32>) {
+  // expected-error @+1 {{'seqmix.neighborhood_attention' op 'query' size 2 on spatial axis 0 is not supported: only the axis before the last, undilated, of a neighborhood with lanes over queries takes more than 1}}
+  %o = seqmix.neighborhood_attention ins(%q, %q, %q : tensor<1x4x8x8x2x16xf32>, tensor<1x4x8x8x2x16xf32>, tensor<1x4x8x8x2x16xf32>) outs(%o0 : tensor<1x4x8x8x2x16xf32>) {kernel_size = array<i64: 3, 3, 5>, scale = 0.25 : f32, seqmix.tile = #seqmix.cpu_tiling<vector = [0, 0, 0, 0, 16], query = [2, 1, 16]>} -> tensor<1x4x8x8x2x16xf32>
+  return
+}
+
+// -----
+
+func.func @tile_query_lanes(%q: tensor<1x8x8x2x16xf32>, %o0: tensor<1x8x8x2x16xf32>) {
+  // expected-error @+1 {{'seqmix.neighborhood_attention' op 'query' on the last axis must be the vector width 16 (lanes over queries), but is 8}}
+  %o = seqmix.neighborhood_attention ins(%q, %q, %q : tensor<1x8x8x2x16xf32>, tensor<1x8x8x2x16xf32>, tensor<1x8x8x2x16xf32>) outs(%o0 : tensor<1x8x8x2x16xf32>) {kernel_size = array<i64: 3, 5>, scale = 0.25 : f32, seqmix.tile = #seqmix.cpu_tiling<vector = [0, 0, 0, 16], query = [2, 8]>} -> tensor<1x8x8x2x16xf32>
+  return
+}
+
+// -----
+
+func.func @tile_query_swa(%q: tensor<1x64x2x16xf32>, %o0: tensor<1x64x2x16xf32>) {
+  // expected-error @+1 {{'seqmix.sliding_window_attention' op 'query' on the last axis must be at most 8 (query rows with lanes over keys), but is 9}}
+  %o = seqmix.sliding_window_attention ins(%q, %q, %q : tensor<1x64x2x16xf32>, tensor<1x64x2x16xf32>, tensor<1x64x2x16xf32>) outs(%o0 : tensor<1x64x2x16xf32>) {window_left = 8 : i64, window_right = 0 : i64, scale = 0.25 : f32, seqmix.tile = #seqmix.cpu_tiling<vector = [0, 0, 16], query = [9]>} -> tensor<1x64x2x16xf32>
+  return
+}
+
+// -----
+
+func.func @tile_query_op(%q: tensor<1x16x2x32xf32>, %init_o: tensor<1x16x2x32xf32>, %init_state: tensor<1x2x32x32xf32>) {
+  // expected-error @+1 {{'seqmix.linear_attention' op 'query' applies to windowed attention only}}
+  %o, %fs = seqmix.linear_attention ins(%q, %q, %q : tensor<1x16x2x32xf32>, tensor<1x16x2x32xf32>, tensor<1x16x2x32xf32>) outs(%init_o, %init_state : tensor<1x16x2x32xf32>, tensor<1x2x32x32xf32>) {scale = 1.0 : f32, seqmix.tile = #seqmix.cpu_tiling<query = [4]>} -> tensor<1x16x2x32xf32>, tensor<1x2x32x32xf32>
   return
 }
 

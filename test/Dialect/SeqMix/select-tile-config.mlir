@@ -87,14 +87,35 @@ func.func @ssd(%x: tensor<1x?x24x64xf32>, %dt: tensor<1x?x24xf32>, %A: tensor<24
 // -----
 
 // sliding_window_attention: threads over heads (its query loop is taken
-// whole), key tiles one vector wide (the width sits on its last loop).
+// whole), key tiles one vector wide (the width sits on its last loop), and
+// query tiles of as many rows as 16 output accumulators hold (Dv / width
+// each), up to 4.
 // CHECK-LABEL: func @swa
-// CHECK: seqmix.tile = #seqmix.cpu_tiling<threads = [0, 0, 4], vector = [0, 0, 16]>
+// CHECK: seqmix.tile = #seqmix.cpu_tiling<threads = [0, 0, 4], vector = [0, 0, 16], query = [4]>
 // AVX2-LABEL: func @swa
-// AVX2: seqmix.tile = #seqmix.cpu_tiling<threads = [0, 0, 4], vector = [0, 0, 8]>
+// AVX2: seqmix.tile = #seqmix.cpu_tiling<threads = [0, 0, 4], vector = [0, 0, 8], query = [2]>
 func.func @swa(%q: tensor<1x?x8x64xf32>, %o0: tensor<1x?x8x64xf32>) -> tensor<1x?x8x64xf32> {
   %o = seqmix.sliding_window_attention ins(%q, %q, %q : tensor<1x?x8x64xf32>, tensor<1x?x8x64xf32>, tensor<1x?x8x64xf32>) outs(%o0 : tensor<1x?x8x64xf32>) {window_left = 511 : i64, window_right = 0 : i64, scale = 0.125 : f32} -> tensor<1x?x8x64xf32>
   return %o : tensor<1x?x8x64xf32>
+}
+
+// -----
+
+// neighborhood_attention with a short last-axis kernel: lanes over
+// queries, a query tile of two image rows of one vector each (sharing the
+// loads of their key rows); the rows of a 3-D tile are along the axis
+// before the last, and a dilated axis keeps one row.
+// CHECK-LABEL: func @na_query_tiles
+// CHECK: seqmix.neighborhood_attention {{.*}}seqmix.tile = #seqmix.cpu_tiling<threads = [0, 0, 0, 2], vector = [0, 0, 0, 16], query = [2, 16]>
+// CHECK: seqmix.neighborhood_attention {{.*}}seqmix.tile = #seqmix.cpu_tiling<threads = [0, 0, 0, 0, 2], vector = [0, 0, 0, 0, 16], query = [1, 2, 16]>
+// CHECK: seqmix.neighborhood_attention {{.*}}seqmix.tile = #seqmix.cpu_tiling<threads = [0, 0, 0, 2], vector = [0, 0, 0, 16], query = [1, 16]>
+func.func @na_query_tiles(%q2: tensor<1x56x56x4x32xf32>, %q3: tensor<1x16x32x32x4x32xf32>) -> (tensor<1x56x56x4x32xf32>, tensor<1x16x32x32x4x32xf32>, tensor<1x56x56x4x32xf32>) {
+  %o2e = tensor.empty() : tensor<1x56x56x4x32xf32>
+  %o2 = seqmix.neighborhood_attention ins(%q2, %q2, %q2 : tensor<1x56x56x4x32xf32>, tensor<1x56x56x4x32xf32>, tensor<1x56x56x4x32xf32>) outs(%o2e : tensor<1x56x56x4x32xf32>) {kernel_size = array<i64: 7, 7>, scale = 0.125 : f32} -> tensor<1x56x56x4x32xf32>
+  %o3e = tensor.empty() : tensor<1x16x32x32x4x32xf32>
+  %o3 = seqmix.neighborhood_attention ins(%q3, %q3, %q3 : tensor<1x16x32x32x4x32xf32>, tensor<1x16x32x32x4x32xf32>, tensor<1x16x32x32x4x32xf32>) outs(%o3e : tensor<1x16x32x32x4x32xf32>) {kernel_size = array<i64: 3, 7, 7>, scale = 0.125 : f32} -> tensor<1x16x32x32x4x32xf32>
+  %o4 = seqmix.neighborhood_attention ins(%q2, %q2, %q2 : tensor<1x56x56x4x32xf32>, tensor<1x56x56x4x32xf32>, tensor<1x56x56x4x32xf32>) outs(%o2e : tensor<1x56x56x4x32xf32>) {kernel_size = array<i64: 7, 7>, dilation = array<i64: 2, 1>, scale = 0.125 : f32} -> tensor<1x56x56x4x32xf32>
+  return %o2, %o3, %o4 : tensor<1x56x56x4x32xf32>, tensor<1x16x32x32x4x32xf32>, tensor<1x56x56x4x32xf32>
 }
 
 // -----

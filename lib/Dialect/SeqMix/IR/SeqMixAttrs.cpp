@@ -95,10 +95,10 @@ static std::optional<int64_t> intOf(ArrayRef<ConfigEntry> entries,
 }
 
 /// Prints the set parts in a fixed order.
-static void printConfig(AsmPrinter &printer,
-                        ArrayRef<std::pair<StringRef, ArrayRef<int64_t>>> lists,
-                        ArrayRef<std::pair<StringRef, std::optional<int64_t>>>
-                            ints) {
+static void
+printConfig(AsmPrinter &printer,
+            ArrayRef<std::pair<StringRef, ArrayRef<int64_t>>> lists,
+            ArrayRef<std::pair<StringRef, std::optional<int64_t>>> ints) {
   printer << "<";
   bool first = true;
   auto sep = [&] {
@@ -122,19 +122,21 @@ static void printConfig(AsmPrinter &printer,
 }
 
 Attribute CpuTilingAttr::parse(AsmParser &parser, Type) {
-  auto entries = parseConfig(parser, "cpu_tiling", {"threads", "cache", "vector"},
-                             {"chunk"});
+  auto entries = parseConfig(
+      parser, "cpu_tiling", {"threads", "cache", "vector", "query"}, {"chunk"});
   if (failed(entries))
     return {};
   return parser.getChecked<CpuTilingAttr>(
       parser.getContext(), listOf(*entries, "threads"),
       listOf(*entries, "cache"), listOf(*entries, "vector"),
-      intOf(*entries, "chunk"));
+      listOf(*entries, "query"), intOf(*entries, "chunk"));
 }
 void CpuTilingAttr::print(AsmPrinter &printer) const {
   printConfig(printer,
-              {{"threads", getThreads()}, {"cache", getCache()},
-               {"vector", getVector()}},
+              {{"threads", getThreads()},
+               {"cache", getCache()},
+               {"vector", getVector()},
+               {"query", getQuery()}},
               {{"chunk", getChunk()}});
 }
 
@@ -149,10 +151,9 @@ Attribute GpuTilingAttr::parse(AsmParser &parser, Type) {
       intOf(*entries, "stages"), intOf(*entries, "chunk"));
 }
 void GpuTilingAttr::print(AsmPrinter &printer) const {
-  printConfig(printer, {{"blocks", getBlocks()}, {"serial", getSerial()}},
-              {{"warps", getWarps()},
-               {"stages", getStages()},
-               {"chunk", getChunk()}});
+  printConfig(
+      printer, {{"blocks", getBlocks()}, {"serial", getSerial()}},
+      {{"warps", getWarps()}, {"stages", getStages()}, {"chunk", getChunk()}});
 }
 
 /// Every size of every level is >= 0; a chunk or a count is >= 1.
@@ -174,13 +175,19 @@ verifySizes(function_ref<InFlightDiagnostic()> emitError, StringRef attr,
   return success();
 }
 
-LogicalResult CpuTilingAttr::verify(function_ref<InFlightDiagnostic()> emitError,
-                                    ArrayRef<int64_t> threads,
-                                    ArrayRef<int64_t> cache,
-                                    ArrayRef<int64_t> vector,
-                                    std::optional<int64_t> chunk) {
+LogicalResult
+CpuTilingAttr::verify(function_ref<InFlightDiagnostic()> emitError,
+                      ArrayRef<int64_t> threads, ArrayRef<int64_t> cache,
+                      ArrayRef<int64_t> vector, ArrayRef<int64_t> query,
+                      std::optional<int64_t> chunk) {
+  if (llvm::is_contained(query, 0))
+    return emitError() << "#seqmix.cpu_tiling 'query' must hold sizes >= 1 "
+                          "(a query tile covers at least one query per axis)";
   return verifySizes(emitError, "cpu_tiling",
-                     {{"threads", threads}, {"cache", cache}, {"vector", vector}},
+                     {{"threads", threads},
+                      {"cache", cache},
+                      {"vector", vector},
+                      {"query", query}},
                      {{"chunk", chunk}});
 }
 ArrayRef<int64_t> CpuTilingAttr::getParallelTileSizes() const {
@@ -192,19 +199,20 @@ ArrayRef<int64_t> CpuTilingAttr::getSerialTileSizes() const {
 ArrayRef<int64_t> CpuTilingAttr::getVectorTileSizes() const {
   return getVector();
 }
-std::optional<int64_t> CpuTilingAttr::getChunkSize() const { return getChunk(); }
+std::optional<int64_t> CpuTilingAttr::getChunkSize() const {
+  return getChunk();
+}
 Attribute CpuTilingAttr::withoutLoopLevels() const {
-  if (getVector().empty() && !getChunk())
+  if (getVector().empty() && getQuery().empty() && !getChunk())
     return {};
-  return CpuTilingAttr::get(getContext(), {}, {}, getVector(), getChunk());
+  return CpuTilingAttr::get(getContext(), {}, {}, getVector(), getQuery(),
+                            getChunk());
 }
 
-LogicalResult GpuTilingAttr::verify(function_ref<InFlightDiagnostic()> emitError,
-                                    ArrayRef<int64_t> blocks,
-                                    ArrayRef<int64_t> serial,
-                                    std::optional<int64_t> warps,
-                                    std::optional<int64_t> stages,
-                                    std::optional<int64_t> chunk) {
+LogicalResult GpuTilingAttr::verify(
+    function_ref<InFlightDiagnostic()> emitError, ArrayRef<int64_t> blocks,
+    ArrayRef<int64_t> serial, std::optional<int64_t> warps,
+    std::optional<int64_t> stages, std::optional<int64_t> chunk) {
   return verifySizes(emitError, "gpu_tiling",
                      {{"blocks", blocks}, {"serial", serial}},
                      {{"warps", warps}, {"stages", stages}, {"chunk", chunk}});
@@ -216,7 +224,9 @@ ArrayRef<int64_t> GpuTilingAttr::getSerialTileSizes() const {
   return getSerial();
 }
 ArrayRef<int64_t> GpuTilingAttr::getVectorTileSizes() const { return {}; }
-std::optional<int64_t> GpuTilingAttr::getChunkSize() const { return getChunk(); }
+std::optional<int64_t> GpuTilingAttr::getChunkSize() const {
+  return getChunk();
+}
 Attribute GpuTilingAttr::withoutLoopLevels() const {
   if (!getWarps() && !getStages() && !getChunk())
     return {};

@@ -90,6 +90,49 @@ LogicalResult SeqMixDialect::verifyOperationAttribute(Operation *op,
       failed(level("serial", config.getSerialTileSizes(), false)) ||
       failed(level("vector", config.getVectorTileSizes(), false)))
     return failure();
+  if (auto cpu = dyn_cast<CpuTilingAttr>(config);
+      cpu && !cpu.getQuery().empty()) {
+    // The query tile of windowed attention: one size per spatial axis.
+    int64_t spatial = -1;
+    if (isa<SlidingWindowAttentionOp>(op))
+      spatial = 1;
+    else if (auto na = dyn_cast<NeighborhoodAttentionOp>(op))
+      spatial = na.getNumSpatialDims();
+    if (spatial < 0)
+      return op->emitOpError() << "'query' applies to windowed attention only";
+    ArrayRef<int64_t> tile = cpu.getQuery();
+    if (int64_t(tile.size()) != spatial)
+      return op->emitOpError()
+             << "'query' must give one size per spatial axis (" << spatial
+             << "), but gives " << tile.size();
+    // Lanes over queries (a neighborhood whose last-axis kernel fits the
+    // vector): a vector of queries along the last axis, on up to 4 rows of
+    // the axis before it (undilated). Lanes over keys: up to 8 queries
+    // along the last axis.
+    int64_t width = cpu.getVector().empty() ? 0 : cpu.getVector().back();
+    auto na = dyn_cast<NeighborhoodAttentionOp>(op);
+    bool queryLanes = na && width > 0 && na.getKernelSize().back() <= width;
+    for (int64_t a = 0; a + 1 < spatial; ++a) {
+      bool rows =
+          queryLanes && a == spatial - 2 && na.getDilationOrDefault()[a] == 1;
+      if (tile[a] > (rows ? 4 : 1))
+        return op->emitOpError()
+               << "'query' size " << tile[a] << " on spatial axis " << a
+               << " is not supported: "
+               << (rows ? "at most 4 rows"
+                        : "only the axis before the last, undilated, of a "
+                          "neighborhood with lanes over queries takes more "
+                          "than 1");
+    }
+    if (queryLanes && tile.back() != width)
+      return op->emitOpError()
+             << "'query' on the last axis must be the vector width " << width
+             << " (lanes over queries), but is " << tile.back();
+    if (!queryLanes && tile.back() > 8)
+      return op->emitOpError() << "'query' on the last axis must be at most 8 "
+                                  "(query rows with lanes over keys), but is "
+                               << tile.back();
+  }
   if (std::optional<int64_t> chunk = config.getChunkSize()) {
     if (!llvm::is_contained(kinds, utils::IteratorType::reduction) ||
         !llvm::is_contained(names, "t"))

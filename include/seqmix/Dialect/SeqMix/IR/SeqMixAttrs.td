@@ -74,14 +74,19 @@ def SeqMix_CpuTilingAttr : AttrDef<SeqMix_Dialect, "CpuTiling",
     linear_attention: b, h, v, t), per level: `threads` (scf.forall over
     the cores), `cache` (scf.for blocks; on the time loop of a recurrence,
     the chunks that carry the state) and `vector` (the register tile); 0
-    leaves a loop alone. `chunk` is the block of the chunked form of a
-    recurrence (1 = the recurrent form). Every part is optional and prints
+    leaves a loop alone. `query` is the query tile of windowed attention,
+    one size per spatial axis (for sliding_window_attention, its one
+    sequence axis): the queries one register tile covers, which share the
+    key loads of the union of their windows (e.g. `query = [2, 16]`: two
+    image rows of 16 queries). `chunk` is the block of the chunked form of
+    a recurrence (1 = the recurrent form). Every part is optional and prints
     in this order.
   }];
   let parameters = (ins
       OptionalArrayRefParameter<"int64_t">:$threads,
       OptionalArrayRefParameter<"int64_t">:$cache,
       OptionalArrayRefParameter<"int64_t">:$vector,
+      OptionalArrayRefParameter<"int64_t">:$query,
       OptionalParameter<"std::optional<int64_t>">:$chunk);
   let hasCustomAssemblyFormat = 1;
   let genVerifyDecl = 1;
