@@ -628,9 +628,10 @@ static LogicalResult buildQueryLanes(RewriterBase &rewriter, Operation *op,
       finish(r, i);
     }
   };
-  auto transposeHead = [&](Value src, Value dst, Value bi, Value head,
-                           int64_t n, bool scaled) {
-    e.loop(numRows, [&](Value row) {
+  // Image rows [from, to) of a head, transposed.
+  auto transposeRows = [&](Value src, Value dst, Value bi, Value head,
+                           int64_t n, bool scaled, Value from, Value to) {
+    e.loop(from, to, [&](Value row) {
       SmallVector<Value> at = coordsOf(row);
       e.loopStep(zero, Tq, W, [&](Value x0) {
         for (int64_t d0 = 0; d0 < n; d0 += width)
@@ -638,6 +639,23 @@ static LogicalResult buildQueryLanes(RewriterBase &rewriter, Operation *op,
                          std::min<int64_t>(width, n - d0), scaled);
       });
     });
+  };
+  // The heads are transposed row by row as the query rows reach them (the
+  // rows a block needs are a prefix that only grows), so that a row is
+  // read while it is still in cache rather than after the whole head has
+  // gone through: `done` holds the rows transposed so far.
+  OpBuilder scratchB = e.scratchBuilder(Value());
+  auto counter = [&]() {
+    return memref::AllocaOp::create(
+        scratchB, loc, MemRefType::get({}, rewriter.getIndexType()));
+  };
+  Value kvDone = counter(), qDone = counter();
+  auto transposeUpTo = [&](Value done, Value needed,
+                           function_ref<void(Value, Value)> rows) {
+    Value have = memref::LoadOp::create(rewriter, loc, done, ValueRange{});
+    rows(have, needed);
+    memref::StoreOp::create(rewriter, loc, e.maxi(have, needed), done,
+                            ValueRange{});
   };
 
   // One vector of queries on each of `nr` consecutive image rows along the
@@ -904,13 +922,29 @@ static LogicalResult buildQueryLanes(RewriterBase &rewriter, Operation *op,
   // left over one at a time.
   e.loop(Bsz, [&](Value bi) {
     e.loop(e.dim(k, R + 1), [&](Value hk) {
-      transposeHead(k, Kt, bi, hk, *D, false);
-      transposeHead(v, Vt, bi, hk, *Dv, false);
+      memref::StoreOp::create(rewriter, loc, zero, kvDone, ValueRange{});
       e.loop(group, [&](Value g) {
         Value h = e.addi(e.muli(hk, group), g);
-        transposeHead(q, Qt, bi, h, *D, /*scaled=*/true);
+        memref::StoreOp::create(rewriter, loc, zero, qDone, ValueRange{});
         auto rowsOf = [&](Value first, int64_t nr) {
           SmallVector<Value> qo = coordsOf(first);
+          // The last key row of the block's windows (row-major), and its
+          // query rows.
+          Value last = zero;
+          for (int64_t a = 0; a + 1 < R; ++a) {
+            Value at = a == blockAxis ? e.addi(qo[a], e.idx(nr - 1)) : qo[a];
+            Value hi = view.window(e, a, at).second;
+            Value top = e.subi(e.mini(hi, extent[a]), one);
+            last = e.addi(last, e.muli(e.maxi(top, zero), rowStride[a]));
+          }
+          transposeUpTo(kvDone, e.addi(last, one), [&](Value from, Value to) {
+            transposeRows(k, Kt, bi, hk, *D, false, from, to);
+            transposeRows(v, Vt, bi, hk, *Dv, false, from, to);
+          });
+          transposeUpTo(
+              qDone, e.addi(first, e.idx(nr)), [&](Value from, Value to) {
+                transposeRows(q, Qt, bi, h, *D, /*scaled=*/true, from, to);
+              });
           e.loopStep(zero, Tq, W,
                      [&](Value x0) { queryBlock(bi, qo, first, nr, h, x0); });
         };
