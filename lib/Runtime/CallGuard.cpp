@@ -65,10 +65,10 @@ public:
     size = roundUp(size);
     {
       std::lock_guard<std::mutex> lock(mutex);
-      auto it = free.find(size);
-      if (it != free.end()) {
+      auto it = kept.find(size);
+      if (it != kept.end()) {
         void *p = it->second;
-        free.erase(it);
+        kept.erase(it);
         cachedBytes -= size;
         return p;
       }
@@ -90,7 +90,7 @@ public:
       return false;
     size_t size = it->second;
     if (cachedBytes + size <= kMaxCachedBytes) {
-      free.emplace(size, p);
+      kept.emplace(size, p);
       cachedBytes += size;
       return true;
     }
@@ -105,7 +105,7 @@ private:
   static size_t roundUp(size_t n) { return (n + 4095) & ~size_t(4095); }
 
   std::mutex mutex;
-  std::multimap<size_t, void *> free; ///< kept blocks, by size
+  std::multimap<size_t, void *> kept; ///< freed blocks, by size
   std::map<void *, size_t> sizes;     ///< every cache block, live or kept
   size_t cachedBytes = 0;
 };
