@@ -9,7 +9,8 @@
 //   s   = q · K_tile              lanes over keys: D FMAs on the head's keys
 //                                 transposed once, tile by tile, no reduction
 //   s   = -inf outside the row's window (the exact rule, lane by lane)
-//   m'  = max(m, max(s)),  p = exp(s - m'),  l = l e^(m - m') + Σ p
+//   m'  = m, or max(m, max(s)) where some s > m + slack
+//   p   = exp(s - m'),  l = l e^(m - m') + p  (lane by lane)
 //   O   = O e^(m - m') + Σ_j p_j v_j      Dv-wide accumulators in registers
 // Tiles outside every window of the block are never visited. The scale is
 // folded into the transposed keys. A row with no key gives o = 0 and
@@ -35,6 +36,10 @@ using namespace mlir::seqmix::detail;
 
 /// Output accumulators of a query block: rows x Dv / width vectors.
 static constexpr int64_t kAccumulators = 16;
+/// How far a score may pass the online softmax's reference before the
+/// reference moves (p <= e^kSlack; sums of thousands of such p stay far
+/// from overflow).
+static constexpr float kSlack = 8.0f;
 /// Beyond this D the per-tile score loop is unrolled too far.
 static constexpr int64_t kMaxHeadDim = 256;
 
@@ -254,7 +259,7 @@ static LogicalResult buildOnlineSoftmax(RewriterBase &rewriter, Operation *op,
       outer.push_back(view.window(e, a, qo[a]));
     SmallVector<Value> init;
     for (int64_t r = 0; r < rows; ++r)
-      init.append({negInf, e.f32(0)});
+      init.append({negInf, e.splatF32(0)});
     for (int64_t x = 0; x < rows * nv; ++x)
       init.push_back(e.splatF32(0));
 
@@ -293,10 +298,15 @@ static LogicalResult buildOnlineSoftmax(RewriterBase &rewriter, Operation *op,
           }
           // Last-axis position of each lane's key in this run.
           Value keys = e.addi(e.splat(e.subi(j0, base)), lanes);
-          // Online softmax. A row with nothing seen yet keeps m = -inf
-          // and exponentiates against 0 instead (every p is then 0). The
-          // rows' rescaling factors e^(m - m') share one vector exp.
-          SmallVector<Value> refs, shifts;
+          // Online softmax with a lazy reference: p = exp(s - m) against a
+          // reference m that moves only when a score passes m + kSlack (so
+          // p <= e^kSlack); the tile then rescales l and O by e^(m - m').
+          // Any reference gives the same o = O / l and lse = m + log l,
+          // and most tiles pass no score: a compare and a mask test
+          // instead of a horizontal maximum and the rescaling. l is kept
+          // lane by lane and summed once at the end. A row with nothing
+          // seen yet keeps m = -inf and exponentiates against 0 instead
+          // (every p is then 0).
           for (int64_t r = 0; r < rows; ++r) {
             Value in = masked ? e.andi(e.cmpi(arith::CmpIPredicate::sge, keys,
                                               e.splat(lo[r])),
@@ -322,28 +332,40 @@ static LogicalResult buildOnlineSoftmax(RewriterBase &rewriter, Operation *op,
             }
             if (masked)
               s[r] = e.select(in, s[r], e.splat(negInf));
-            Value tileMax = vector::ReductionOp::create(
-                rewriter, loc, vector::CombiningKind::MAXIMUMF, s[r]);
-            Value mNew = e.maxf(cur[2 * r], tileMax);
-            next[2 * r] = mNew;
-            refs.push_back(
-                e.select(e.cmpf(arith::CmpFPredicate::OEQ, mNew, negInf),
-                         e.f32(0), mNew));
-            shifts.push_back(e.subf(cur[2 * r], refs.back()));
-          }
-          shifts.resize(width, e.f32(0));
-          Value alphas = e.exp(vector::FromElementsOp::create(
-              rewriter, loc, e.f32Vec(), shifts));
-          for (int64_t r = 0; r < rows; ++r) {
-            Value alpha = vector::ExtractOp::create(rewriter, loc, alphas, r);
-            Value p = e.exp(e.subf(s[r], e.splat(refs[r])));
-            Value sum = vector::ReductionOp::create(
-                rewriter, loc, vector::CombiningKind::ADD, p);
-            next[2 * r + 1] = e.addf(e.mulf(cur[2 * r + 1], alpha), sum);
-            for (int64_t x = 0; x < nv; ++x) {
-              Value &acc = next[2 * rows + r * nv + x];
-              acc = e.mulf(acc, e.splat(alpha));
+            Value m = cur[2 * r];
+            Value above = e.cmpf(arith::CmpFPredicate::OGT, s[r],
+                                 e.splat(e.addf(m, e.f32(kSlack))));
+            Value passes = vector::ReductionOp::create(
+                rewriter, loc, vector::CombiningKind::OR, above);
+            SmallVector<Value> kept = {m, cur[2 * r + 1]};
+            for (int64_t x = 0; x < nv; ++x)
+              kept.push_back(cur[2 * rows + r * nv + x]);
+            auto moved =
+                scf::IfOp::create(rewriter, loc, ValueRange(kept).getTypes(),
+                                  passes, /*withElse=*/true);
+            {
+              OpBuilder::InsertionGuard g(rewriter);
+              rewriter.setInsertionPointToStart(moved.thenBlock());
+              Value mNew = e.maxf(
+                  m, vector::ReductionOp::create(
+                         rewriter, loc, vector::CombiningKind::MAXIMUMF, s[r]));
+              Value alpha = e.splat(e.exp(e.subf(m, mNew)));
+              SmallVector<Value> rescaled = {mNew, e.mulf(kept[1], alpha)};
+              for (int64_t x = 0; x < nv; ++x)
+                rescaled.push_back(e.mulf(kept[2 + x], alpha));
+              scf::YieldOp::create(rewriter, loc, rescaled);
+              rewriter.setInsertionPointToStart(moved.elseBlock());
+              scf::YieldOp::create(rewriter, loc, kept);
             }
+            Value mNow = moved.getResult(0);
+            next[2 * r] = mNow;
+            Value ref =
+                e.select(e.cmpf(arith::CmpFPredicate::OEQ, mNow, negInf),
+                         e.f32(0), mNow);
+            Value p = e.exp(e.subf(s[r], e.splat(ref)));
+            next[2 * r + 1] = e.addf(moved.getResult(1), p);
+            for (int64_t x = 0; x < nv; ++x)
+              next[2 * rows + r * nv + x] = moved.getResult(2 + x);
             e.store(P, p, {e.idx(r), zero});
           }
           // O += P V: a broadcast of p_j per row, a vector row of v per
@@ -386,7 +408,9 @@ static LogicalResult buildOnlineSoftmax(RewriterBase &rewriter, Operation *op,
     SmallVector<Value> out = runs(0, {}, init);
     for (int64_t r = 0; r < rows; ++r) {
       Value i = e.addi(i0, e.idx(r));
-      Value m = out[2 * r], l = out[2 * r + 1];
+      Value m = out[2 * r];
+      Value l = vector::ReductionOp::create(
+          rewriter, loc, vector::CombiningKind::ADD, out[2 * r + 1]);
       Value any = e.cmpf(arith::CmpFPredicate::OGT, l, e.f32(0));
       Value inv = e.select(any, e.divf(e.f32(1), l), e.f32(0));
       for (int64_t x = 0; x < nv; ++x)

@@ -331,9 +331,12 @@ func.func @route(%l: memref<2x?x4xf32>, %i: memref<2x?x2xi32>, %w: memref<2x?x2x
 // tile holding its first row's first key (c0 - 40, clipped at 0) to its last
 // row's last key: fully masked tiles are never loaded. The tiles inside
 // every row's window skip the mask: three loops, masked, unmasked, masked.
-// Scores, the running max and sum and the Dv = 32 accumulators (2 vectors
-// per row) stay in registers; rows left over (Tq not a multiple of 4) take
-// a one-row block.
+// Scores, the softmax reference and sum (lane by lane, summed once at the
+// end) and the Dv = 32 accumulators (2 vectors per row) stay in registers;
+// a tile moves a row's reference (a horizontal maximum and the rescaling)
+// only where a score passes it by the slack, tested with one compare and a
+// mask reduction. Rows left over (Tq not a multiple of 4) take a one-row
+// block.
 // CHECK-LABEL: func @swa
 // CHECK-SAME: %[[Q:[a-z0-9]+]]: memref<1x?x2x16xf32>, %[[K:[a-z0-9]+]]: memref<1x?x1x16xf32>, %[[V:[a-z0-9]+]]: memref<1x?x1x32xf32>, %[[O:[a-z0-9]+]]: memref<1x?x2x32xf32>, %[[LSE:[a-z0-9]+]]: memref<1x?x2xf32>
 // CHECK-DAG: %[[TK:.+]] = memref.dim %[[K]], %c1
@@ -348,23 +351,29 @@ func.func @route(%l: memref<2x?x4xf32>, %i: memref<2x?x2xi32>, %w: memref<2x?x2x
 // CHECK-NEXT: %[[HI:.+]] = arith.maxsi %{{.+}}, %{{.+}} : index
 // CHECK: %[[TILE:.+]] = arith.divui %[[LO]], %c16
 // CHECK: %[[FIRST:.+]] = arith.muli %[[TILE]], %c16
-// CHECK: %[[HEAD:.+]]:16 = scf.for %[[J0:.+]] = %[[FIRST]] to %[[IN_FROM:[^ ]+]] step %c16 iter_args({{.*}}) -> (f32, f32, f32, f32, f32, f32, f32, f32, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
+// CHECK: %[[HEAD:.+]]:16 = scf.for %[[J0:.+]] = %[[FIRST]] to %[[IN_FROM:[^ ]+]] step %c16 iter_args({{.*}}) -> (f32, vector<16xf32>, f32, vector<16xf32>, f32, vector<16xf32>, f32, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
 // CHECK: vector.load %[[KT]]
 // CHECK: vector.fma
 // CHECK: arith.select %{{.+}}, %{{.+}}, %{{.+}} : vector<16xi1>, vector<16xf32>
+// CHECK: %[[ABOVE:.+]] = arith.cmpf ogt, %{{.+}}, %{{.+}} : vector<16xf32>
+// CHECK: %[[PASSES:.+]] = vector.reduction <or>, %[[ABOVE]] : vector<16xi1> into i1
+// CHECK: scf.if %[[PASSES]] -> (f32, vector<16xf32>, vector<16xf32>, vector<16xf32>)
 // CHECK: vector.reduction <maximumf>
+// CHECK: math.exp %{{.+}} : f32
+// CHECK: } else {
 // CHECK: math.exp %{{.+}} : vector<16xf32>
-// CHECK: vector.reduction <add>
+// CHECK-NOT: vector.reduction <add>
 // CHECK: vector.load %[[V]]
 // CHECK: scf.yield
 // CHECK: %[[BODY:.+]]:16 = scf.for %{{.+}} = %[[IN_FROM]] to %[[IN_TO:[^ ]+]] step %c16 iter_args(%{{.+}} = %[[HEAD]]#0,
 // CHECK-NOT: arith.select %{{.+}}, %{{.+}}, %{{.+}} : vector<16xi1>, vector<16xf32>
-// CHECK: vector.reduction <maximumf>
+// CHECK: vector.reduction <or>
 // CHECK-NOT: arith.select %{{.+}}, %{{.+}}, %{{.+}} : vector<16xi1>, vector<16xf32>
 // CHECK: scf.yield
 // CHECK: scf.for %{{.+}} = %[[IN_TO]] to %[[HI]] step %c16 iter_args(%{{.+}} = %[[BODY]]#0,
 // CHECK: arith.select %{{.+}}, %{{.+}}, %{{.+}} : vector<16xi1>, vector<16xf32>
 // CHECK: scf.yield
+// CHECK: vector.reduction <add>
 // CHECK: vector.store %{{.+}}, %[[O]]
 // CHECK: math.log
 // CHECK: memref.store %{{.+}}, %[[LSE]]
