@@ -592,15 +592,15 @@ static LogicalResult buildQueryLanes(RewriterBase &rewriter, Operation *op,
     memref::StoreOp::create(rewriter, loc, toI32(st), winStart, x);
     memref::StoreOp::create(rewriter, loc, toI32(en), winEnd, x);
   });
-  // Per entry: its scores (then probabilities) and its key row and column.
+  // Per entry: its scores (then probabilities), a vector of lanes per row.
   Value S = e.scratch({maxEntries, blockRows * width}); // a row's lanes each
   Value T = e.scratch({width, width}); // a block of outputs, lane-major
   // The block's outputs, one vector of queries per row and column.
   Value Ot = e.scratch({blockRows * *Dv, width});
+  // The key row (image row, row-major) of each group of entries.
   OpBuilder scratchAt = e.scratchBuilder(Value());
   auto indexScratch = MemRefType::get({maxEntries}, rewriter.getIndexType());
   Value keyRow = memref::AllocaOp::create(scratchAt, loc, indexScratch);
-  Value keyCol = memref::AllocaOp::create(scratchAt, loc, indexScratch);
   SmallVector<int32_t> laneIds(width);
   for (int64_t l = 0; l < width; ++l)
     laneIds[l] = int32_t(l);
@@ -702,6 +702,13 @@ static LogicalResult buildQueryLanes(RewriterBase &rewriter, Operation *op,
         rewriter, loc, vector::CombiningKind::MAXSI,
         e.select(valid, e.subi(en, xs), constI32(INT32_MIN))));
     Value qcol = e.addi(x0, e.idx(pad));
+    // Offsets run over [dmin, dmax): index arithmetic stays unsigned by
+    // walking delta + pad, the column of lane 0's key. Every key row has
+    // the same `count` of them (every d-th with dilation d), so entry i is
+    // key row i / count, offset i % count.
+    Value from = e.addi(dmin, e.idx(pad)), to = e.addi(dmax, e.idx(pad));
+    Value count = e.maxi(
+        e.divi(e.addi(e.subi(to, from), e.idx(dLast - 1)), e.idx(dLast)), one);
     // Row r's outer coordinates, and its key rows on the block axis.
     auto rowCoords = [&](int64_t r) {
       SmallVector<Value> c(qo.begin(), qo.end());
@@ -745,9 +752,9 @@ static LogicalResult buildQueryLanes(RewriterBase &rewriter, Operation *op,
                          a == blockAxis ? y : keyY, cur);
         });
       }
-      // Offsets run over [dmin, dmax): index arithmetic stays unsigned by
-      // walking delta + pad, the column of lane 0's key.
-      Value from = e.addi(dmin, e.idx(pad)), to = e.addi(dmax, e.idx(pad));
+      // The key row of the entries to come.
+      memref::StoreOp::create(rewriter, loc, row, keyRow,
+                              e.divi(carried[0], count));
       // One entry: each row's bias, the lanes' own windows, into the
       // scratch.
       auto record = [&](Value dp, ArrayRef<Value> scores,
@@ -780,8 +787,6 @@ static LogicalResult buildQueryLanes(RewriterBase &rewriter, Operation *op,
           e.store(S, s, {cur[0], e.idx(r * width)});
           next.push_back(e.maxf(cur[1 + r], s));
         }
-        memref::StoreOp::create(rewriter, loc, row, keyRow, cur[0]);
-        memref::StoreOp::create(rewriter, loc, col, keyCol, cur[0]);
         return next;
       };
       // The scores of `g` offsets from dp0 for every row, each key line
@@ -818,8 +823,6 @@ static LogicalResult buildQueryLanes(RewriterBase &rewriter, Operation *op,
       // the FMA unit can take. With dilation, only every d-th offset holds
       // keys of the lanes' groups (dmin is one of them).
       const int64_t G = std::clamp<int64_t>(kLast, 1, 8);
-      Value count =
-          e.divi(e.addi(e.subi(to, from), e.idx(dLast - 1)), e.idx(dLast));
       Value grouped =
           e.addi(from, e.muli(e.muli(e.divi(count, e.idx(G)), e.idx(G)),
                               e.idx(dLast)));
@@ -880,20 +883,26 @@ static LogicalResult buildQueryLanes(RewriterBase &rewriter, Operation *op,
     for (int64_t c0 = 0; c0 < *Dv; c0 += cn) {
       int64_t cw = std::min<int64_t>(cn, *Dv - c0);
       SmallVector<Value> init(nr * cw, e.splatF32(0));
-      SmallVector<Value> acc =
-          e.foldMany(zero, n, one, init, [&](Value i, ValueRange cur) {
-            SmallVector<Value> p;
-            for (int64_t r = 0; r < nr; ++r)
-              p.push_back(e.load(S, {i, e.idx(r * width)}));
-            Value row = e.ScalarEmitter::load(keyRow, i);
-            Value col = e.ScalarEmitter::load(keyCol, i);
-            SmallVector<Value> next(cur.begin(), cur.end());
-            for (int64_t c = 0; c < cw; ++c) {
-              Value vc = e.load(Vt, {line(row, *Dv, e.idx(c0 + c)), col});
-              for (int64_t r = 0; r < nr; ++r)
-                next[r * cw + c] = e.fma(p[r], vc, next[r * cw + c]);
-            }
-            return next;
+      // Key row by key row, offset by offset, as the entries were made.
+      SmallVector<Value> acc = e.foldMany(
+          zero, e.divi(n, count), one, init, [&](Value kr, ValueRange outer) {
+            Value row = e.ScalarEmitter::load(keyRow, kr);
+            Value first = e.muli(kr, count);
+            return e.foldMany(
+                zero, count, one, outer, [&](Value o, ValueRange cur) {
+                  Value i = e.addi(first, o);
+                  Value col = e.addi(x0, e.addi(from, e.muli(o, e.idx(dLast))));
+                  SmallVector<Value> p;
+                  for (int64_t r = 0; r < nr; ++r)
+                    p.push_back(e.load(S, {i, e.idx(r * width)}));
+                  SmallVector<Value> next(cur.begin(), cur.end());
+                  for (int64_t c = 0; c < cw; ++c) {
+                    Value vc = e.load(Vt, {line(row, *Dv, e.idx(c0 + c)), col});
+                    for (int64_t r = 0; r < nr; ++r)
+                      next[r * cw + c] = e.fma(p[r], vc, next[r * cw + c]);
+                  }
+                  return next;
+                });
           });
       for (int64_t r = 0; r < nr; ++r)
         for (int64_t c = 0; c < cw; ++c)
