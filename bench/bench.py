@@ -219,24 +219,20 @@ def gated_delta_layer(T, M=None, top_k=2, H=4, K=128):
     return "\n".join(lines)
 
 
-def sliding_window(T):
+def sliding_window(T, scale_T=4, left=511):
     # The attention layers of a hybrid: window (511, 0), H = 8, D = 64, at
-    # 4 T = 8192 tokens (the shape).
-    T, H, D = 4 * T, 8, 64
+    # 4 T = 8192 tokens (the shape). With left = -1 and scale_T = 2:
+    # full causal attention at 4096 tokens, the online-softmax builder with
+    # no window but causality.
+    T, H, D = scale_T * T, 8, 64
     ins = [Arg("q", f32(1, T, H, D)), Arg("k", f32(1, T, H, D)), Arg("v", f32(1, T, H, D))]
     return single_op_module("sliding_window_attention", ins, [],
-                            "window_left = 511 : i64, window_right = 0 : i64, scale = 0.125 : f32",
+                            f"window_left = {left} : i64, window_right = 0 : i64, scale = 0.125 : f32",
                             [Out("o", tensor_type((1, T, H, D), "f32"))])
 
 
 def causal(T):
-    # Full causal attention (window (-1, 0)) at 2 T = 4096 tokens, H = 8,
-    # D = 64: the online-softmax builder with no window but causality.
-    T, H, D = 2 * T, 8, 64
-    ins = [Arg("q", f32(1, T, H, D)), Arg("k", f32(1, T, H, D)), Arg("v", f32(1, T, H, D))]
-    return single_op_module("sliding_window_attention", ins, [],
-                            "window_left = -1 : i64, window_right = 0 : i64, scale = 0.125 : f32",
-                            [Out("o", tensor_type((1, T, H, D), "f32"))])
+    return sliding_window(T, scale_T=2, left=-1)
 
 
 def neighborhood_1d(T):
