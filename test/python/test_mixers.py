@@ -185,6 +185,25 @@ def test_combine_accumulates_into_init(compiled):
     close(got, acc.astype(np.float64) + ref.combine(packed, rows, w))
 
 
+@pytest.mark.parametrize("features", [(40,), (3, 20), (64,)])
+def test_combine_register_tiles(compiled, features):
+    """Wide enough for the CPU pipeline's combine on vectors: 16-lane
+    chunks of the last feature axis and the features left over, an outer
+    feature axis, threads over features (64), slots in any order."""
+    rng = np.random.default_rng(seed(f"combine{features}"))
+    B, T, k, M = 2, 9, 2, 4
+    idx = np.stack([rng.permutation(M)[:k] for _ in range(B * T)]).reshape(B, T, k)
+    _, _, rows = ref.dispatch(np.zeros((B, T, 1), np.float32), idx, M)
+    packed = rnd(rng, B * T * k, *features)
+    w = rng.uniform(0, 1, (B, T, k)).astype(np.float32)
+    acc = rnd(rng, B, T, *features)
+    ins = [Arg("packed", packed), Arg("rows", rows), Arg("weights", w)]
+    dest = [Out("result", init=Arg("acc", acc))]
+    text = single_op_module("combine", ins, [], "", dest)
+    got = compiled.run(text, [a.data for a in arguments(ins, [], dest)])[0]
+    close(got, acc.astype(np.float64) + ref.combine(packed, rows, w))
+
+
 def test_dispatch_feature_axes_and_empty_memories(compiled):
     """Several feature axes, i64 indices, memories nobody picks."""
     rng = np.random.default_rng(2)
