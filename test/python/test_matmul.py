@@ -1,7 +1,9 @@
 """The CPU pipeline's register-blocked linalg.matmul (the projections around
 a mixer) against numpy, on shapes that leave every kind of tail: rows not a
 multiple of the micro-kernel's, columns not a multiple of its panel nor of a
-vector, K not a multiple of the K block, and a dynamic M."""
+vector (16-, 8- and 4-lane column vectors, then scalar columns), K not a
+multiple of the K block, row blocks longer than a cache sub-block, and a
+dynamic M."""
 
 import numpy as np
 import pytest
@@ -9,7 +11,7 @@ import pytest
 from seqmix.run import run
 
 SHAPES = [(1, 1, 1), (37, 19, 53), (64, 768, 80), (9, 300, 17), (130, 7, 96),
-          (5, 64, 3)]
+          (5, 64, 3), (1030, 16, 28), (300, 40, 12)]
 
 
 def matmul_module(M, K, N, dynamic):
