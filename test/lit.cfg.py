@@ -46,17 +46,8 @@ if shutil.which("ptxas") or os.path.exists("/usr/local/cuda/bin/ptxas"):
     config.available_features.add("ptxas")
 
 # A usable CUDA device: GPU execution tests run, the no-GPU ones do not.
-def has_cuda_gpu():
-    smi = shutil.which("nvidia-smi")
-    if not smi:
-        return False
-    try:
-        out = subprocess.run([smi, "-L"], capture_output=True, text=True,
-                             timeout=60)
-    except (OSError, subprocess.SubprocessError):
-        return False
-    return out.returncode == 0 and "GPU" in out.stdout
-
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "Inputs"))
+from cuda_gpu import has_cuda_gpu  # noqa: E402
 
 if has_cuda_gpu():
     config.available_features.add("cuda-gpu")

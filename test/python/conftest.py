@@ -8,6 +8,10 @@ _PYTHON_DIR = os.path.normpath(
                  "python"))
 if _PYTHON_DIR not in sys.path:
     sys.path.insert(0, _PYTHON_DIR)
+# test/Inputs: the CUDA device probe that lit uses too.
+sys.path.insert(1, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                os.pardir, "Inputs"))
+from cuda_gpu import has_cuda_gpu  # noqa: E402
 
 import pathlib
 
@@ -29,24 +33,9 @@ class _Compiled:
         return getattr(self._module, name)
 
 
-def _has_cuda_gpu():
-    """Whether a CUDA device is there (nvidia-smi lists one)."""
-    import shutil
-    import subprocess
-    smi = shutil.which("nvidia-smi")
-    if not smi:
-        return False
-    try:
-        out = subprocess.run([smi, "-L"], capture_output=True, text=True,
-                             timeout=60)
-    except (OSError, subprocess.SubprocessError):
-        return False
-    return out.returncode == 0 and "GPU" in out.stdout
-
-
 #: Every compiled test runs on these pipelines; the GPU one only where a
 #: CUDA device is there (the same numerical matrix as the CPU's).
-PIPELINES = ["reference", "cpu"] + (["gpu"] if _has_cuda_gpu() else [])
+PIPELINES = ["reference", "cpu"] + (["gpu"] if has_cuda_gpu() else [])
 
 
 @pytest.fixture(scope="session", params=PIPELINES)

@@ -494,20 +494,20 @@ static LogicalResult buildQueryLanes(RewriterBase &rewriter, Operation *op,
   if (!D || !Dv || *D > kMaxHeadDim || *Dv > kMaxHeadDim)
     return rewriter.notifyMatchFailure(op, "D and Dv must be static");
   const int64_t kLast = view.kernel.back(), sLast = view.stride.back();
-  // The score entries of one query vector: its outer window's key rows
-  // (at most the kernel each) times the offsets key - query along the last
-  // axis its lanes reach: within +-(k - 1) of a query, +-(s - 1) more where
-  // a stride group shares its leader's window.
   // A block of query rows along the innermost outer axis shares the key
   // rows of its windows (their union, the halo): each key load serves
-  // every row of the block. Dilated there, consecutive rows see disjoint
-  // key rows, so the block is one row.
+  // every row of the block. Rows per block: the config's query tile on
+  // that axis, else 2; dilated there, consecutive rows see disjoint key
+  // rows, so the block is one row.
   const int64_t blockAxis = R - 2;
-  // Rows per block: the config's query tile on that axis, else 2.
   ArrayRef<int64_t> tile = queryTile(op);
   int64_t blockRows = 1;
   if (R >= 2 && (view.dilation.empty() || view.dilation[blockAxis] == 1))
     blockRows = tile.empty() ? 2 : tile[blockAxis];
+  // The score entries of one block: its outer windows' key rows (at most
+  // the kernel each, plus the halo on the block axis) times the offsets
+  // key - query along the last axis its lanes reach: within +-(k - 1) of a
+  // query, +-(s - 1) more where a stride group shares its leader's window.
   int64_t maxEntries = 2 * (kLast + sLast) - 3;
   for (int64_t a = 0; a + 1 < R; ++a)
     maxEntries *=
@@ -597,10 +597,16 @@ static LogicalResult buildQueryLanes(RewriterBase &rewriter, Operation *op,
   Value T = e.scratch({width, width}); // a block of outputs, lane-major
   // The block's outputs, one vector of queries per row and column.
   Value Ot = e.scratch({blockRows * *Dv, width});
-  // The key row (image row, row-major) of each group of entries.
+  // The key row (image row, row-major) of each group of entries, and the
+  // rows of the heads transposed so far (see transposeUpTo).
   OpBuilder scratchAt = e.scratchBuilder(Value());
   auto indexScratch = MemRefType::get({maxEntries}, rewriter.getIndexType());
   Value keyRow = memref::AllocaOp::create(scratchAt, loc, indexScratch);
+  auto counter = [&]() {
+    return memref::AllocaOp::create(
+        scratchAt, loc, MemRefType::get({}, rewriter.getIndexType()));
+  };
+  Value kvDone = counter(), qDone = counter();
   SmallVector<int32_t> laneIds(width);
   for (int64_t l = 0; l < width; ++l)
     laneIds[l] = int32_t(l);
@@ -619,7 +625,8 @@ static LogicalResult buildQueryLanes(RewriterBase &rewriter, Operation *op,
 
   // Lines [d0, d0 + n) of image row `row` of the transposed head, columns
   // [x0, x0 + width), from src[b, row, x, head, :]: a width x width block
-  // through one vector.transpose where n is width, lane by lane otherwise.
+  // through one register transpose where n is width, lane by lane
+  // otherwise.
   auto transposeBlock = [&](Value src, Value dst, int64_t lines, Value bi,
                             ValueRange at, Value row, Value head, Value x0,
                             int64_t d0, int64_t n, bool scaled) {
@@ -668,12 +675,6 @@ static LogicalResult buildQueryLanes(RewriterBase &rewriter, Operation *op,
   // rows a block needs are a prefix that only grows), so that a row is
   // read while it is still in cache rather than after the whole head has
   // gone through: `done` holds the rows transposed so far.
-  OpBuilder scratchB = e.scratchBuilder(Value());
-  auto counter = [&]() {
-    return memref::AllocaOp::create(
-        scratchB, loc, MemRefType::get({}, rewriter.getIndexType()));
-  };
-  Value kvDone = counter(), qDone = counter();
   auto transposeUpTo = [&](Value done, Value needed,
                            function_ref<void(Value, Value)> rows) {
     Value have = memref::LoadOp::create(rewriter, loc, done, ValueRange{});
@@ -759,7 +760,6 @@ static LogicalResult buildQueryLanes(RewriterBase &rewriter, Operation *op,
       // scratch.
       auto record = [&](Value dp, ArrayRef<Value> scores,
                         ValueRange cur) -> SmallVector<Value> {
-        Value col = e.addi(x0, dp);
         Value delta = e.subi(dp, e.idx(pad));
         Value keyX = e.addi(xs, splatI32(toI32(delta)));
         Value in = e.andi(e.cmpi(arith::CmpIPredicate::sge, keyX, st),

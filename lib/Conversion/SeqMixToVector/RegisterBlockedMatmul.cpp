@@ -61,6 +61,8 @@ static void emitBlockedMatmul(RewriterBase &rewriter, Location loc, Value A,
   Value zero = e.idx(0), one = e.idx(1);
   Value M = e.dim(C, 0), N = e.dim(C, 1), K = e.dim(A, 1);
   Value kStep = kc ? e.idx(kc) : e.maxi(K, one);
+  // Rows per sub-block: an A block of about 8192 floats (K unblocked, of
+  // unknown size here, counts as 512).
   int64_t mc = mr * std::max<int64_t>(1, 8192 / ((kc ? kc : 512) * mr));
 
   // C[i0 .. i0+rows, j0 .. j0+nv*w] += A[rows, k0..k1] B[k0..k1, cols], on
