@@ -255,6 +255,16 @@ NA_CASES = [
     ("wide_3d_dilated_causal", (5, 9, 20), 2, 2, 32, 32, (3, 3, 5), (1, 2, 3), None, (True, False, False), False, True),
     ("wide_2d_dilated_rpb", (12, 19), 2, 2, 16, 16, (3, 5), (2, 2), None, None, True, True),
     ("wide_1d_rpb_strided", (41,), 2, 1, 16, 32, (7,), None, (3,), None, True, True),
+    # NATTEN's plain last axis (no rpb, causal mask, dilation or stride
+    # there): static steps, border lanes' keys broadcast; vectors with left
+    # or right border lanes, both, or none; a row shorter than a vector;
+    # kernels of a whole vector and even ones; D not a multiple of 16.
+    ("centered_2d_gqa", (9, 37), 4, 2, 32, 32, (5, 7), None, None, None, False, True),
+    ("centered_2d_k16", (5, 20), 2, 2, 16, 16, (3, 16), None, None, None, False, True),
+    ("centered_2d_even", (6, 21), 2, 2, 16, 32, (4, 6), None, None, None, False, True),
+    ("centered_2d_long_rows", (3, 70), 1, 1, 16, 16, (3, 9), None, None, None, False, False),
+    ("centered_3d_d48", (3, 4, 18), 2, 1, 48, 48, (3, 3, 3), None, None, None, False, True),
+    ("centered_1d_short", (9,), 2, 2, 32, 16, (9,), None, None, None, False, True),
 ]
 
 

@@ -40,6 +40,8 @@ static constexpr int64_t kAccumulators = 16;
 /// reference moves (p <= e^kSlack; sums of thousands of such p stay far
 /// from overflow).
 static constexpr float kSlack = 8.0f;
+/// How many vectors of positions ahead a transpose prefetches its source.
+static constexpr int64_t kAhead = 2;
 /// Beyond this D the per-tile score loop is unrolled too far.
 static constexpr int64_t kMaxHeadDim = 256;
 
@@ -56,6 +58,10 @@ struct AttentionView {
   /// H, D]); rpb is [H, 2 k1 - 1, ..], kernel the per-axis kernel sizes.
   int64_t rank = 1;
   SmallVector<int64_t> kernel, stride, dilation;
+  /// The last axis' windows are NATTEN's plain rule (no causal mask,
+  /// dilation or stride there): k keys from x - k / 2 inside, the first or
+  /// last k at the borders.
+  bool centered = false;
   /// A query's key window [start, end) on spatial axis `a`, from its
   /// position there.
   std::function<std::pair<Value, Value>(ScalarEmitter &, int64_t, Value)>
@@ -164,6 +170,7 @@ LogicalResult mlir::seqmix::detail::buildNeighborhoodAttention(
   view.kernel = kernel;
   view.stride = stride;
   view.dilation = dilation;
+  view.centered = !causal.back() && dilation.back() == 1 && stride.back() == 1;
   // Positions along axis a: the window's keys are start, start + d, ...
   // below end (end may pass the axis; no key there is of the group).
   view.window = [=](ScalarEmitter &e, int64_t a,
@@ -516,6 +523,7 @@ static LogicalResult buildQueryLanes(RewriterBase &rewriter, Operation *op,
   const int64_t dLast = view.dilation.empty() ? 1 : view.dilation.back();
   const int64_t pad = (dLast * (kLast + sLast) + width - 1) / width * width;
   const int64_t chunk = std::min<int64_t>(*Dv, 16); // PV accumulators
+  const bool centered = view.centered && !view.rpb;
 
   Location loc = op->getLoc();
   VectorEmitter e(rewriter, loc, width);
@@ -551,16 +559,28 @@ static LogicalResult buildQueryLanes(RewriterBase &rewriter, Operation *op,
   // which their window masks.
   Value rounded = e.muli(e.divi(e.addi(Tq, e.idx(width - 1)), W), W);
   Value rowLen = e.addi(rounded, e.idx(2 * pad));
-  // Two-dimensional: line (row * n + d) by column.
+  // Two-dimensional: line (row * n + d) by column. Centered windows
+  // (see centeredLine) take a slab per row and vector of queries instead:
+  // line ((row * vectors + v) * n + d) holds the positions [v width -
+  // width / 2, v width + 3 width / 2), every key any lane of the vector
+  // reads, so that a vector's keys of one row are one contiguous stretch
+  // of memory and each step one load.
+  Value vectors = e.divi(rounded, W);
+  const int64_t half = width / 2;
   auto transposed = [&](int64_t n) {
     return memref::AllocOp::create(
         rewriter, loc,
         MemRefType::get({ShapedType::kDynamic, ShapedType::kDynamic},
                         rewriter.getF32Type()),
-        ValueRange{e.muli(numRows, e.idx(n)), rowLen});
+        centered ? ValueRange{e.muli(e.muli(numRows, vectors), e.idx(n)),
+                              e.idx(2 * width)}
+                 : ValueRange{e.muli(numRows, e.idx(n)), rowLen});
   };
   auto line = [&](Value row, int64_t n, Value d) {
     return e.addi(e.muli(row, e.idx(n)), d);
+  };
+  auto slabLine = [&](Value row, Value v, int64_t n, Value d) {
+    return line(e.addi(e.muli(row, vectors), v), n, d);
   };
   Value Qt = transposed(*D), Kt = transposed(*D), Vt = transposed(*Dv);
   Value tail = e.addi(rounded, e.idx(pad));
@@ -569,6 +589,12 @@ static LogicalResult buildQueryLanes(RewriterBase &rewriter, Operation *op,
     int64_t n = lines;
     e.loop(numRows, [&](Value row) {
       e.loop(e.idx(n), [&](Value d) {
+        if (centered) {
+          e.store(dst, e.splatF32(0), {slabLine(row, zero, n, d), zero});
+          e.store(dst, e.splatF32(0),
+                  {slabLine(row, e.subi(vectors, one), n, d), W});
+          return;
+        }
         for (int64_t j = 0; j < pad; j += width) {
           e.store(dst, e.splatF32(0), {line(row, n, d), e.idx(j)});
           e.store(dst, e.splatF32(0),
@@ -634,30 +660,71 @@ static LogicalResult buildQueryLanes(RewriterBase &rewriter, Operation *op,
     for (int64_t l = 0; l < width; ++l)
       xs.push_back(e.mini(e.addi(x0, e.idx(l)), lastQ));
     Value col = e.addi(x0, e.idx(pad));
-    auto finish = [&](Value r, int64_t i) {
-      if (scaled)
-        r = e.mulf(r, e.splat(scale));
-      e.store(dst, r, {line(row, lines, e.idx(d0 + i)), col});
-    };
+    // The source lines of the block kAhead vectors on (row-major, into
+    // the next rows) are fetched now: these loads stride by H x D
+    // elements, which the hardware prefetcher follows too late, and the
+    // transposes otherwise wait on memory.
+    {
+      Value f = e.addi(e.muli(row, Tq), e.addi(x0, e.idx(kAhead * width)));
+      f = e.mini(f, e.subi(e.muli(numRows, Tq), one));
+      Value px = e.remi(f, Tq);
+      SmallVector<Value> pc = coordsOf(e.divi(f, Tq));
+      for (int64_t l = 0; l < width; ++l)
+        e.prefetch(src, cat(cat(bi, pc), {e.mini(e.addi(px, e.idx(l)), lastQ),
+                                          head, e.idx(d0)}));
+    }
+    // The block's n transposed lines.
+    SmallVector<Value> rows;
     if (n == width) {
       SmallVector<Value> lines;
       for (int64_t l = 0; l < width; ++l)
         lines.push_back(
             e.load(src, cat(cat(bi, at), {xs[l], head, e.idx(d0)})));
-      for (auto [i, r] : llvm::enumerate(transposeSquare(rewriter, loc, lines)))
-        finish(r, int64_t(i));
+      rows = transposeSquare(rewriter, loc, lines);
+    } else {
+      for (int64_t i = 0; i < n; ++i) {
+        Value r = e.splatF32(0);
+        for (int64_t l = 0; l < width; ++l)
+          r = vector::InsertOp::create(
+              rewriter, loc,
+              e.ScalarEmitter::load(
+                  src, cat(cat(bi, at), {xs[l], head, e.idx(d0 + i)})),
+              r, l);
+        rows.push_back(r);
+      }
+    }
+    if (scaled)
+      for (Value &r : rows)
+        r = e.mulf(r, e.splat(scale));
+    if (!centered) {
+      for (auto [i, r] : llvm::enumerate(rows))
+        e.store(dst, r, {line(row, lines, e.idx(d0 + int64_t(i))), col});
       return;
     }
-    for (int64_t i = 0; i < n; ++i) {
-      Value r = e.splatF32(0);
-      for (int64_t l = 0; l < width; ++l)
-        r = vector::InsertOp::create(
+    // The vector's own slab, and for keys the halves of it that its
+    // neighbours' slabs reach.
+    Value v = e.divi(x0, W);
+    auto slabOf = [&](Value slab, int64_t i) {
+      return slabLine(row, slab, lines, e.idx(d0 + i));
+    };
+    for (auto [i, r] : llvm::enumerate(rows))
+      e.store(dst, r, {slabOf(v, int64_t(i)), e.idx(half)});
+    if (scaled)
+      return;
+    auto storeHalves = [&](int64_t first, Value slab, Value column) {
+      SmallVector<int64_t> lanesOf;
+      for (int64_t l = 0; l < half; ++l)
+        lanesOf.push_back(first + l);
+      for (auto [i, r] : llvm::enumerate(rows))
+        vector::StoreOp::create(
             rewriter, loc,
-            e.ScalarEmitter::load(
-                src, cat(cat(bi, at), {xs[l], head, e.idx(d0 + i)})),
-            r, l);
-      finish(r, i);
-    }
+            vector::ShuffleOp::create(rewriter, loc, r, r, lanesOf), dst,
+            ValueRange{slabOf(slab, int64_t(i)), column});
+    };
+    e.ifThen(e.cmpi(arith::CmpIPredicate::ugt, v, zero),
+             [&] { storeHalves(0, e.subi(v, one), e.idx(width + half)); });
+    e.ifThen(e.cmpi(arith::CmpIPredicate::ult, e.addi(v, one), vectors),
+             [&] { storeHalves(half, e.addi(v, one), zero); });
   };
   // Image rows [from, to) of a head, transposed.
   auto transposeRows = [&](Value src, Value dst, Value bi, Value head,
@@ -675,6 +742,15 @@ static LogicalResult buildQueryLanes(RewriterBase &rewriter, Operation *op,
   // rows a block needs are a prefix that only grows), so that a row is
   // read while it is still in cache rather than after the whole head has
   // gone through: `done` holds the rows transposed so far.
+  auto ifElse = [&](Value cond, function_ref<void()> then,
+                    function_ref<void()> otherwise) {
+    auto ifOp = scf::IfOp::create(rewriter, loc, cond, /*withElseRegion=*/true);
+    OpBuilder::InsertionGuard guard(rewriter);
+    rewriter.setInsertionPoint(ifOp.thenBlock()->getTerminator());
+    then();
+    rewriter.setInsertionPoint(ifOp.elseBlock()->getTerminator());
+    otherwise();
+  };
   auto transposeUpTo = [&](Value done, Value needed,
                            function_ref<void(Value, Value)> rows) {
     Value have = memref::LoadOp::create(rewriter, loc, done, ValueRange{});
@@ -683,33 +759,83 @@ static LogicalResult buildQueryLanes(RewriterBase &rewriter, Operation *op,
                             ValueRange{});
   };
 
+  // Centered windows (see AttentionView::centered): lane l's key at step j
+  // of its window is x0 + l - wl + j inside, j at the left border and
+  // Tq - k + j at the right one. The steps are static: step j of a line is
+  // one load from the vector's slab, at column width / 2 - wl + j; border
+  // lanes take their shared key as a broadcast (fixL, fixR: the vector
+  // has such lanes).
+  const int64_t wl = kLast / 2;
+  auto centeredLine = [&](Value buf, Value row, int64_t n, Value d, Value x0,
+                          Value xs, int64_t j0, int64_t g, bool fixL,
+                          bool fixR) {
+    Value ln = slabLine(row, e.divi(x0, W), n, d);
+    Value leftLanes, rightLanes;
+    if (fixL)
+      leftLanes =
+          e.cmpi(arith::CmpIPredicate::slt, xs, splatI32(toI32(e.idx(wl))));
+    if (fixR)
+      rightLanes = e.cmpi(arith::CmpIPredicate::sge, xs,
+                          splatI32(toI32(e.subi(Tq, e.idx(kLast - wl - 1)))));
+    SmallVector<Value> out;
+    for (int64_t j = j0; j < j0 + g; ++j) {
+      Value vj = e.load(buf, {ln, e.idx(half - wl + j)});
+      // Key position p sits in the slab of vector p / width, at column
+      // p % width + width / 2.
+      auto key = [&](Value p) {
+        return e.splat(
+            e.ScalarEmitter::load(buf, {slabLine(row, e.divi(p, W), n, d),
+                                        e.addi(e.remi(p, W), e.idx(half))}));
+      };
+      if (fixL)
+        vj = e.select(leftLanes, key(e.idx(j)), vj);
+      if (fixR)
+        vj = e.select(rightLanes, key(e.addi(Tq, e.idx(j - kLast))), vj);
+      out.push_back(vj);
+    }
+    return out;
+  };
+
   // One vector of queries on each of `nr` consecutive image rows along the
   // block axis, from `qrow` (outer coordinates `qo`): [x0, x0 + width) on
-  // the last axis.
+  // the last axis. `centered` windows take one of four variants of the
+  // block, by the borders its lanes touch; the others walk offsets.
+  struct Variant {
+    bool centered = false, fixL = false, fixR = false;
+  };
   auto queryBlock = [&](Value bi, ValueRange qo, Value qrow, int64_t nr,
-                        Value h, Value x0) {
+                        Value h, Value x0, Variant mode) {
     Value xs = e.addi(splatI32(toI32(x0)), lanes);
-    Value st = vector::LoadOp::create(rewriter, loc, i32Vec, winStart, x0);
-    Value en = vector::LoadOp::create(rewriter, loc, i32Vec, winEnd, x0);
     // Only the lanes inside the image count (and are written).
     Value valid = e.cmpi(arith::CmpIPredicate::slt, xs, splatI32(toI32(Tq)));
-    auto constI32 = [&](int32_t c) {
-      return splatI32(arith::ConstantIntOp::create(rewriter, loc, i32, c));
-    };
-    Value dmin = fromI32(vector::ReductionOp::create(
-        rewriter, loc, vector::CombiningKind::MINSI,
-        e.select(valid, e.subi(st, xs), constI32(INT32_MAX))));
-    Value dmax = fromI32(vector::ReductionOp::create(
-        rewriter, loc, vector::CombiningKind::MAXSI,
-        e.select(valid, e.subi(en, xs), constI32(INT32_MIN))));
+    Value st, en, from, to, count;
+    if (mode.centered) {
+      from = e.idx(pad - wl);
+      to = e.idx(pad - wl + kLast);
+      count = e.idx(kLast);
+    } else {
+      st = vector::LoadOp::create(rewriter, loc, i32Vec, winStart, x0);
+      en = vector::LoadOp::create(rewriter, loc, i32Vec, winEnd, x0);
+      auto constI32 = [&](int32_t c) {
+        return splatI32(arith::ConstantIntOp::create(rewriter, loc, i32, c));
+      };
+      Value dmin = fromI32(vector::ReductionOp::create(
+          rewriter, loc, vector::CombiningKind::MINSI,
+          e.select(valid, e.subi(st, xs), constI32(INT32_MAX))));
+      Value dmax = fromI32(vector::ReductionOp::create(
+          rewriter, loc, vector::CombiningKind::MAXSI,
+          e.select(valid, e.subi(en, xs), constI32(INT32_MIN))));
+      // Offsets run over [dmin, dmax): index arithmetic stays unsigned by
+      // walking delta + pad, the column of lane 0's key. Every key row has
+      // the same `count` of them (every d-th with dilation d), so entry i
+      // is key row i / count, offset i % count.
+      from = e.addi(dmin, e.idx(pad));
+      to = e.addi(dmax, e.idx(pad));
+      count = e.maxi(
+          e.divi(e.addi(e.subi(to, from), e.idx(dLast - 1)), e.idx(dLast)),
+          one);
+    }
     Value qcol = e.addi(x0, e.idx(pad));
-    // Offsets run over [dmin, dmax): index arithmetic stays unsigned by
-    // walking delta + pad, the column of lane 0's key. Every key row has
-    // the same `count` of them (every d-th with dilation d), so entry i is
-    // key row i / count, offset i % count.
-    Value from = e.addi(dmin, e.idx(pad)), to = e.addi(dmax, e.idx(pad));
-    Value count = e.maxi(
-        e.divi(e.addi(e.subi(to, from), e.idx(dLast - 1)), e.idx(dLast)), one);
     // Row r's outer coordinates, and its key rows on the block axis.
     auto rowCoords = [&](int64_t r) {
       SmallVector<Value> c(qo.begin(), qo.end());
@@ -761,9 +887,12 @@ static LogicalResult buildQueryLanes(RewriterBase &rewriter, Operation *op,
       auto record = [&](Value dp, ArrayRef<Value> scores,
                         ValueRange cur) -> SmallVector<Value> {
         Value delta = e.subi(dp, e.idx(pad));
-        Value keyX = e.addi(xs, splatI32(toI32(delta)));
-        Value in = e.andi(e.cmpi(arith::CmpIPredicate::sge, keyX, st),
-                          e.cmpi(arith::CmpIPredicate::slt, keyX, en));
+        Value in; // centered: every lane's step is in its window
+        if (!mode.centered) {
+          Value keyX = e.addi(xs, splatI32(toI32(delta)));
+          in = e.andi(e.cmpi(arith::CmpIPredicate::sge, keyX, st),
+                      e.cmpi(arith::CmpIPredicate::slt, keyX, en));
+        }
         SmallVector<Value> next = {e.addi(cur[0], one)};
         for (int64_t r = 0; r < nr; ++r) {
           Value s = scores[r];
@@ -777,31 +906,38 @@ static LogicalResult buildQueryLanes(RewriterBase &rewriter, Operation *op,
             auto [lo, hi] = rowWindow[r];
             Value rowIn = e.andi(e.cmpi(arith::CmpIPredicate::sge, keyY, lo),
                                  e.cmpi(arith::CmpIPredicate::slt, keyY, hi));
-            keep =
-                e.andi(keep, vector::BroadcastOp::create(
-                                 rewriter, loc,
-                                 VectorType::get({width}, rewriter.getI1Type()),
-                                 rowIn));
+            Value rowLanes = vector::BroadcastOp::create(
+                rewriter, loc, VectorType::get({width}, rewriter.getI1Type()),
+                rowIn);
+            keep = keep ? e.andi(keep, rowLanes) : rowLanes;
           }
-          s = e.select(keep, s, e.splat(negInf));
+          if (keep)
+            s = e.select(keep, s, e.splat(negInf));
           e.store(S, s, {cur[0], e.idx(r * width)});
           next.push_back(e.maxf(cur[1 + r], s));
         }
         return next;
       };
-      // The scores of `g` offsets from dp0 for every row, each key line
-      // loaded once for all rows and each q line once for all offsets;
-      // `parts` partial sums over D per score keep enough FMA chains.
-      auto scoreGroup = [&](Value dp0, int64_t g, int64_t parts) {
+      // The scores of `g` offsets for every row, each key line loaded once
+      // for all rows and each q line once for all offsets (`keys` gives a
+      // key line's vectors at the g offsets); `parts` partial sums over D
+      // per score keep enough FMA chains.
+      auto scoreGroup = [&](function_ref<SmallVector<Value>(Value)> keys,
+                            int64_t g, int64_t parts) {
         SmallVector<Value> acc(nr * g * parts, e.splatF32(0));
         for (int64_t d = 0; d < *D; ++d) {
           SmallVector<Value> qd;
           for (int64_t r = 0; r < nr; ++r)
-            qd.push_back(
-                e.load(Qt, {line(e.addi(qrow, e.idx(r)), *D, e.idx(d)), qcol}));
+            qd.push_back(e.load(
+                Qt, centered
+                        ? ValueRange{slabLine(e.addi(qrow, e.idx(r)),
+                                              e.divi(x0, W), *D, e.idx(d)),
+                                     e.idx(half)}
+                        : ValueRange{line(e.addi(qrow, e.idx(r)), *D, e.idx(d)),
+                                     qcol}));
+          SmallVector<Value> kds = keys(e.idx(d));
           for (int64_t o = 0; o < g; ++o) {
-            Value col = e.addi(x0, e.addi(dp0, e.idx(o * dLast)));
-            Value kd = e.load(Kt, {line(row, *D, e.idx(d)), col});
+            Value kd = kds[o];
             for (int64_t r = 0; r < nr; ++r) {
               Value &a = acc[(r * g + o) * parts + d % parts];
               a = e.fma(qd[r], kd, a);
@@ -823,13 +959,39 @@ static LogicalResult buildQueryLanes(RewriterBase &rewriter, Operation *op,
       // the FMA unit can take. With dilation, only every d-th offset holds
       // keys of the lanes' groups (dmin is one of them).
       const int64_t G = std::clamp<int64_t>(kLast, 1, 8);
+      if (mode.centered) {
+        SmallVector<Value> next(carried.begin(), carried.end());
+        for (int64_t j0 = 0; j0 < kLast; j0 += G) {
+          int64_t g = std::min(G, kLast - j0);
+          SmallVector<Value> scores = scoreGroup(
+              [&](Value d) {
+                return centeredLine(Kt, row, *D, d, x0, xs, j0, g, mode.fixL,
+                                    mode.fixR);
+              },
+              g, 1);
+          for (int64_t o = 0; o < g; ++o)
+            next = record(e.idx(pad - wl + j0 + o),
+                          ArrayRef<Value>(scores).slice(o * nr, nr), next);
+        }
+        return next;
+      }
+      auto unaligned = [&](Value dp0, int64_t g) {
+        return [&, dp0, g](Value d) {
+          SmallVector<Value> out;
+          for (int64_t o = 0; o < g; ++o)
+            out.push_back(
+                e.load(Kt, {line(row, *D, d),
+                            e.addi(x0, e.addi(dp0, e.idx(o * dLast)))}));
+          return out;
+        };
+      };
       Value grouped =
           e.addi(from, e.muli(e.muli(e.divi(count, e.idx(G)), e.idx(G)),
                               e.idx(dLast)));
       SmallVector<Value> afterGroups = e.foldMany(
           from, grouped, e.idx(G * dLast), carried,
           [&](Value dp0, ValueRange cur) {
-            SmallVector<Value> scores = scoreGroup(dp0, G, 1);
+            SmallVector<Value> scores = scoreGroup(unaligned(dp0, G), G, 1);
             SmallVector<Value> next(cur.begin(), cur.end());
             for (int64_t o = 0; o < G; ++o)
               next = record(e.addi(dp0, e.idx(o * dLast)),
@@ -841,7 +1003,7 @@ static LogicalResult buildQueryLanes(RewriterBase &rewriter, Operation *op,
           [&](Value dp, ValueRange cur) {
             return record(
                 dp,
-                scoreGroup(dp, 1,
+                scoreGroup(unaligned(dp, 1), 1,
                            std::min<int64_t>(std::max<int64_t>(1, 4 / nr), *D)),
                 cur);
           });
@@ -888,6 +1050,24 @@ static LogicalResult buildQueryLanes(RewriterBase &rewriter, Operation *op,
           zero, e.divi(n, count), one, init, [&](Value kr, ValueRange outer) {
             Value row = e.ScalarEmitter::load(keyRow, kr);
             Value first = e.muli(kr, count);
+            if (mode.centered) {
+              // Its static steps, each value line one load (and the
+              // border lanes' broadcasts).
+              SmallVector<Value> next(outer.begin(), outer.end());
+              for (int64_t o = 0; o < kLast; ++o) {
+                SmallVector<Value> p;
+                for (int64_t r = 0; r < nr; ++r)
+                  p.push_back(
+                      e.load(S, {e.addi(first, e.idx(o)), e.idx(r * width)}));
+                for (int64_t c = 0; c < cw; ++c) {
+                  Value vc = centeredLine(Vt, row, *Dv, e.idx(c0 + c), x0, xs,
+                                          o, 1, mode.fixL, mode.fixR)[0];
+                  for (int64_t r = 0; r < nr; ++r)
+                    next[r * cw + c] = e.fma(p[r], vc, next[r * cw + c]);
+                }
+              }
+              return next;
+            }
             return e.foldMany(
                 zero, count, one, outer, [&](Value o, ValueRange cur) {
                   Value i = e.addi(first, o);
@@ -978,8 +1158,28 @@ static LogicalResult buildQueryLanes(RewriterBase &rewriter, Operation *op,
               qDone, e.addi(first, e.idx(nr)), [&](Value from, Value to) {
                 transposeRows(q, Qt, bi, h, *D, /*scaled=*/true, from, to);
               });
-          e.loopStep(zero, Tq, W,
-                     [&](Value x0) { queryBlock(bi, qo, first, nr, h, x0); });
+          e.loopStep(zero, Tq, W, [&](Value x0) {
+            if (!centered)
+              return queryBlock(bi, qo, first, nr, h, x0, Variant{});
+            // The variant for the borders the vector's lanes touch.
+            auto variant = [&](bool fixL, bool fixR) {
+              return [&, fixL, fixR] {
+                queryBlock(bi, qo, first, nr, h, x0, Variant{true, fixL, fixR});
+              };
+            };
+            Value hasL = e.cmpi(arith::CmpIPredicate::slt, x0, e.idx(wl));
+            Value hasR =
+                e.cmpi(arith::CmpIPredicate::sge,
+                       e.addi(x0, e.idx(width - 1 + kLast - wl - 1)), Tq);
+            ifElse(
+                hasL,
+                [&] {
+                  ifElse(hasR, variant(true, true), variant(true, false));
+                },
+                [&] {
+                  ifElse(hasR, variant(false, true), variant(false, false));
+                });
+          });
         };
         if (blockRows == 1) {
           e.loop(numRows, [&](Value qrow) { rowsOf(qrow, 1); });

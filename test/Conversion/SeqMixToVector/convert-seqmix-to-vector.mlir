@@ -403,29 +403,38 @@ func.func @na1d(%q: memref<1x40x2x16xf32>, %rpb: memref<2x41xf32>, %o: memref<1x
 
 // neighborhood_attention in 2-D with a short kernel along the last axis
 // (k <= the width) and no rpb: lanes over queries. The head's q, k and v are
-// transposed row by row (a 16 x 16 block at a time) into zero-padded lines;
-// a block of two rows of 16 queries walks the union of their windows' key
-// rows (the halo) and, on each, the offsets its lanes reach, one
-// contiguous load of keys per offset and D serving both rows, the offsets
-// in groups of 7 (the kernel) that share each q load, the rest one at a
-// time; each lane's softmax is its own (no horizontal reduction of scores),
-// and the outputs go back through one more 16 x 16 transpose. A transpose
-// is four rounds of two-source shuffles, each swapping the off-diagonal
-// 8 x 8, 4 x 4, 2 x 2 and 1 x 1 blocks.
+// transposed row by row (a 16 x 16 block at a time: four rounds of
+// two-source shuffles, each swapping the off-diagonal 8 x 8, 4 x 4, 2 x 2
+// and 1 x 1 blocks) into a slab per row and vector of 16 queries, which
+// for k and v holds the 8 positions on either side too. The last axis is
+// NATTEN's plain rule, so a block of two rows of 16 queries walks the
+// union of their windows' key rows and on each the kernel's 7 static
+// steps: a step of a key line is one load at column 8 - 3 + j of the slab,
+// serving both rows, and lanes at an image border (x < 3, x >= 20 - 3)
+// take their window's key as a broadcast. Four variants of the block, by
+// the borders its lanes touch; no lane masks, no offset ranges. Each
+// lane's softmax is its own (no horizontal reduction of scores).
 // CHECK-LABEL: func @na2d_query_lanes
 // CHECK-COUNT-8: vector.shuffle %{{.+}}, %{{.+}} [0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23] : vector<16xf32>, vector<16xf32>
 // CHECK: vector.shuffle %{{.+}}, %{{.+}} [0, 16, 2, 18, 4, 20, 6, 22, 8, 24, 10, 26, 12, 28, 14, 30]
-// CHECK: vector.reduction <minsi>, %{{.+}} : vector<16xi32> into i32
-// CHECK: vector.reduction <maxsi>, %{{.+}} : vector<16xi32> into i32
-// CHECK: scf.for
-// CHECK: scf.for {{.*}} step %c7 iter_args
-// CHECK: %[[Q0:.+]] = vector.load %[[QT:.+]][%{{.+}}, %[[QCOL:.+]]] : memref<144x64xf32>, vector<16xf32>
-// CHECK: %[[Q1:.+]] = vector.load %[[QT]][%{{.+}}, %[[QCOL]]] : memref<144x64xf32>, vector<16xf32>
-// CHECK: %[[K0:.+]] = vector.load
-// CHECK: vector.fma %[[Q0]], %[[K0]]
-// CHECK: vector.fma %[[Q1]], %[[K0]]
-// CHECK: scf.for {{.*}} step %c1 iter_args
-// CHECK: vector.fma
+// CHECK: %[[LEFT:.+]] = arith.cmpi slt, %[[X0:.+]], %c3 : index
+// CHECK: %[[END:.+]] = arith.addi %[[X0]], %c18 : index
+// CHECK: %[[RIGHT:.+]] = arith.cmpi sge, %[[END]], %c20 : index
+// CHECK: scf.if %[[LEFT]] {
+// CHECK-NEXT: scf.if %[[RIGHT]] {
+// CHECK-NOT: vector.reduction <minsi>
+// CHECK: scf.for {{.*}} iter_args
+// CHECK: %[[Q0:.+]] = vector.load %[[QT:.+]][%{{.+}}, %c8] : memref<288x32xf32>, vector<16xf32>
+// CHECK: %[[Q1:.+]] = vector.load %[[QT]][%{{.+}}, %c8] : memref<288x32xf32>, vector<16xf32>
+// CHECK: %[[K:.+]] = vector.load %[[KT:.+]][%{{.+}}, %c5] : memref<288x32xf32>, vector<16xf32>
+// CHECK: %[[KL:.+]] = memref.load %[[KT]][%{{.+}}, %c8]
+// CHECK: %[[BL:.+]] = vector.broadcast %[[KL]]
+// CHECK: %[[K1:.+]] = arith.select %{{.+}}, %[[BL]], %[[K]]
+// CHECK: %[[KR:.+]] = memref.load %[[KT]][%{{.+}}, %c21]
+// CHECK: %[[BR:.+]] = vector.broadcast %[[KR]]
+// CHECK: %[[K2:.+]] = arith.select %{{.+}}, %[[BR]], %[[K1]]
+// CHECK: vector.fma %[[Q0]], %[[K2]]
+// CHECK: vector.fma %[[Q1]], %[[K2]]
 // CHECK-NOT: vector.reduction <maximumf>
 // CHECK: math.exp %{{.+}} : vector<16xf32>
 // CHECK: vector.shuffle %{{.+}}, %{{.+}} [0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23]
@@ -535,14 +544,15 @@ func.func @matmul(%a: memref<?x40xf32>, %b: memref<40x52xf32>, %c: memref<?x52xf
 // three rows of 16 queries, three q loads per D and each key load feeding
 // three FMAs.
 // CHECK-LABEL: func @na2d_query_tile
-// CHECK: scf.for {{.*}} step %c7 iter_args
-// CHECK: %[[Q0:.+]] = vector.load %[[QT:.+]][%{{.+}}, %[[QCOL:.+]]] : memref<144x64xf32>, vector<16xf32>
-// CHECK: %[[Q1:.+]] = vector.load %[[QT]][%{{.+}}, %[[QCOL]]]
-// CHECK: %[[Q2:.+]] = vector.load %[[QT]][%{{.+}}, %[[QCOL]]]
-// CHECK: %[[K0:.+]] = vector.load
-// CHECK: vector.fma %[[Q0]], %[[K0]]
-// CHECK: vector.fma %[[Q1]], %[[K0]]
-// CHECK: vector.fma %[[Q2]], %[[K0]]
+// CHECK: scf.for {{.*}} iter_args
+// CHECK: %[[Q0:.+]] = vector.load %[[QT:.+]][%{{.+}}, %c8] : memref<288x32xf32>, vector<16xf32>
+// CHECK: %[[Q1:.+]] = vector.load %[[QT]][%{{.+}}, %c8]
+// CHECK: %[[Q2:.+]] = vector.load %[[QT]][%{{.+}}, %c8]
+// CHECK: %[[KL:.+]] = arith.select %{{.+}}, %{{.+}}, %{{.+}} : vector<16xi1>, vector<16xf32>
+// CHECK: %[[K:.+]] = arith.select %{{.+}}, %{{.+}}, %[[KL]] : vector<16xi1>, vector<16xf32>
+// CHECK: vector.fma %[[Q0]], %[[K]]
+// CHECK: vector.fma %[[Q1]], %[[K]]
+// CHECK: vector.fma %[[Q2]], %[[K]]
 func.func @na2d_query_tile(%q: memref<1x9x20x2x16xf32>, %o: memref<1x9x20x2x16xf32>) {
   seqmix.neighborhood_attention ins(%q, %q, %q : memref<1x9x20x2x16xf32>, memref<1x9x20x2x16xf32>, memref<1x9x20x2x16xf32>) outs(%o : memref<1x9x20x2x16xf32>) {kernel_size = array<i64: 3, 7>, scale = 0.25 : f32, seqmix.checked, seqmix.tile = #seqmix.cpu_tiling<vector = [0, 0, 0, 16], query = [3, 16]>}
   return
