@@ -509,6 +509,14 @@ def main():
             # calls after compiling still wake the thread pool up.
             n = iters * 50 if "decode" in name else iters
             b, err = seqmix_run(module, pipe, n, a.threads, flag)
+            # Calls of a few milliseconds are timed again, about a second's
+            # worth of them: the first calls after compiling still fill the
+            # runtime's block cache and wake the thread pool up, which a
+            # median of five does not outweigh.
+            if b and n == iters and b.get("median_ms", 5) < 5:
+                more = max(n, int(1000 / max(b["median_ms"], 0.01)))
+                b2, _ = seqmix_run(module, pipe, more, a.threads, flag)
+                b = b2 or b
             r = row(name, pipe, b, err)
             rows.append(r)  # first, so a reference row finds itself: 1.00x
             ref = next((x for x in rows if x["case"] == (ref_case or name)
