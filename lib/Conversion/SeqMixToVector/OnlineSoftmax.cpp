@@ -492,6 +492,11 @@ static LogicalResult buildOnlineSoftmax(RewriterBase &rewriter, Operation *op,
 // and each row to its own key rows: every key and value load serves both
 // rows. The scores of the few dozen keys stay in an L1 scratch, then one
 // exact softmax per lane and P V, with lanes over queries again.
+//
+// Where the last axis is NATTEN's plain rule (AttentionView::centered) the
+// lanes' windows differ only by their start, so each lane walks exactly
+// its k static steps instead (see centeredLine): no lane mask, no offsets
+// beyond the kernel at the borders.
 
 static LogicalResult buildQueryLanes(RewriterBase &rewriter, Operation *op,
                                      const AttentionView &view, int64_t width) {
@@ -798,18 +803,18 @@ static LogicalResult buildQueryLanes(RewriterBase &rewriter, Operation *op,
 
   // One vector of queries on each of `nr` consecutive image rows along the
   // block axis, from `qrow` (outer coordinates `qo`): [x0, x0 + width) on
-  // the last axis. `centered` windows take one of four variants of the
-  // block, by the borders its lanes touch; the others walk offsets.
-  struct Variant {
-    bool centered = false, fixL = false, fixR = false;
+  // the last axis. Centered windows take one of four variants of the
+  // block, by the image borders its lanes touch; the others walk offsets.
+  struct Borders {
+    bool left = false, right = false;
   };
   auto queryBlock = [&](Value bi, ValueRange qo, Value qrow, int64_t nr,
-                        Value h, Value x0, Variant mode) {
+                        Value h, Value x0, Borders borders) {
     Value xs = e.addi(splatI32(toI32(x0)), lanes);
     // Only the lanes inside the image count (and are written).
     Value valid = e.cmpi(arith::CmpIPredicate::slt, xs, splatI32(toI32(Tq)));
     Value st, en, from, to, count;
-    if (mode.centered) {
+    if (centered) {
       from = e.idx(pad - wl);
       to = e.idx(pad - wl + kLast);
       count = e.idx(kLast);
@@ -888,7 +893,7 @@ static LogicalResult buildQueryLanes(RewriterBase &rewriter, Operation *op,
                         ValueRange cur) -> SmallVector<Value> {
         Value delta = e.subi(dp, e.idx(pad));
         Value in; // centered: every lane's step is in its window
-        if (!mode.centered) {
+        if (!centered) {
           Value keyX = e.addi(xs, splatI32(toI32(delta)));
           in = e.andi(e.cmpi(arith::CmpIPredicate::sge, keyX, st),
                       e.cmpi(arith::CmpIPredicate::slt, keyX, en));
@@ -959,14 +964,14 @@ static LogicalResult buildQueryLanes(RewriterBase &rewriter, Operation *op,
       // the FMA unit can take. With dilation, only every d-th offset holds
       // keys of the lanes' groups (dmin is one of them).
       const int64_t G = std::clamp<int64_t>(kLast, 1, 8);
-      if (mode.centered) {
+      if (centered) {
         SmallVector<Value> next(carried.begin(), carried.end());
         for (int64_t j0 = 0; j0 < kLast; j0 += G) {
           int64_t g = std::min(G, kLast - j0);
           SmallVector<Value> scores = scoreGroup(
               [&](Value d) {
-                return centeredLine(Kt, row, *D, d, x0, xs, j0, g, mode.fixL,
-                                    mode.fixR);
+                return centeredLine(Kt, row, *D, d, x0, xs, j0, g, borders.left,
+                                    borders.right);
               },
               g, 1);
           for (int64_t o = 0; o < g; ++o)
@@ -1050,7 +1055,7 @@ static LogicalResult buildQueryLanes(RewriterBase &rewriter, Operation *op,
           zero, e.divi(n, count), one, init, [&](Value kr, ValueRange outer) {
             Value row = e.ScalarEmitter::load(keyRow, kr);
             Value first = e.muli(kr, count);
-            if (mode.centered) {
+            if (centered) {
               // Its static steps, each value line one load (and the
               // border lanes' broadcasts).
               SmallVector<Value> next(outer.begin(), outer.end());
@@ -1061,7 +1066,7 @@ static LogicalResult buildQueryLanes(RewriterBase &rewriter, Operation *op,
                       e.load(S, {e.addi(first, e.idx(o)), e.idx(r * width)}));
                 for (int64_t c = 0; c < cw; ++c) {
                   Value vc = centeredLine(Vt, row, *Dv, e.idx(c0 + c), x0, xs,
-                                          o, 1, mode.fixL, mode.fixR)[0];
+                                          o, 1, borders.left, borders.right)[0];
                   for (int64_t r = 0; r < nr; ++r)
                     next[r * cw + c] = e.fma(p[r], vc, next[r * cw + c]);
                 }
@@ -1160,11 +1165,11 @@ static LogicalResult buildQueryLanes(RewriterBase &rewriter, Operation *op,
               });
           e.loopStep(zero, Tq, W, [&](Value x0) {
             if (!centered)
-              return queryBlock(bi, qo, first, nr, h, x0, Variant{});
+              return queryBlock(bi, qo, first, nr, h, x0, Borders{});
             // The variant for the borders the vector's lanes touch.
-            auto variant = [&](bool fixL, bool fixR) {
-              return [&, fixL, fixR] {
-                queryBlock(bi, qo, first, nr, h, x0, Variant{true, fixL, fixR});
+            auto variant = [&](bool left, bool right) {
+              return [&, left, right] {
+                queryBlock(bi, qo, first, nr, h, x0, Borders{left, right});
               };
             };
             Value hasL = e.cmpi(arith::CmpIPredicate::slt, x0, e.idx(wl));
