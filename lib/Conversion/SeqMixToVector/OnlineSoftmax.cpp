@@ -569,16 +569,17 @@ static LogicalResult buildQueryLanes(RewriterBase &rewriter, Operation *op,
   // line ((row * vectors + v) * n + d) holds the positions [v width -
   // width / 2, v width + 3 width / 2), every key any lane of the vector
   // reads, so that a vector's keys of one row are one contiguous stretch
-  // of memory and each step one load.
+  // of memory and each step one load. q needs no halo: its slab is the
+  // vector's own positions, at column 0.
   Value vectors = e.divi(rounded, W);
   const int64_t half = width / 2;
-  auto transposed = [&](int64_t n) {
+  auto transposed = [&](int64_t n, bool keys) {
     return memref::AllocOp::create(
         rewriter, loc,
         MemRefType::get({ShapedType::kDynamic, ShapedType::kDynamic},
                         rewriter.getF32Type()),
         centered ? ValueRange{e.muli(e.muli(numRows, vectors), e.idx(n)),
-                              e.idx(2 * width)}
+                              e.idx(keys ? 2 * width : width)}
                  : ValueRange{e.muli(numRows, e.idx(n)), rowLen});
   };
   auto line = [&](Value row, int64_t n, Value d) {
@@ -587,11 +588,14 @@ static LogicalResult buildQueryLanes(RewriterBase &rewriter, Operation *op,
   auto slabLine = [&](Value row, Value v, int64_t n, Value d) {
     return line(e.addi(e.muli(row, vectors), v), n, d);
   };
-  Value Qt = transposed(*D), Kt = transposed(*D), Vt = transposed(*Dv);
+  Value Qt = transposed(*D, false), Kt = transposed(*D, true),
+        Vt = transposed(*Dv, true);
   Value tail = e.addi(rounded, e.idx(pad));
   for (auto [buffer, lines] : {std::pair{Qt, *D}, {Kt, *D}, {Vt, *Dv}}) {
     Value dst = buffer;
     int64_t n = lines;
+    if (centered && dst == Qt)
+      continue;
     e.loop(numRows, [&](Value row) {
       e.loop(e.idx(n), [&](Value d) {
         if (centered) {
@@ -713,7 +717,7 @@ static LogicalResult buildQueryLanes(RewriterBase &rewriter, Operation *op,
       return slabLine(row, slab, lines, e.idx(d0 + i));
     };
     for (auto [i, r] : llvm::enumerate(rows))
-      e.store(dst, r, {slabOf(v, int64_t(i)), e.idx(half)});
+      e.store(dst, r, {slabOf(v, int64_t(i)), e.idx(scaled ? 0 : half)});
     if (scaled)
       return;
     auto storeHalves = [&](int64_t first, Value slab, Value column) {
@@ -937,7 +941,7 @@ static LogicalResult buildQueryLanes(RewriterBase &rewriter, Operation *op,
                 Qt, centered
                         ? ValueRange{slabLine(e.addi(qrow, e.idx(r)),
                                               e.divi(x0, W), *D, e.idx(d)),
-                                     e.idx(half)}
+                                     zero}
                         : ValueRange{line(e.addi(qrow, e.idx(r)), *D, e.idx(d)),
                                      qcol}));
           SmallVector<Value> kds = keys(e.idx(d));

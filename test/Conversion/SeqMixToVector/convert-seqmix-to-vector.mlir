@@ -424,8 +424,8 @@ func.func @na1d(%q: memref<1x40x2x16xf32>, %rpb: memref<2x41xf32>, %o: memref<1x
 // CHECK-NEXT: scf.if %[[RIGHT]] {
 // CHECK-NOT: vector.reduction <minsi>
 // CHECK: scf.for {{.*}} iter_args
-// CHECK: %[[Q0:.+]] = vector.load %[[QT:.+]][%{{.+}}, %c8] : memref<288x32xf32>, vector<16xf32>
-// CHECK: %[[Q1:.+]] = vector.load %[[QT]][%{{.+}}, %c8] : memref<288x32xf32>, vector<16xf32>
+// CHECK: %[[Q0:.+]] = vector.load %[[QT:.+]][%{{.+}}, %c0] : memref<288x16xf32>, vector<16xf32>
+// CHECK: %[[Q1:.+]] = vector.load %[[QT]][%{{.+}}, %c0] : memref<288x16xf32>, vector<16xf32>
 // CHECK: %[[K:.+]] = vector.load %[[KT:.+]][%{{.+}}, %c5] : memref<288x32xf32>, vector<16xf32>
 // CHECK: %[[KL:.+]] = memref.load %[[KT]][%{{.+}}, %c8]
 // CHECK: %[[BL:.+]] = vector.broadcast %[[KL]]
@@ -545,9 +545,9 @@ func.func @matmul(%a: memref<?x40xf32>, %b: memref<40x52xf32>, %c: memref<?x52xf
 // three FMAs.
 // CHECK-LABEL: func @na2d_query_tile
 // CHECK: scf.for {{.*}} iter_args
-// CHECK: %[[Q0:.+]] = vector.load %[[QT:.+]][%{{.+}}, %c8] : memref<288x32xf32>, vector<16xf32>
-// CHECK: %[[Q1:.+]] = vector.load %[[QT]][%{{.+}}, %c8]
-// CHECK: %[[Q2:.+]] = vector.load %[[QT]][%{{.+}}, %c8]
+// CHECK: %[[Q0:.+]] = vector.load %[[QT:.+]][%{{.+}}, %c0] : memref<288x16xf32>, vector<16xf32>
+// CHECK: %[[Q1:.+]] = vector.load %[[QT]][%{{.+}}, %c0]
+// CHECK: %[[Q2:.+]] = vector.load %[[QT]][%{{.+}}, %c0]
 // CHECK: %[[KL:.+]] = arith.select %{{.+}}, %{{.+}}, %{{.+}} : vector<16xi1>, vector<16xf32>
 // CHECK: %[[K:.+]] = arith.select %{{.+}}, %{{.+}}, %[[KL]] : vector<16xi1>, vector<16xf32>
 // CHECK: vector.fma %[[Q0]], %[[K]]
