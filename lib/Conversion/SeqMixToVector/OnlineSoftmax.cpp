@@ -923,7 +923,11 @@ static LogicalResult buildQueryLanes(RewriterBase &rewriter, Operation *op,
           if (keep)
             s = e.select(keep, s, e.splat(negInf));
           e.store(S, s, {cur[0], e.idx(r * width)});
-          next.push_back(e.maxf(cur[1 + r], s));
+          // s > m ? s : m, one vmaxps; maximumf's NaN rule costs four
+          // more instructions per entry, and a NaN score reaches o anyway
+          // through its p.
+          next.push_back(e.select(
+              e.cmpf(arith::CmpFPredicate::OGT, s, cur[1 + r]), s, cur[1 + r]));
         }
         return next;
       };
