@@ -416,8 +416,7 @@ static LogicalResult buildOnlineSoftmax(RewriterBase &rewriter, Operation *op,
     for (int64_t r = 0; r < rows; ++r) {
       Value i = e.addi(i0, e.idx(r));
       Value m = out[2 * r];
-      Value l = vector::ReductionOp::create(
-          rewriter, loc, vector::CombiningKind::ADD, out[2 * r + 1]);
+      Value l = e.sum(out[2 * r + 1]);
       Value any = e.cmpf(arith::CmpFPredicate::OGT, l, e.f32(0));
       Value inv = e.select(any, e.divf(e.f32(1), l), e.f32(0));
       for (int64_t x = 0; x < nv; ++x)

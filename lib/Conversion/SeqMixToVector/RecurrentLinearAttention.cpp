@@ -223,8 +223,7 @@ static LogicalResult buildRecurrence(RewriterBase &rewriter,
       Value ss = ke.splatF32(0);
       for (Value x : xs)
         ss = ke.fma(x, x, ss);
-      Value sum = vector::ReductionOp::create(rewriter, loc,
-                                              vector::CombiningKind::ADD, ss);
+      Value sum = ke.sum(ss);
       Value inv = e.divf(e.f32(1), e.sqrt(e.addf(sum, e.f32(1e-6))));
       factor = factor ? e.mulf(factor, inv) : inv;
     }
@@ -337,10 +336,7 @@ static LogicalResult buildRecurrence(RewriterBase &rewriter,
     }
     for (int64_t t = 0; t < Lc; ++t)
       for (int64_t tau = 0; tau <= t; ++tau)
-        e.ScalarEmitter::store(as,
-                               vector::ReductionOp::create(
-                                   rewriter, loc, vector::CombiningKind::ADD,
-                                   scores[t * Lc + tau]),
+        e.ScalarEmitter::store(as, ke.sum(scores[t * Lc + tau]),
                                {e.addi(base, e.idx(t)), e.idx(tau)});
   };
 

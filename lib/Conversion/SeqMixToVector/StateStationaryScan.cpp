@@ -175,8 +175,7 @@ LogicalResult mlir::seqmix::detail::buildStateStationaryScan(
             e.store(S, hn, {bi, d, at});
             acc = e.fma(cv[v], hn, acc);
           }
-          Value sum = vector::ReductionOp::create(
-              rewriter, loc, vector::CombiningKind::ADD, acc);
+          Value sum = e.sum(acc);
           yt = vector::InsertOp::create(rewriter, loc, sum, yt, l);
         }
         storeOutput(yt, bi, t, d0, Dskip ? e.load(Dskip, {d0}) : Value());

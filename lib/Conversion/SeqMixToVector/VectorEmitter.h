@@ -34,6 +34,13 @@ struct VectorEmitter : ScalarEmitter {
   Value fma(Value x, Value y, Value acc) {
     return vector::FMAOp::create(b, loc, x, y, acc);
   }
+  /// The sum of a vector's lanes, in a tree (log2 width shuffles and adds):
+  /// without reassociation the lowering adds lane after lane, a chain of
+  /// `width` dependent adds.
+  Value sum(Value x) {
+    return vector::ReductionOp::create(b, loc, vector::CombiningKind::ADD, x,
+                                       arith::FastMathFlags::reassoc);
+  }
   /// `width` contiguous elements along the last dimension, as f32.
   Value load(Value mem, ValueRange indices) {
     Type elt = cast<MemRefType>(mem.getType()).getElementType();
