@@ -240,24 +240,32 @@ static LogicalResult buildRecurrence(RewriterBase &rewriter,
   };
 
   // A head's row of a [B, T, H, X] operand is a stride of H X elements from
-  // the next token's, past what the hardware prefetchers follow: the rows
-  // of the next token block are prefetched while this one is prepared.
+  // the next token's, past what the hardware prefetchers follow: while a
+  // head's rows of a token block are prepared, the next head's rows of the
+  // same tokens are fetched (the last head's: the next block's, of head 0).
+  // The next block's rows of the same head would be evicted again by the
+  // other heads' before their turn: a block of every head's rows is more
+  // than L2.
   Value lastT = e.subi(e.dim(v, 1), one);
-  auto prefetchRows = [&](Value bi, Value h, Value hq, Value tt) {
-    Value ahead = e.mini(e.addi(tt, e.idx(TB)), lastT);
+  auto prefetchRows = [&](Value bi, Value h, Value tt) {
+    Value nh = e.addi(h, one);
+    Value wrap = e.cmpi(arith::CmpIPredicate::eq, nh, e.dim(v, 2));
+    Value ahead = e.select(wrap, e.mini(e.addi(tt, e.idx(TB)), lastT), tt);
+    nh = e.select(wrap, zero, nh);
+    Value nhq = e.divi(nh, e.divi(e.dim(v, 2), e.dim(q, 2)));
     auto lines = [&](Value mem, Value head, bool write = false) {
       int64_t n = cast<ShapedType>(mem.getType()).getShape().back();
       for (int64_t x = 0; x < n; x += 16)
         e.prefetch(mem, {bi, ahead, head, e.idx(x)}, write);
     };
-    lines(q, hq);
-    lines(k, hq);
-    lines(v, h);
+    lines(q, nhq);
+    lines(k, nhq);
+    lines(v, nh);
     // o is written a token block later; prefetched for writing, its lines
     // are not fetched on the store's critical path.
-    lines(o, h, /*write=*/true);
+    lines(o, nh, /*write=*/true);
     if (gateRank == 4)
-      lines(g, h);
+      lines(g, nh);
   };
 
   // The additive rule in chunks of Lc tokens (C, or 1 for the tokens left
@@ -278,7 +286,7 @@ static LogicalResult buildRecurrence(RewriterBase &rewriter,
     // q and k scaled and normalized, and the gate of each token.
     for (int64_t t = 0; t < Lc; ++t) {
       Value tt = e.addi(t0, e.addi(base, e.idx(t)));
-      prefetchRows(bi, h, hq, tt);
+      prefetchRows(bi, h, tt);
       qv[t] = rowOf(q, bi, tt, hq, scale);
       kv[t] = rowOf(k, bi, tt, hq, Value());
       if (ssd) {
@@ -526,6 +534,7 @@ static LogicalResult buildRecurrence(RewriterBase &rewriter,
         if (beta)
           e.loop(tb, [&](Value t) {
             Value tt = e.addi(t0, t);
+            prefetchRows(bi, h, tt);
             prepare(q, qs, bi, tt, hq, t, scale);
             prepare(k, ks, bi, tt, hq, t, Value());
             if (gateRank == 4)
