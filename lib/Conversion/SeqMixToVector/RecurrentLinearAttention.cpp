@@ -246,13 +246,13 @@ static LogicalResult buildRecurrence(RewriterBase &rewriter,
   // The next block's rows of the same head would be evicted again by the
   // other heads' before their turn: a block of every head's rows is more
   // than L2.
-  Value lastT = e.subi(e.dim(v, 1), one);
+  Value lastT = e.subi(T, one);
   auto prefetchRows = [&](Value bi, Value h, Value tt) {
     Value nh = e.addi(h, one);
-    Value wrap = e.cmpi(arith::CmpIPredicate::eq, nh, e.dim(v, 2));
+    Value wrap = e.cmpi(arith::CmpIPredicate::eq, nh, H);
     Value ahead = e.select(wrap, e.mini(e.addi(tt, e.idx(TB)), lastT), tt);
     nh = e.select(wrap, zero, nh);
-    Value nhq = e.divi(nh, e.divi(e.dim(v, 2), e.dim(q, 2)));
+    Value nhq = e.divi(nh, group);
     auto lines = [&](Value mem, Value head, bool write = false) {
       int64_t n = cast<ShapedType>(mem.getType()).getShape().back();
       for (int64_t x = 0; x < n; x += 16)
@@ -261,8 +261,8 @@ static LogicalResult buildRecurrence(RewriterBase &rewriter,
     lines(q, nhq);
     lines(k, nhq);
     lines(v, nh);
-    // o is written a token block later; prefetched for writing, its lines
-    // are not fetched on the store's critical path.
+    // o is written once the next head's tiles are done; prefetched for
+    // writing, its lines are not fetched on the store's critical path.
     lines(o, nh, /*write=*/true);
     if (gateRank == 4)
       lines(g, nh);
