@@ -818,9 +818,7 @@ static LogicalResult buildQueryLanes(RewriterBase &rewriter, Operation *op,
     Value valid = e.cmpi(arith::CmpIPredicate::slt, xs, splatI32(toI32(Tq)));
     Value st, en, from, to, count;
     if (centered) {
-      from = e.idx(pad - wl);
-      to = e.idx(pad - wl + kLast);
-      count = e.idx(kLast);
+      count = e.idx(kLast); // [from, to) is the offset walk's alone
     } else {
       st = vector::LoadOp::create(rewriter, loc, i32Vec, winStart, x0);
       en = vector::LoadOp::create(rewriter, loc, i32Vec, winEnd, x0);
