@@ -245,8 +245,17 @@ static LogicalResult buildRecurrence(RewriterBase &rewriter,
   // same tokens are fetched (the last head's: the next block's, of head 0).
   // The next block's rows of the same head would be evicted again by the
   // other heads' before their turn: a block of every head's rows is more
-  // than L2.
+  // than L2. Even one head's rows of a block are usually more than L1, so
+  // they go to L2 (locality 2): into L1 they evicted each other first and
+  // kept the core's few L1 miss slots busy. A few tokens' rows (a decode
+  // step's) fit L1 and go there.
   Value lastT = e.subi(T, one);
+  int64_t locality = 2;
+  if (std::optional<int64_t> Ts = staticDim(v, 1); Ts && Vdim) {
+    int64_t rowBytes = 4 * (2 * K + 2 * *Vdim + (gateRank == 4 ? K : 0));
+    if (std::min(*Ts, TB) * rowBytes <= 16384)
+      locality = 3;
+  }
   auto prefetchRows = [&](Value bi, Value h, Value tt) {
     Value nh = e.addi(h, one);
     Value wrap = e.cmpi(arith::CmpIPredicate::eq, nh, H);
@@ -256,7 +265,7 @@ static LogicalResult buildRecurrence(RewriterBase &rewriter,
     auto lines = [&](Value mem, Value head, bool write = false) {
       int64_t n = cast<ShapedType>(mem.getType()).getShape().back();
       for (int64_t x = 0; x < n; x += 16)
-        e.prefetch(mem, {bi, ahead, head, e.idx(x)}, write);
+        e.prefetch(mem, {bi, ahead, head, e.idx(x)}, write, locality);
     };
     lines(q, nhq);
     lines(k, nhq);

@@ -76,9 +76,12 @@ struct VectorEmitter : ScalarEmitter {
     }
   }
   /// A hint that `indices` of `mem` will be read (or written) soon.
-  void prefetch(Value mem, ValueRange indices, bool write = false) {
-    memref::PrefetchOp::create(b, loc, mem, indices, write,
-                               /*localityHint=*/3, /*isDataCache=*/true);
+  /// `locality` 3 keeps the line in every cache level (L1 too), 2 from
+  /// L2 on: for lines used after more than L1 holds has gone through.
+  void prefetch(Value mem, ValueRange indices, bool write = false,
+                int64_t locality = 3) {
+    memref::PrefetchOp::create(b, loc, mem, indices, write, locality,
+                               /*isDataCache=*/true);
   }
   /// for (iv = lb; iv < ub; iv += step) body(iv, carried) -> carried
   SmallVector<Value>
