@@ -245,15 +245,16 @@ static LogicalResult buildRecurrence(RewriterBase &rewriter,
   // same tokens are fetched (the last head's: the next block's, of head 0).
   // The next block's rows of the same head would be evicted again by the
   // other heads' before their turn: a block of every head's rows is more
-  // than L2. Even one head's rows of a block are usually more than L1, so
-  // they go to L2 (locality 2): into L1 they evicted each other first and
-  // kept the core's few L1 miss slots busy. A few tokens' rows (a decode
-  // step's) fit L1 and go there.
+  // than L2. One head's rows of a block are usually more than L1 keeps
+  // while the head's own tiles and rows stream through it, so they go to
+  // L2 (locality 2): into L1 they evicted each other first and kept the
+  // core's few L1 miss slots busy. A few tokens' rows (up to 8 KiB, a
+  // quarter of L1: a decode step's) go to L1.
   Value lastT = e.subi(T, one);
   int64_t locality = 2;
   if (std::optional<int64_t> Ts = staticDim(v, 1); Ts && Vdim) {
     int64_t rowBytes = 4 * (2 * K + 2 * *Vdim + (gateRank == 4 ? K : 0));
-    if (std::min(*Ts, TB) * rowBytes <= 16384)
+    if (std::min(*Ts, TB) * rowBytes <= 8192)
       locality = 3;
   }
   auto prefetchRows = [&](Value bi, Value h, Value tt) {
