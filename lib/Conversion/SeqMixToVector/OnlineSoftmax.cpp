@@ -611,21 +611,26 @@ static LogicalResult buildQueryLanes(RewriterBase &rewriter, Operation *op,
       });
     });
   }
-  // Each position's window [start, end) along the last axis, as i32, for
-  // the positions a vector may cover (those past the end take the last).
-  Value nWin = e.addi(Tq, W);
-  auto i32Buffer = [&](Value n) {
-    return memref::AllocOp::create(rewriter, loc,
-                                   MemRefType::get({ShapedType::kDynamic}, i32),
-                                   ValueRange{n});
-  };
-  Value winStart = i32Buffer(nWin), winEnd = i32Buffer(nWin);
+  // The offset walk: each position's window [start, end) along the last
+  // axis, as i32, for the positions a vector may cover (those past the end
+  // take the last). Centered steps know their windows without it.
   Value lastQ = e.subi(Tq, one);
-  e.loop(nWin, [&](Value x) {
-    auto [st, en] = view.window(e, R - 1, e.mini(x, lastQ));
-    memref::StoreOp::create(rewriter, loc, toI32(st), winStart, x);
-    memref::StoreOp::create(rewriter, loc, toI32(en), winEnd, x);
-  });
+  Value winStart, winEnd;
+  if (!centered) {
+    Value nWin = e.addi(Tq, W);
+    auto i32Buffer = [&](Value n) {
+      return memref::AllocOp::create(
+          rewriter, loc, MemRefType::get({ShapedType::kDynamic}, i32),
+          ValueRange{n});
+    };
+    winStart = i32Buffer(nWin);
+    winEnd = i32Buffer(nWin);
+    e.loop(nWin, [&](Value x) {
+      auto [st, en] = view.window(e, R - 1, e.mini(x, lastQ));
+      memref::StoreOp::create(rewriter, loc, toI32(st), winStart, x);
+      memref::StoreOp::create(rewriter, loc, toI32(en), winEnd, x);
+    });
+  }
   // Per entry: its scores (then probabilities), a vector of lanes per row.
   Value S = e.scratch({maxEntries, blockRows * width}); // a row's lanes each
   Value T = e.scratch({width, width}); // a block of outputs, lane-major
@@ -750,15 +755,6 @@ static LogicalResult buildQueryLanes(RewriterBase &rewriter, Operation *op,
   // rows a block needs are a prefix that only grows), so that a row is
   // read while it is still in cache rather than after the whole head has
   // gone through: `done` holds the rows transposed so far.
-  auto ifElse = [&](Value cond, function_ref<void()> then,
-                    function_ref<void()> otherwise) {
-    auto ifOp = scf::IfOp::create(rewriter, loc, cond, /*withElseRegion=*/true);
-    OpBuilder::InsertionGuard guard(rewriter);
-    rewriter.setInsertionPoint(ifOp.thenBlock()->getTerminator());
-    then();
-    rewriter.setInsertionPoint(ifOp.elseBlock()->getTerminator());
-    otherwise();
-  };
   auto transposeUpTo = [&](Value done, Value needed,
                            function_ref<void(Value, Value)> rows) {
     Value have = memref::LoadOp::create(rewriter, loc, done, ValueRange{});
@@ -773,7 +769,7 @@ static LogicalResult buildQueryLanes(RewriterBase &rewriter, Operation *op,
   // one load from the vector's slab, at column width / 2 - wl + j; border
   // lanes take their shared key as a broadcast (fixL, fixR: the vector
   // has such lanes).
-  const int64_t wl = kLast / 2;
+  const int64_t wl = kLast / 2, wr = kLast - wl - 1;
   auto centeredLine = [&](Value buf, Value row, int64_t n, Value d, Value x0,
                           Value xs, int64_t j0, int64_t g, bool fixL,
                           bool fixR) {
@@ -784,7 +780,7 @@ static LogicalResult buildQueryLanes(RewriterBase &rewriter, Operation *op,
           e.cmpi(arith::CmpIPredicate::slt, xs, splatI32(toI32(e.idx(wl))));
     if (fixR)
       rightLanes = e.cmpi(arith::CmpIPredicate::sge, xs,
-                          splatI32(toI32(e.subi(Tq, e.idx(kLast - wl - 1)))));
+                          splatI32(toI32(e.subi(Tq, e.idx(wr)))));
     SmallVector<Value> out;
     for (int64_t j = j0; j < j0 + g; ++j) {
       Value vj = e.load(buf, {ln, e.idx(half - wl + j)});
@@ -810,6 +806,15 @@ static LogicalResult buildQueryLanes(RewriterBase &rewriter, Operation *op,
   // block, by the image borders its lanes touch; the others walk offsets.
   struct Borders {
     bool left = false, right = false;
+  };
+  auto ifElse = [&](Value cond, function_ref<void()> then,
+                    function_ref<void()> otherwise) {
+    auto ifOp = scf::IfOp::create(rewriter, loc, cond, /*withElseRegion=*/true);
+    OpBuilder::InsertionGuard guard(rewriter);
+    rewriter.setInsertionPoint(ifOp.thenBlock()->getTerminator());
+    then();
+    rewriter.setInsertionPoint(ifOp.elseBlock()->getTerminator());
+    otherwise();
   };
   auto queryBlock = [&](Value bi, ValueRange qo, Value qrow, int64_t nr,
                         Value h, Value x0, Borders borders) {
@@ -890,10 +895,12 @@ static LogicalResult buildQueryLanes(RewriterBase &rewriter, Operation *op,
                               e.divi(carried[0], count));
       // One entry: each row's bias, the lanes' own windows, into the
       // scratch.
+      // `dp`: the offset walk's column (delta + pad); none for centered
+      // steps, every lane's step being in its window.
       auto record = [&](Value dp, ArrayRef<Value> scores,
                         ValueRange cur) -> SmallVector<Value> {
-        Value delta = e.subi(dp, e.idx(pad));
-        Value in; // centered: every lane's step is in its window
+        Value delta = dp ? e.subi(dp, e.idx(pad)) : Value();
+        Value in;
         if (!centered) {
           Value keyX = e.addi(xs, splatI32(toI32(delta)));
           in = e.andi(e.cmpi(arith::CmpIPredicate::sge, keyX, st),
@@ -980,8 +987,8 @@ static LogicalResult buildQueryLanes(RewriterBase &rewriter, Operation *op,
               },
               g, 1);
           for (int64_t o = 0; o < g; ++o)
-            next = record(e.idx(pad - wl + j0 + o),
-                          ArrayRef<Value>(scores).slice(o * nr, nr), next);
+            next = record(Value(), ArrayRef<Value>(scores).slice(o * nr, nr),
+                          next);
         }
         return next;
       }
@@ -1178,9 +1185,8 @@ static LogicalResult buildQueryLanes(RewriterBase &rewriter, Operation *op,
               };
             };
             Value hasL = e.cmpi(arith::CmpIPredicate::slt, x0, e.idx(wl));
-            Value hasR =
-                e.cmpi(arith::CmpIPredicate::sge,
-                       e.addi(x0, e.idx(width - 1 + kLast - wl - 1)), Tq);
+            Value hasR = e.cmpi(arith::CmpIPredicate::sge,
+                                e.addi(x0, e.idx(width - 1 + wr)), Tq);
             ifElse(
                 hasL,
                 [&] {
