@@ -43,7 +43,7 @@ LogicalResult buildTokenRoute(RewriterBase &rewriter, RouteOp op,
                               int64_t width);
 LogicalResult buildRowCombine(RewriterBase &rewriter, CombineOp op,
                               int64_t width);
-LogicalResult buildThreadedDispatch(RewriterBase &rewriter, DispatchOp op);
+void buildThreadedDispatch(RewriterBase &rewriter, DispatchOp op);
 LogicalResult buildSegmentMatmul(RewriterBase &rewriter, SegmentMatmulOp op,
                                  int64_t nr);
 LogicalResult buildRegisterBlockedMatmul(RewriterBase &rewriter,

@@ -163,13 +163,11 @@ LogicalResult mlir::seqmix::detail::buildRowCombine(RewriterBase &rewriter,
   return success();
 }
 
-LogicalResult
-mlir::seqmix::detail::buildThreadedDispatch(RewriterBase &rewriter,
-                                            DispatchOp op) {
+void mlir::seqmix::detail::buildThreadedDispatch(RewriterBase &rewriter,
+                                                 DispatchOp op) {
   Location loc = op.getLoc();
   ScalarEmitter e{rewriter, loc};
   Value x = op.getX(), packed = op.getOutputs()[0], rows = op.getOutputs()[2];
-  int64_t rank = cast<ShapedType>(x.getType()).getRank();
   e.loop(e.dim(x, 0), [&](Value bi) {
     op.emitSort(rewriter, loc, bi, /*copyFeatures=*/false);
   });
@@ -177,9 +175,6 @@ mlir::seqmix::detail::buildThreadedDispatch(RewriterBase &rewriter,
   // contiguous, which LLVM vectorizes.
   Value R = e.dim(packed, 0), T = e.dim(x, 1), K = e.dim(op.getIndices(), 2),
         block = e.idx(16);
-  SmallVector<Value> feat;
-  for (int64_t d = 2; d < rank; ++d)
-    feat.push_back(e.dim(x, d));
   auto par = scf::ParallelOp::create(rewriter, loc, ValueRange{e.idx(0)},
                                      ValueRange{R}, ValueRange{block});
   OpBuilder::InsertionGuard g(rewriter);
@@ -187,15 +182,6 @@ mlir::seqmix::detail::buildThreadedDispatch(RewriterBase &rewriter,
   Value r0 = par.getInductionVars()[0];
   e.loop(r0, e.mini(e.addi(r0, block), R), [&](Value r) {
     Value bt = e.divi(e.loadIndex(rows, {r}), K);
-    Value t = e.remi(bt, T), bi = e.divi(bt, T);
-    e.loops(feat, [&](ValueRange f) {
-      SmallVector<Value> src = {bi, t}, dst = {r};
-      src.append(f.begin(), f.end());
-      dst.append(f.begin(), f.end());
-      memref::StoreOp::create(rewriter, loc,
-                              memref::LoadOp::create(rewriter, loc, x, src),
-                              packed, dst);
-    });
+    op.emitCopyRow(rewriter, loc, e.divi(bt, T), e.remi(bt, T), r);
   });
-  return success();
 }

@@ -134,15 +134,11 @@ void DispatchOp::emitSort(OpBuilder &b, Location loc, Value bi,
                           bool copyFeatures) {
   ScalarEmitter e{b, loc};
   Value x = getX(), ind = getIndices();
-  Value packed = getOutputs()[0], offs = getOutputs()[1],
-        rows = getOutputs()[2];
+  Value offs = getOutputs()[1], rows = getOutputs()[2];
   Value T = e.dim(x, 1), K = e.dim(ind, 2);
   int64_t numMem = getNumMemoriesAttr().getInt();
   Value M = e.idx(numMem);
   Value base = e.muli(e.muli(bi, T), K), seg0 = e.muli(bi, M);
-  SmallVector<Value> feat;
-  for (int64_t d = 2, r = rankOf(x); d < r; ++d)
-    feat.push_back(e.dim(x, d));
   auto slotLoops = [&](function_ref<void(Value, Value, Value)> body) {
     e.loops({T, K}, [&](ValueRange tj) {
       Value m = e.loadIndex(ind, {bi, tj[0], tj[1]});
@@ -172,21 +168,30 @@ void DispatchOp::emitSort(OpBuilder &b, Location loc, Value bi,
     Value r = e.loadIndex(offs, {s});
     e.store(offs, e.addi(r, e.idx(1)), {s});
     e.store(rows, e.addi(e.muli(e.addi(e.muli(bi, T), t), K), j), {r});
-    if (!copyFeatures)
-      return;
-    e.loops(feat, [&](ValueRange f) {
-      SmallVector<Value> src = {bi, t}, dst = {r};
-      src.append(f.begin(), f.end());
-      dst.append(f.begin(), f.end());
-      Value v = memref::LoadOp::create(b, loc, x, src);
-      memref::StoreOp::create(b, loc, v, packed, dst);
-    });
+    if (copyFeatures)
+      emitCopyRow(b, loc, bi, t, r);
   });
   e.loop(e.subi(M, e.idx(1)), [&](Value i) {
     Value s = e.addi(seg0, e.subi(M, e.addi(i, e.idx(1))));
     e.store(offs, e.loadIndex(offs, {e.subi(s, e.idx(1))}), {s});
   });
   e.store(offs, base, {seg0});
+}
+
+void DispatchOp::emitCopyRow(OpBuilder &b, Location loc, Value bi, Value t,
+                             Value r) {
+  ScalarEmitter e{b, loc};
+  Value x = getX(), packed = getOutputs()[0];
+  SmallVector<Value> feat;
+  for (int64_t d = 2, rank = rankOf(x); d < rank; ++d)
+    feat.push_back(e.dim(x, d));
+  e.loops(feat, [&](ValueRange f) {
+    SmallVector<Value> src = {bi, t}, dst = {r};
+    src.append(f.begin(), f.end());
+    dst.append(f.begin(), f.end());
+    Value v = memref::LoadOp::create(b, loc, x, src);
+    memref::StoreOp::create(b, loc, v, packed, dst);
+  });
 }
 
 //===----------------------------------------------------------------------===//

@@ -350,6 +350,9 @@ def SeqMix_DispatchOp : SeqMix_TiledOp<"dispatch"> {
     /// on threads.
     void emitSort(::mlir::OpBuilder &b, ::mlir::Location loc, ::mlir::Value bi,
                   bool copyFeatures);
+    /// Packed row `r` := the features of token `t` of batch row `bi`.
+    void emitCopyRow(::mlir::OpBuilder &b, ::mlir::Location loc,
+                     ::mlir::Value bi, ::mlir::Value t, ::mlir::Value r);
   }]);
 }
 
