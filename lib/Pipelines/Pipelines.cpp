@@ -84,6 +84,14 @@ struct ReturnArgumentsUnclonedPass
   }
 };
 
+/// Buffer deallocation for both pipelines: frees, the returned arguments
+/// left uncloned, then the clones and deallocs as memref ops.
+static void addBufferDeallocation(OpPassManager &pm) {
+  bufferization::buildBufferDeallocationPipeline(pm);
+  pm.addPass(std::make_unique<ReturnArgumentsUnclonedPass>());
+  pm.addPass(createConvertBufferizationToMemRefPass());
+}
+
 /// Readies the bodies of parallel loops (future GPU kernels) for device
 /// code: small buffers of static size become stack buffers (a thread's
 /// local memory, not a device malloc), memref.copy, which would lower to a
@@ -167,9 +175,7 @@ void mlir::seqmix::buildLowerToLLVM(OpPassManager &pm) {
   // Tiled IR keeps its scf.forall loops up to here; the reference path runs
   // them in order.
   pm.addPass(createForallToForLoopPass());
-  bufferization::buildBufferDeallocationPipeline(pm);
-  pm.addPass(std::make_unique<ReturnArgumentsUnclonedPass>());
-  pm.addPass(createConvertBufferizationToMemRefPass());
+  addBufferDeallocation(pm);
   // After deallocation, which must not place its ops inside OpenMP loops;
   // the alloca scopes it wraps loop bodies in go when they hold no alloca
   // (the control-flow lowering needs single-block scopes).
@@ -282,9 +288,7 @@ void mlir::seqmix::buildGpuPipelineToKernels(
   // buffers go on its stack, the host's are freed as on the CPU.
   pm.addPass(std::make_unique<PrepareParallelLoopsForDevicePass>());
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToParallelLoopsPass());
-  bufferization::buildBufferDeallocationPipeline(pm);
-  pm.addPass(std::make_unique<ReturnArgumentsUnclonedPass>());
-  pm.addPass(createConvertBufferizationToMemRefPass());
+  addBufferDeallocation(pm);
   // Outer parallel loops to the grid, the next level to a block's threads.
   pm.addNestedPass<func::FuncOp>(createGpuMapParallelLoopsPass());
   pm.addNestedPass<func::FuncOp>(createConvertParallelLoopToGpuPass());
