@@ -64,8 +64,9 @@ MLIR_CAPI_EXPORTED MlirLogicalResult seqmixParseModule(MlirContext context,
 //===----------------------------------------------------------------------===//
 
 typedef struct SeqMixCompileOptions {
-  /// "reference" (naive loops), "cpu" (the code generator); "gpu" is refused
-  /// by builds without it. NULL: "cpu".
+  /// "reference" (naive loops), "cpu" (the code generator), "gpu" (a CUDA
+  /// device; refused without one) or "gpu-emulated" (the GPU pipeline's
+  /// blocks and threads run one after another on the CPU). NULL: "cpu".
   const char *pipeline;
   /// The function to compile; NULL or "": @main, else the only public one.
   const char *entry;

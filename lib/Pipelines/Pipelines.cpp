@@ -265,8 +265,57 @@ void mlir::seqmix::buildCpuPipeline(OpPassManager &pm,
   buildLowerToLLVM(pm);
 }
 
-void mlir::seqmix::buildGpuPipelineToKernels(
-    OpPassManager &pm, const GpuPipelineOptions &options) {
+namespace {
+/// Runs every scf.parallel from its last iteration to its first: an
+/// emulation of GPU blocks and threads one after another, in the order
+/// least like a GPU's, so that code whose result depends on the order of
+/// its threads differs from the reference.
+struct ReverseParallelLoopsPass
+    : PassWrapper<ReverseParallelLoopsPass, OperationPass<ModuleOp>> {
+  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(ReverseParallelLoopsPass)
+  StringRef getArgument() const override {
+    return "seqmix-reverse-parallel-loops";
+  }
+  void runOnOperation() override {
+    IRRewriter rewriter(&getContext());
+    getOperation().walk([&](scf::ParallelOp loop) {
+      rewriter.setInsertionPointToStart(loop.getBody());
+      Location loc = loop.getLoc();
+      for (auto [iv, lb, ub, step] :
+           llvm::zip_equal(loop.getInductionVars(), loop.getLowerBound(),
+                           loop.getUpperBound(), loop.getStep())) {
+        // lb + last - (iv - lb), last = (ub - lb - 1) / step * step.
+        Value one = arith::ConstantIndexOp::create(rewriter, loc, 1);
+        Value span = arith::SubIOp::create(
+            rewriter, loc, arith::SubIOp::create(rewriter, loc, ub, lb), one);
+        Value last = arith::MulIOp::create(
+            rewriter, loc, arith::DivUIOp::create(rewriter, loc, span, step),
+            step);
+        Value from = arith::SubIOp::create(rewriter, loc, iv, lb);
+        Value reversed = arith::SubIOp::create(
+            rewriter, loc, arith::AddIOp::create(rewriter, loc, lb, last),
+            from);
+        rewriter.replaceAllUsesExcept(iv, reversed, from.getDefiningOp());
+      }
+    });
+    // One thread at a time: every thread's stack buffers can be the same.
+    getOperation().walk([&](memref::AllocaOp alloca) {
+      auto fn = alloca->getParentOfType<func::FuncOp>();
+      if (fn && alloca->getParentOfType<scf::ParallelOp>() &&
+          alloca->getNumOperands() == 0)
+        alloca->moveBefore(&fn.getBody().front().front());
+    });
+  }
+};
+} // namespace
+
+/// The GPU pipeline up to parallel loops on buffers (a grid of blocks
+/// around each block's threads): what the kernels and their emulation on
+/// the CPU share.
+static void
+buildGpuPipelineToParallelLoops(OpPassManager &pm,
+                                const seqmix::GpuPipelineOptions &options) {
+  using namespace mlir::seqmix;
   pm.addPass(createSeqMixLintPass());
   pm.addPass(createSeqMixLowerQuantPass());
   // No run-time checks: the host cannot read device buffers before a
@@ -289,6 +338,11 @@ void mlir::seqmix::buildGpuPipelineToKernels(
   pm.addPass(std::make_unique<PrepareParallelLoopsForDevicePass>());
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToParallelLoopsPass());
   addBufferDeallocation(pm);
+}
+
+void mlir::seqmix::buildGpuPipelineToKernels(
+    OpPassManager &pm, const GpuPipelineOptions &options) {
+  buildGpuPipelineToParallelLoops(pm, options);
   // Outer parallel loops to the grid, the next level to a block's threads.
   pm.addNestedPass<func::FuncOp>(createGpuMapParallelLoopsPass());
   pm.addNestedPass<func::FuncOp>(createConvertParallelLoopToGpuPass());
@@ -346,6 +400,22 @@ void mlir::seqmix::buildGpuPipeline(OpPassManager &pm,
   pm.addPass(createReconcileUnrealizedCastsPass());
 }
 
+void mlir::seqmix::buildGpuEmulationPipeline(
+    OpPassManager &pm, const GpuPipelineOptions &options) {
+  buildGpuPipelineToParallelLoops(pm, options);
+  // The grid and each block's threads as loops on the calling thread, last
+  // to first; the rest as buildLowerToLLVM, without OpenMP (so the scopes
+  // of each thread's stack buffers stay).
+  pm.addPass(std::make_unique<ReverseParallelLoopsPass>());
+  pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
+  pm.addPass(memref::createExpandStridedMetadataPass());
+  pm.addPass(createLowerAffinePass());
+  pm.addPass(createSCFToControlFlowPass());
+  pm.addPass(createConvertMathToLibmPass());
+  pm.addPass(createConvertToLLVMPass());
+  pm.addPass(createReconcileUnrealizedCastsPass());
+}
+
 void mlir::seqmix::registerSeqMixPipelines() {
   PassPipelineRegistration<CpuPipelineOptions>(
       "seqmix-cpu-pipeline",
@@ -368,5 +438,13 @@ void mlir::seqmix::registerSeqMixPipelines() {
       "code that launches them",
       [](OpPassManager &pm, const GpuPipelineOptions &options) {
         buildGpuPipeline(pm, options);
+      });
+  PassPipelineRegistration<GpuPipelineOptions>(
+      "seqmix-gpu-emulation-pipeline",
+      "The GPU pipeline's kernels run on the CPU: the same tiles, blocks and "
+      "threads as seqmix-gpu-pipeline for the chip, each block and thread "
+      "in turn (last to first) on the calling thread, down to LLVM",
+      [](OpPassManager &pm, const GpuPipelineOptions &options) {
+        buildGpuEmulationPipeline(pm, options);
       });
 }

@@ -24,6 +24,8 @@
 #include "seqmix/Dialect/SeqMix/IR/SeqMixInterfaces.h"
 
 #include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
 #include "llvm/Support/TargetSelect.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -76,8 +78,10 @@ Expected<Pipeline> mlir::seqmix::runtime::parsePipeline(llvm::StringRef name) {
     return Pipeline::Cpu;
   if (name == "gpu")
     return Pipeline::Gpu;
+  if (name == "gpu-emulated")
+    return Pipeline::GpuEmulated;
   return makeError("unknown --pipeline '" + name +
-                   "' (expected reference, cpu or gpu)");
+                   "' (expected reference, cpu, gpu or gpu-emulated)");
 }
 
 llvm::StringRef mlir::seqmix::runtime::getPipelineName(Pipeline pipeline) {
@@ -88,6 +92,8 @@ llvm::StringRef mlir::seqmix::runtime::getPipelineName(Pipeline pipeline) {
     return "cpu";
   case Pipeline::Gpu:
     return "gpu";
+  case Pipeline::GpuEmulated:
+    return "gpu-emulated";
   }
   llvm_unreachable("unknown pipeline");
 }
@@ -168,6 +174,18 @@ Executable::~Executable() = default;
 
 /// Words (8-byte fields) of a lowered memref descriptor: allocated and
 /// aligned pointers, offset, sizes, strides.
+/// A library the JIT loads by path: where the build found it, else the file
+/// of that name beside the running tool's libraries (bin/../lib), where a
+/// relocated copy of the tools keeps it (scripts/gpu-bundle.sh).
+static std::string jitLibrary(llvm::StringRef built) {
+  if (llvm::sys::fs::exists(built))
+    return built.str();
+  std::string exe = llvm::sys::fs::getMainExecutable(nullptr, nullptr);
+  llvm::SmallString<256> path(llvm::sys::path::parent_path(exe));
+  llvm::sys::path::append(path, "..", "lib", llvm::sys::path::filename(built));
+  return llvm::sys::fs::exists(path) ? std::string(path) : built.str();
+}
+
 static int64_t descriptorWords(int64_t rank) { return 3 + 2 * rank; }
 
 /// Number of 8-byte scalar fields in an LLVM type, or -1 when it holds
@@ -254,6 +272,10 @@ Expected<OwningOpRef<ModuleOp>> mlir::seqmix::runtime::lowerEntryToLLVM(
     gpu.chip = chip;
     gpu.format = "fatbin";
     seqmix::buildGpuPipeline(pm, gpu);
+  } else if (options.pipeline == Pipeline::GpuEmulated) {
+    // The same kernels as for an H100/H200 (run-time checks included:
+    // none), on the calling thread.
+    seqmix::buildGpuEmulationPipeline(pm);
   } else {
     if (options.pipeline == Pipeline::Cpu) {
       seqmix::CpuPipelineOptions cpu;
@@ -311,9 +333,9 @@ Executable::compile(ModuleOp original, const EntryPoint &entry,
   impl.profile = std::move(profile);
   // memref.copy of strided buffers lowers to a call of memrefCopy, which
   // lives in MLIR's C runner utilities; the JIT loads that library by path.
-  impl.libPaths.push_back(SEQMIX_C_RUNNER_UTILS);
+  impl.libPaths.push_back(jitLibrary(SEQMIX_C_RUNNER_UTILS));
   // The CPU pipeline's thread loops call the OpenMP runtime.
-  impl.libPaths.push_back(SEQMIX_OMP_LIBRARY);
+  impl.libPaths.push_back(jitLibrary(SEQMIX_OMP_LIBRARY));
   impl.libPaths.insert(impl.libPaths.end(), options.sharedLibPaths.begin(),
                        options.sharedLibPaths.end());
   for (const std::string &p : impl.libPaths)

@@ -416,6 +416,7 @@ Attribute mlir::seqmix::selectGpuTiling(LoopStructureOpInterface op,
   OpBuilder b(op->getContext());
   SmallVector<utils::IteratorType> kinds = op.getLoopKinds();
   SmallVector<OpFoldResult> sizes = op.getLoopSizes(b);
+  const int64_t maxThreads = 128;
   auto tileable = [&](unsigned l) {
     return kinds[l] == utils::IteratorType::parallel && op.isLoopTileable(l);
   };
@@ -429,13 +430,33 @@ Attribute mlir::seqmix::selectGpuTiling(LoopStructureOpInterface op,
   if (!threadLoop)
     return {};
   SmallVector<int64_t> blocks(kinds.size(), 0);
-  // One point per block keeps any groups whole.
+  // Windowed attention: a thread per query, up to 128 queries per block,
+  // innermost axis first. Its query loops cannot be sliced (the window
+  // depends on the position), so the scalar lowering spreads them over the
+  // grid and the threads itself (seqmix-tile leaves such an op whole).
+  if (isa<NeighborhoodAttentionOp, SlidingWindowAttentionOp>(op)) {
+    unsigned heads = kinds.size() - 1;
+    int64_t threads = 1;
+    for (unsigned l = heads; l-- > 1;) {
+      std::optional<int64_t> extent = getConstantIntValue(sizes[l]);
+      int64_t left = maxThreads / threads;
+      blocks[l] = extent ? std::clamp<int64_t>(*extent, 1, left) : left;
+      threads *= blocks[l];
+    }
+    blocks[0] = blocks[heads] = 1;
+    int64_t warps = (threads + target.warpSize - 1) / target.warpSize;
+    return GpuTilingAttr::get(op->getContext(), blocks, {}, warps, std::nullopt,
+                              std::nullopt);
+  }
+  // One point per block keeps any groups whole; a loop the op cannot be
+  // sliced along but whose points are independent (segment_matmul's rows)
+  // is spread over the grid by the scalar lowering.
   for (unsigned l = 0; l < kinds.size(); ++l)
-    if (tileable(l))
+    if (tileable(l) ||
+        (kinds[l] == utils::IteratorType::parallel && op.isLoopSpreadable(l)))
       blocks[l] = 1;
   // Up to 128 threads on the thread loop, whole warps where it is wider
   // than one; a grouped loop keeps its groups whole.
-  const int64_t maxThreads = 128;
   std::optional<int64_t> extent = getConstantIntValue(sizes[*threadLoop]);
   int64_t width = extent ? std::min(*extent, maxThreads) : maxThreads;
   if (width > int64_t(target.warpSize))

@@ -140,7 +140,7 @@ class Kernel:
         return results[0] if len(results) == 1 else tuple(results)
 
 
-_PIPELINES = ("reference", "cpu", "gpu")
+_PIPELINES = ("reference", "cpu", "gpu", "gpu-emulated")
 
 
 def _tiles(tile):

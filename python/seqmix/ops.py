@@ -37,8 +37,9 @@ __all__ = [
     "PIPELINES",
 ]
 
-#: Pipeline names a call may ask for ("gpu" only where the build has it).
-PIPELINES = ("cpu", "reference", "gpu")
+#: Pipeline names a call may ask for ("gpu" only where a CUDA device is;
+#: "gpu-emulated" runs the GPU pipeline's blocks and threads on the CPU).
+PIPELINES = ("cpu", "reference", "gpu", "gpu-emulated")
 
 _FLOAT_ELT = {"float32": "f32", "float16": "f16", "bfloat16": "bf16"}
 _INT_ELT = {"int32": "i32", "int64": "i64"}

@@ -205,7 +205,7 @@ int main(void) {
   seqmixCompileOptionsInit(&options);
   SeqMixExecutable exe;
   options.pipeline = "tpu";
-  // CHECK: error: unknown --pipeline 'tpu' (expected reference, cpu or gpu)
+  // CHECK: error: unknown --pipeline 'tpu' (expected reference, cpu, gpu or gpu-emulated)
   if (mlirLogicalResultIsFailure(seqmixCompileSource(
           ctx, mlirStringRefCreateFromCString(kGla), &options, &exe)))
     printf("error: %s\n", seqmixGetLastError());

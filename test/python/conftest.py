@@ -33,16 +33,19 @@ class _Compiled:
         return getattr(self._module, name)
 
 
-#: Every compiled test runs on these pipelines; the GPU one only where a
-#: CUDA device is there (the same numerical matrix as the CPU's).
-PIPELINES = ["reference", "cpu"] + (["gpu"] if has_cuda_gpu() else [])
+#: Every compiled test runs on these pipelines: the GPU pipeline's kernels
+#: everywhere through their emulation on the CPU, and on the GPU itself
+#: only where a CUDA device is there (the same numerical matrix as the
+#: CPU's).
+PIPELINES = (["reference", "cpu", "gpu-emulated"]
+             + (["gpu"] if has_cuda_gpu() else []))
 
 
 @pytest.fixture(scope="session", params=PIPELINES)
 def compiled(request):
     """Tests that run compiled code need build/bin/seqmix-run; each runs on
-    the reference pipeline and on the CPU pipeline (and on the GPU pipeline
-    where a GPU is there). Outside CI a missing build skips them; in CI it
+    the reference pipeline, on the CPU pipeline and on the GPU pipeline's
+    emulation (and on the GPU pipeline where a GPU is there). Outside CI a missing build skips them; in CI it
     is an error."""
     from seqmix import run
     if not pathlib.Path(run.tool("seqmix-run")).exists():

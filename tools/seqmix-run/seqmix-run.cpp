@@ -60,9 +60,11 @@ static cl::opt<std::string>
 static cl::opt<std::string> pipelineName(
     "pipeline",
     cl::desc("reference: naive loops (seqmix-reference-pipeline); cpu: the "
-             "optimized CPU pipeline, for now the same as reference; gpu: "
-             "not available in this build"),
-    cl::value_desc("reference|cpu|gpu"), cl::init("cpu"), cl::cat(runCategory));
+             "optimized CPU pipeline (seqmix-cpu-pipeline); gpu: "
+             "seqmix-gpu-pipeline on CUDA device 0; gpu-emulated: the GPU "
+             "pipeline's blocks and threads one after another on the CPU"),
+    cl::value_desc("reference|cpu|gpu|gpu-emulated"), cl::init("cpu"),
+    cl::cat(runCategory));
 static cl::list<std::string>
     inputFiles("input",
                cl::desc("A .npy file per entry argument, in argument order"),
@@ -125,7 +127,8 @@ static unsigned numThreads = 0;
 static constexpr const char *kOverview =
     R"(seqmix-run: JIT-compile a module and call its entry function on the CPU
 
-Usage: seqmix-run FILE.mlir [--entry=NAME] [--pipeline=reference|cpu|gpu]
+Usage: seqmix-run FILE.mlir [--entry=NAME]
+           [--pipeline=reference|cpu|gpu|gpu-emulated]
            (--input=FILE.npy ... | --random-inputs=SEED [--dim=N])
            [--output-dir=DIR] [--check=reference [--rtol=X] [--atol=Y]]
            [--bench=N] [--threads=N] [--tile=OP=CONFIG ...]
@@ -152,7 +155,13 @@ Pipelines
   cpu (default)  seqmix-cpu-pipeline: tiles chosen for the host, vector
                  tile builders, OpenMP threads, inline transcendentals
   reference      seqmix-reference-pipeline (naive loops)
-  gpu            not available in this build
+  gpu            seqmix-gpu-pipeline for the chip of CUDA device 0, every
+                 buffer in managed memory; without a device one line
+                 "no GPU: ..." and exit code 2
+  gpu-emulated   seqmix-gpu-emulation-pipeline: the GPU pipeline's tiles,
+                 blocks and threads, run one after another (last to first)
+                 on the calling thread: a check of its kernels without a
+                 GPU (slow; no run-time checks, as on the GPU)
 
 Output
   One line per result on stdout: `outK: TYPE min=.. max=.. mean=..`;

@@ -119,6 +119,15 @@ void buildGpuPipelineToKernels(OpPassManager &pm,
 void buildGpuPipeline(OpPassManager &pm,
                       const GpuPipelineOptions &options = {});
 
+/// The GPU pipeline's kernels on the CPU, to check them where no GPU is:
+/// buildGpuPipelineToKernels up to the mapping to the grid (the same
+/// configs, tiles, thread bodies and buffers), then the grid and every
+/// block's threads run one after another on the calling thread, last to
+/// first (code whose result depends on the order of its threads then
+/// differs from the reference), down to LLVM as buildLowerToLLVM.
+void buildGpuEmulationPipeline(OpPassManager &pm,
+                               const GpuPipelineOptions &options = {});
+
 void registerSeqMixPipelines();
 
 } // namespace mlir::seqmix

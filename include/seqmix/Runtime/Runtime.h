@@ -165,10 +165,13 @@ enum class Pipeline {
   Reference, ///< seqmix-reference-pipeline: naive loops
   Cpu,       ///< seqmix-cpu-pipeline: tiled by configs, OpenMP threads
   Gpu,       ///< seqmix-gpu-pipeline: kernels on the CUDA device
+  /// seqmix-gpu-emulation-pipeline: the GPU pipeline's blocks and threads
+  /// one after another on the CPU (a check of its kernels without a GPU)
+  GpuEmulated,
 };
 
-/// "reference", "cpu" or "gpu"; anything else is an error. Whether a GPU is
-/// there is checked when compiling (NoGpuError).
+/// "reference", "cpu", "gpu" or "gpu-emulated"; anything else is an error.
+/// Whether a GPU is there is checked when compiling (NoGpuError).
 llvm::Expected<Pipeline> parsePipeline(llvm::StringRef name);
 llvm::StringRef getPipelineName(Pipeline pipeline);
 

@@ -1035,6 +1035,24 @@ func.func @tile_untileable_loop(%x: tensor<1x16x8xf32>, %w: tensor<8x4xf32>, %cu
 
 // -----
 
+// GPU blocks may spread a query loop (the scalar lowering makes the grid),
+// but not the sequence loop of a packed recurrence, nor may CPU threads.
+func.func @gpu_blocks_on_sequences(%x: tensor<1x16x8xf32>, %w: tensor<8x4xf32>, %cu: tensor<3xi32>, %y0: tensor<1x16x8xf32>, %s0: tensor<2x3x8xf32>) {
+  // expected-error @+1 {{tiling level 'parallel' cannot tile loop 'b' (it is taken whole; see the op's docs)}}
+  %y, %s = seqmix.causal_conv1d ins(%x, %w : tensor<1x16x8xf32>, tensor<8x4xf32>) cu_seqlens(%cu : tensor<3xi32>) outs(%y0, %s0 : tensor<1x16x8xf32>, tensor<2x3x8xf32>) {seqmix.tile = #seqmix.gpu_tiling<blocks = [1, 8, 0]>} -> tensor<1x16x8xf32>, tensor<2x3x8xf32>
+  return
+}
+
+// -----
+
+func.func @cpu_threads_on_queries(%q: tensor<1x8x2x4xf32>, %o0: tensor<1x8x2x4xf32>) {
+  // expected-error @+1 {{tiling level 'parallel' cannot tile loop 'i' (it is taken whole; see the op's docs)}}
+  %o = seqmix.sliding_window_attention ins(%q, %q, %q : tensor<1x8x2x4xf32>, tensor<1x8x2x4xf32>, tensor<1x8x2x4xf32>) outs(%o0 : tensor<1x8x2x4xf32>) {window_left = 2 : i64, window_right = 0 : i64, seqmix.tile = #seqmix.cpu_tiling<threads = [0, 4, 0]>} -> tensor<1x8x2x4xf32>
+  return
+}
+
+// -----
+
 func.func @tile_route_chunk(%l: tensor<1x8x4xf32>, %init_indices: tensor<1x8x2xi32>, %init_weights: tensor<1x8x2xf32>) {
   // expected-error @+1 {{'chunk' applies to recurrences only}}
   %i, %w = seqmix.route ins(%l : tensor<1x8x4xf32>) outs(%init_indices, %init_weights : tensor<1x8x2xi32>, tensor<1x8x2xf32>) {top_k = 2 : i64, seqmix.tile = #seqmix.cpu_tiling<chunk = 64>} -> tensor<1x8x2xi32>, tensor<1x8x2xf32>

@@ -36,7 +36,7 @@
 // UNDEF-NOT: _Z
 
 // NOENTRY: error: no func.func @nope in {{.*}}gla.mlir (public functions: @gla)
-// NOPIPE: error: unknown --pipeline 'tpu' (expected reference, cpu or gpu)
+// NOPIPE: error: unknown --pipeline 'tpu' (expected reference, cpu, gpu or gpu-emulated)
 
 func.func @gla(%q: tensor<1x37x4x48xf32>, %k: tensor<1x37x4x48xf32>,
                %v: tensor<1x37x4x32xf32>, %g: tensor<1x37x4x48xf32>)

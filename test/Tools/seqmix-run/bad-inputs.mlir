@@ -62,7 +62,7 @@
 // ENTRY-NEXT: exit 2
 
 // RUN: sh -c 'seqmix-run %s --pipeline=fast --input=%t/a.npy --input=%t/a.npy 2>&1; echo "exit $?"' | FileCheck %s --check-prefix=PIPELINE
-// PIPELINE: seqmix-run: unknown --pipeline 'fast' (expected reference, cpu or gpu)
+// PIPELINE: seqmix-run: unknown --pipeline 'fast' (expected reference, cpu, gpu or gpu-emulated)
 // PIPELINE-NEXT: exit 2
 
 // RUN: sh -c 'seqmix-run %s --no-such-option 2>&1; echo "exit $?"' | FileCheck %s --check-prefix=OPTION

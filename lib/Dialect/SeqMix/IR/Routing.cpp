@@ -210,6 +210,8 @@ OperandLoopDims SegmentMatmulOp::getOperandLoopDims() {
   return {{R, W}, {W, W, C}, {W}, {R, C}};
 }
 bool SegmentMatmulOp::isLoopTileable(unsigned loop) { return loop == 1; }
+// Each output element finds its row's segment itself.
+bool SegmentMatmulOp::isLoopSpreadable(unsigned) { return true; }
 bool SegmentMatmulOp::readsInit(unsigned) { return true; }
 Value SegmentMatmulOp::getSequenceOffsets() { return getOffsets(); }
 

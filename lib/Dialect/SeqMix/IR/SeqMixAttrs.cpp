@@ -227,6 +227,15 @@ ArrayRef<int64_t> GpuTilingAttr::getVectorTileSizes() const { return {}; }
 std::optional<int64_t> GpuTilingAttr::getChunkSize() const {
   return getChunk();
 }
+bool GpuTilingAttr::spreadsUnsliceableLoop(LoopStructureOpInterface op) const {
+  ArrayRef<int64_t> blocks = getBlocks();
+  SmallVector<utils::IteratorType> kinds = op.getLoopKinds();
+  for (unsigned l = 0; l < blocks.size() && l < kinds.size(); ++l)
+    if (blocks[l] > 0 && kinds[l] == utils::IteratorType::parallel &&
+        !op.isLoopTileable(l))
+      return true;
+  return false;
+}
 Attribute GpuTilingAttr::withoutLoopLevels() const {
   if (!getWarps() && !getStages() && !getChunk())
     return {};

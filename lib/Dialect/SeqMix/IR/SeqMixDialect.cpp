@@ -64,6 +64,9 @@ LogicalResult SeqMixDialect::verifyOperationAttribute(Operation *op,
                                                utils::IteratorType::parallel,
                                                utils::IteratorType::reduction};
   std::string list = "(" + llvm::join(names, ", ") + ")";
+  // GPU blocks may also spread a loop whose points the scalar body computes
+  // on its own (isLoopSpreadable): the scalar lowering makes the grid.
+  bool gpu = isa<GpuTilingAttr>(config);
   auto level = [&](StringRef name, ArrayRef<int64_t> sizes,
                    bool parallel) -> LogicalResult {
     if (sizes.empty())
@@ -75,7 +78,8 @@ LogicalResult SeqMixDialect::verifyOperationAttribute(Operation *op,
     for (auto [i, s] : llvm::enumerate(sizes)) {
       if (s == 0)
         continue;
-      if (loops && !loops.isLoopTileable(i))
+      if (loops && !loops.isLoopTileable(i) &&
+          !(gpu && parallel && loops.isLoopSpreadable(i)))
         return op->emitOpError()
                << "tiling level '" << name << "' cannot tile loop '" << names[i]
                << "' (it is taken whole; see the op's docs)";

@@ -122,6 +122,7 @@ OperandLoopDims NeighborhoodAttentionOp::getOperandLoopDims() {
 bool NeighborhoodAttentionOp::isLoopTileable(unsigned loop) {
   return loop == 0 || loop == getNumSpatialDims() + 1;
 }
+bool NeighborhoodAttentionOp::isLoopSpreadable(unsigned) { return true; }
 bool NeighborhoodAttentionOp::readsInit(unsigned) { return false; }
 Value NeighborhoodAttentionOp::getSequenceOffsets() { return {}; }
 
@@ -220,6 +221,7 @@ OperandLoopDims SlidingWindowAttentionOp::getOperandLoopDims() {
 bool SlidingWindowAttentionOp::isLoopTileable(unsigned loop) {
   return loop != 1;
 }
+bool SlidingWindowAttentionOp::isLoopSpreadable(unsigned) { return true; }
 bool SlidingWindowAttentionOp::readsInit(unsigned) { return false; }
 Value SlidingWindowAttentionOp::getSequenceOffsets() { return {}; }
 

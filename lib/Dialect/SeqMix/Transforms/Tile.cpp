@@ -160,6 +160,12 @@ struct SeqMixTilePass : seqmix::impl::SeqMixTilePassBase<SeqMixTilePass> {
       // On a GPU, producers stay outside (their own kernels): fused into a
       // block, every thread of it would compute the whole block's slice.
       bool gpu = isa<GpuTilingAttr>(config);
+      // Blocks along a loop the op cannot be sliced along (the query
+      // positions of windowed attention): the scalar lowering makes the
+      // grid and the threads of the whole op (convert-seqmix-to-loops).
+      if (gpu && cast<GpuTilingAttr>(config).spreadsUnsliceableLoop(
+                     cast<LoopStructureOpInterface>(op)))
+        continue;
       FailureOr<Operation *> tiled =
           gpu ? tileLevel(rewriter, op, config.getParallelTileSizes(),
                           scf::SCFTilingOptions::LoopType::ForallOp)

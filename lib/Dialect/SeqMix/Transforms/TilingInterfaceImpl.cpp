@@ -71,7 +71,12 @@ operandTile(OpBuilder &b, Location loc, Value v, ArrayRef<LoopDim> dims,
             : OpFoldResult(b.getIndexAttr(st.getDimSize(d)));
     if (ld.loop < 0 ||
         coversAll(offsets[ld.loop], sizes[ld.loop], loopSizes[ld.loop])) {
-      offs.push_back(b.getIndexAttr(0));
+      // Upstream rejects a static offset into an empty dimension (a
+      // convolution's state when the kernel is 1 wide), even 0 of size 0.
+      if (!st.isDynamicDim(d) && st.getDimSize(d) == 0)
+        offs.push_back(OpFoldResult(arith::ConstantIndexOp::create(b, loc, 0)));
+      else
+        offs.push_back(b.getIndexAttr(0));
       szs.push_back(full);
       continue;
     }
@@ -166,11 +171,12 @@ struct TilingModel
     return result;
   }
 
-  LogicalResult getResultTilePosition(
-      Operation *op, OpBuilder &b, unsigned resultNumber,
-      ArrayRef<OpFoldResult> offsets, ArrayRef<OpFoldResult> sizes,
-      SmallVector<OpFoldResult> &resultOffsets,
-      SmallVector<OpFoldResult> &resultSizes) const {
+  LogicalResult
+  getResultTilePosition(Operation *op, OpBuilder &b, unsigned resultNumber,
+                        ArrayRef<OpFoldResult> offsets,
+                        ArrayRef<OpFoldResult> sizes,
+                        SmallVector<OpFoldResult> &resultOffsets,
+                        SmallVector<OpFoldResult> &resultSizes) const {
     LoopStructureOpInterface ls = loops(op);
     auto dps = cast<DestinationStyleOpInterface>(op);
     OpOperand *init = dps.getDpsInitOperand(resultNumber);
@@ -196,9 +202,8 @@ template <typename OpTy>
 struct ReifyModel
     : public ReifyRankedShapedTypeOpInterface::ExternalModel<ReifyModel<OpTy>,
                                                              OpTy> {
-  LogicalResult
-  reifyResultShapes(Operation *op, OpBuilder &b,
-                    ReifiedRankedShapedTypeDims &shapes) const {
+  LogicalResult reifyResultShapes(Operation *op, OpBuilder &b,
+                                  ReifiedRankedShapedTypeDims &shapes) const {
     auto dps = cast<DestinationStyleOpInterface>(op);
     for (OpOperand &init : dps.getDpsInitsMutable())
       shapes.push_back(tensor::getMixedSizes(b, op->getLoc(), init.get()));
@@ -206,8 +211,7 @@ struct ReifyModel
   }
 };
 
-template <typename... OpTys>
-void attachAll(MLIRContext *ctx) {
+template <typename... OpTys> void attachAll(MLIRContext *ctx) {
   (OpTys::template attachInterface<TilingModel<OpTys>>(*ctx), ...);
   (OpTys::template attachInterface<ReifyModel<OpTys>>(*ctx), ...);
 }

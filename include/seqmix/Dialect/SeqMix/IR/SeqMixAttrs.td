@@ -117,6 +117,13 @@ def SeqMix_GpuTilingAttr : AttrDef<SeqMix_Dialect, "GpuTiling",
       OptionalParameter<"std::optional<int64_t>">:$chunk);
   let hasCustomAssemblyFormat = 1;
   let genVerifyDecl = 1;
+  let extraClassDeclaration = [{
+    /// Whether `blocks` spreads a loop that `op` cannot be sliced along (a
+    /// query loop of windowed attention, whose window depends on the
+    /// position): seqmix-tile then leaves the op whole and its scalar
+    /// lowering makes the grid and the threads.
+    bool spreadsUnsliceableLoop(LoopStructureOpInterface op) const;
+  }];
 }
 
 #endif // SEQMIX_DIALECT_SEQMIX_IR_SEQMIXATTRS_TD

@@ -67,6 +67,12 @@ def SeqMix_LoopStructureOpInterface : OpInterface<"LoopStructureOpInterface"> {
       "indexed through run-time offsets may only be taken whole).",
       "bool", "isLoopTileable", (ins "unsigned":$loop), "",
       "return true;">,
+    InterfaceMethod<"Whether the scalar body computes each point of "
+      "parallel loop `loop` on its own, so that GPU blocks and threads may "
+      "spread the loop even where a tile may not cover part of it (a query "
+      "window that depends on the query's position, which a slice loses).",
+      "bool", "isLoopSpreadable", (ins "unsigned":$loop), "",
+      "return $_op.isLoopTileable(loop);">,
     InterfaceMethod<[{
         The order in which the reference lowering nests the loops, as loop
         indices, outermost first: a permutation chosen for locality of the

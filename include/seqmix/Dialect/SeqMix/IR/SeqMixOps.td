@@ -356,7 +356,9 @@ def SeqMix_DispatchOp : SeqMix_TiledOp<"dispatch"> {
   }]);
 }
 
-def SeqMix_SegmentMatmulOp : SeqMix_TiledOp<"segment_matmul"> {
+def SeqMix_SegmentMatmulOp : SeqMix_TiledOp<"segment_matmul",
+    [DeclareOpInterfaceMethods<SeqMix_LoopStructureOpInterface,
+                               ["isLoopSpreadable"]>]> {
   let summary = "grouped GEMM over the segments of a packed tensor";
   let description = [{
     packed `[R, Din]`, weight `[M, Din, Dout]`, offsets `[S+1]`, destination
@@ -429,7 +431,8 @@ defvar AttentionAccessors = [{
 }];
 
 def SeqMix_NeighborhoodAttentionOp : SeqMix_TiledOp<"neighborhood_attention",
-    [AttrSizedOperandSegments]> {
+    [AttrSizedOperandSegments, DeclareOpInterfaceMethods<
+        SeqMix_LoopStructureOpInterface, ["isLoopSpreadable"]>]> {
   let summary = "NATTEN-style neighborhood attention in 1 to 3 dimensions";
   let description = [{
     q `[B, X1..Xr, H, Dqk]`, k `[B, X1..Xr, Hkv, Dqk]`, v `[B, X1..Xr, Hkv, Dv]`
@@ -477,7 +480,8 @@ def SeqMix_NeighborhoodAttentionOp : SeqMix_TiledOp<"neighborhood_attention",
 }
 
 def SeqMix_SlidingWindowAttentionOp : SeqMix_TiledOp<
-    "sliding_window_attention"> {
+    "sliding_window_attention", [DeclareOpInterfaceMethods<
+        SeqMix_LoopStructureOpInterface, ["isLoopSpreadable"]>]> {
   let summary = "softmax attention over a sliding window (FlashAttention)";
   let description = [{
     q `[B, Tq, H, D]`, k `[B, Tk, Hkv, D]`, v `[B, Tk, Hkv, Dv]` ->
