@@ -5,6 +5,7 @@ reference and cpu pipelines (and optionally PyTorch) and timed in one run.
     python3 bench/bench.py [--iters N] [--threads N] [--T N] [--only NAME]
                            [--quick] [--no-machine] [--torch]
                            [--json PATH] [--plot PATH]
+    python3 bench/bench.py --gpu=gpu|gpu-emulated [--quick] [--only NAME]
 
 First measures this machine (bench/machine.py) and hands the per-core rates
 to every seqmix-run call, so the roofline share is against this machine, not
@@ -14,6 +15,10 @@ writes every row as JSON and, when matplotlib is installed, a roofline plot.
 Each row is the median of --iters calls after a warm-up; a call under 5 ms is
 timed again over about a second of calls, decode steps over 50 x --iters.
 
+--gpu prints the GPU table instead (bench/gpu-check.sh runs it on a GPU):
+the same cases at 8 times the batch, plus sliding windows at T = 32768,
+in ms, TFLOP/s and GB/s against an H200's limits.
+
 Not a test: nothing here asserts a time.
 """
 
@@ -21,6 +26,7 @@ import argparse
 import json
 import os
 import pathlib
+import re
 import subprocess
 import sys
 import tempfile
@@ -313,6 +319,64 @@ CASES = {
     "diag_scan_D1536_N16": (diagonal_scan, BOTH, None),
 }
 
+#: The H200's limits the GPU table is read against: dense bf16 on the tensor
+#: cores, and HBM bandwidth.
+H200_TFLOPS, H200_TBS = 990.0, 4.8
+GPU_BATCH = 8
+#: Cases of the GPU table only (bench/gpu-check.sh): NA 2-D is in CASES.
+GPU_CASES = {
+    "swa_T32768_W2048_H8_D64": lambda T: sliding_window(T, scale_T=16, left=2047),
+}
+
+
+def with_batch(module, batch):
+    """The module at `batch` sequences: every tensor whose leading dimension
+    is the batch of 1 gets `batch`. Layers (which pack or reshape tokens
+    into rows) keep batch 1."""
+    if any(w in module for w in ("cu_seqlens", "seqmix.dispatch",
+                                 "collapse_shape", "expand_shape")):
+        return module
+    return re.sub(r"tensor<1x", f"tensor<{batch}x", module)
+
+
+def gpu_main(a):
+    """The GPU table: every case of the CPU table (not the forced tiles) at
+    GPU_BATCH times the batch, and GPU_CASES, on the gpu pipeline (or its
+    CPU emulation, for a dry run), read against the H200's limits."""
+    T, iters = (256, 2) if a.quick else (a.T, a.iters)
+    batch = 1 if a.quick else GPU_BATCH
+    cases = {n: c[0] for n, c in CASES.items() if "cpu" in c[1] and not c[2]}
+    cases.update(GPU_CASES)
+    print(f"{a.gpu} pipeline, T = {T}, batch {batch} (layers 1), fp32, "
+          f"median of {iters}; limits: {H200_TFLOPS:.0f} TFLOP/s (bf16 tensor "
+          f"cores), {H200_TBS} TB/s (HBM)")
+    head = (f"{'case':<32} {'ms':>11} {'TFLOP/s':>9} {'% peak':>7} {'GB/s':>9} "
+            f"{'% HBM':>7}")
+    print(head)
+    print("-" * len(head))
+    rows = []
+    for name, build in cases.items():
+        if a.only and a.only not in name:
+            continue
+        b, err = seqmix_run(with_batch(build(T), batch), a.gpu, iters, 1, None)
+        r = row(name, a.gpu, b, err)
+        rows.append(r)
+        if err:
+            print(f"{name:<32} error: {err}", flush=True)
+            continue
+        s = r["ms"] * 1e-3
+        tflops = (r["flop"] or 0) / s * 1e-12
+        gbs = (r["bytes"] or 0) / s * 1e-9
+        r.update(gflops=tflops * 1e3, gbs=gbs, roofline_pct=None)
+        print(f"{name:<32} {r['ms']:>11.4f} {tflops:>9.3f} "
+              f"{100 * tflops / H200_TFLOPS:>6.2f}% {gbs:>9.1f} "
+              f"{100 * gbs / (H200_TBS * 1e3):>6.2f}%", flush=True)
+    with open(a.json, "w") as f:
+        json.dump({"T": T, "iters": iters, "batch": batch, "pipeline": a.gpu,
+                   "rows": rows}, f, indent=1)
+    print(f"\njson: {a.json}")
+
+
 def seqmix_run(module, pipeline, iters, threads, machine_flag):
     """(parsed bench dict, None) or (None, error line)."""
     with tempfile.NamedTemporaryFile("w", suffix=".mlir") as f:
@@ -484,7 +548,14 @@ def main():
     p.add_argument("--torch", action="store_true", help="add PyTorch rows (bench/torch_ref.py)")
     p.add_argument("--json", default=str(ROOT / "bench" / "results.json"))
     p.add_argument("--plot", default=str(ROOT / "bench" / "roofline.png"))
+    p.add_argument("--gpu", choices=("gpu", "gpu-emulated"),
+                   help="the GPU table instead (bench/gpu-check.sh): the cases at "
+                        f"{GPU_BATCH}x the batch on this pipeline, against the "
+                        "H200's limits; gpu-emulated runs it on the CPU (use "
+                        "--quick: batch 1, T = 256)")
     a = p.parse_args()
+    if a.gpu:
+        return gpu_main(a)
     T, iters = (256, 2) if a.quick else (a.T, a.iters)
 
     m, flag = None, None
