@@ -171,6 +171,18 @@ void mlir::seqmix::buildBufferize(OpPassManager &pm) {
   pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
 }
 
+/// Loops, buffers and math of host code to LLVM (libm for the
+/// transcendentals): the end of the CPU pipelines and of the GPU emulation.
+static void addHostLoopsToLLVM(OpPassManager &pm) {
+  pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
+  pm.addPass(memref::createExpandStridedMetadataPass());
+  pm.addPass(createLowerAffinePass());
+  pm.addPass(createSCFToControlFlowPass());
+  pm.addPass(createConvertMathToLibmPass());
+  pm.addPass(createConvertToLLVMPass());
+  pm.addPass(createReconcileUnrealizedCastsPass());
+}
+
 void mlir::seqmix::buildLowerToLLVM(OpPassManager &pm) {
   // Tiled IR keeps its scf.forall loops up to here; the reference path runs
   // them in order.
@@ -181,13 +193,7 @@ void mlir::seqmix::buildLowerToLLVM(OpPassManager &pm) {
   // (the control-flow lowering needs single-block scopes).
   pm.addPass(createConvertSCFToOpenMPPass());
   pm.addPass(std::make_unique<InlineAllocaScopesPass>());
-  pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
-  pm.addPass(memref::createExpandStridedMetadataPass());
-  pm.addPass(createLowerAffinePass());
-  pm.addPass(createSCFToControlFlowPass());
-  pm.addPass(createConvertMathToLibmPass());
-  pm.addPass(createConvertToLLVMPass());
-  pm.addPass(createReconcileUnrealizedCastsPass());
+  addHostLoopsToLLVM(pm);
 }
 
 /// Tiling configs (a user's wins), the tile loops, seqmix.scan as loops
@@ -407,13 +413,7 @@ void mlir::seqmix::buildGpuEmulationPipeline(
   // to first; the rest as buildLowerToLLVM, without OpenMP (so the scopes
   // of each thread's stack buffers stay).
   pm.addPass(std::make_unique<ReverseParallelLoopsPass>());
-  pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
-  pm.addPass(memref::createExpandStridedMetadataPass());
-  pm.addPass(createLowerAffinePass());
-  pm.addPass(createSCFToControlFlowPass());
-  pm.addPass(createConvertMathToLibmPass());
-  pm.addPass(createConvertToLLVMPass());
-  pm.addPass(createReconcileUnrealizedCastsPass());
+  addHostLoopsToLLVM(pm);
 }
 
 void mlir::seqmix::registerSeqMixPipelines() {
