@@ -92,11 +92,80 @@ static void addBufferDeallocation(OpPassManager &pm) {
   pm.addPass(createConvertBufferizationToMemRefPass());
 }
 
+/// `target` = `source`, element by element, as the thread's own loop nest.
+static void emitCopyLoops(OpBuilder &b, Location loc, Value source,
+                          Value target) {
+  auto type = cast<MemRefType>(source.getType());
+  Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+  Value one = arith::ConstantIndexOp::create(b, loc, 1);
+  SmallVector<Value> lbs(type.getRank(), zero), steps(type.getRank(), one), ubs;
+  for (int64_t d = 0; d < type.getRank(); ++d)
+    ubs.push_back(memref::DimOp::create(b, loc, source, d));
+  scf::buildLoopNest(b, loc, lbs, ubs, steps,
+                     [&](OpBuilder &nb, Location l, ValueRange ivs) {
+                       Value v = memref::LoadOp::create(nb, l, source, ivs);
+                       memref::StoreOp::create(nb, l, v, target, ivs);
+                     });
+}
+
+/// A thread's small tile of a buffer, which its loops load or store at
+/// every step (a recurrence's state column, a scan's state row, a row of A),
+/// lives in the thread's local memory (registers, once the loops are
+/// unrolled) for the whole body: copied in once where it is read, out once
+/// where it is written, instead of a global load and store per step. The
+/// tiles a thread writes are its own (one tile per thread of a
+/// destination), so the copies race with no other thread.
+static void promoteThreadTiles(Operation *root, RewriterBase &rewriter) {
+  constexpr int64_t kMaxTileBytes = 1024;
+  SmallVector<memref::SubViewOp> tiles;
+  root->walk([&](memref::SubViewOp view) {
+    auto threads = dyn_cast<scf::ParallelOp>(view->getParentOp());
+    MemRefType type = view.getType();
+    if (!threads || !threads->getParentOfType<scf::ParallelOp>() ||
+        !type.hasStaticShape() || !type.getElementType().isIntOrFloat() ||
+        type.getNumElements() * ((type.getElementTypeBitWidth() + 7) / 8) >
+            kMaxTileBytes)
+      return;
+    bool inLoop = false;
+    for (Operation *user : view->getUsers()) {
+      if (!isa<memref::LoadOp, memref::StoreOp>(user))
+        return;
+      inLoop |= user->getParentOp() != threads.getOperation();
+    }
+    if (inLoop)
+      tiles.push_back(view);
+  });
+  for (memref::SubViewOp view : tiles) {
+    Location loc = view.getLoc();
+    auto threads = cast<scf::ParallelOp>(view->getParentOp());
+    bool read = false, written = false;
+    SmallVector<Operation *> users(view->getUsers());
+    for (Operation *user : users) {
+      read |= isa<memref::LoadOp>(user);
+      written |= isa<memref::StoreOp>(user);
+    }
+    rewriter.setInsertionPointAfter(view);
+    MemRefType type = view.getType();
+    Value local = memref::AllocaOp::create(
+        rewriter, loc, MemRefType::get(type.getShape(), type.getElementType()));
+    if (read)
+      emitCopyLoops(rewriter, loc, view, local);
+    for (Operation *user : users)
+      rewriter.modifyOpInPlace(
+          user, [&] { user->replaceUsesOfWith(view.getResult(), local); });
+    if (written) {
+      rewriter.setInsertionPoint(threads.getBody()->getTerminator());
+      emitCopyLoops(rewriter, loc, local, view);
+    }
+  }
+}
+
 /// Readies the bodies of parallel loops (future GPU kernels) for device
 /// code: small buffers of static size become stack buffers (a thread's
 /// local memory, not a device malloc), memref.copy, which would lower to a
-/// host library call, becomes the thread's own loop nest, and checks of
-/// values read (cf.assert) go.
+/// host library call, becomes the thread's own loop nest, checks of values
+/// read (cf.assert) go, and a thread's small tiles that its loops walk live
+/// in its local memory (promoteThreadTiles).
 /// Runs before buffer deallocation, which then leaves the stack alone.
 struct PrepareParallelLoopsForDevicePass
     : PassWrapper<PrepareParallelLoopsForDevicePass, OperationPass<ModuleOp>> {
@@ -141,22 +210,10 @@ struct PrepareParallelLoopsForDevicePass
     });
     for (memref::CopyOp op : copies) {
       rewriter.setInsertionPoint(op);
-      Location loc = op.getLoc();
-      Value source = op.getSource(), target = op.getTarget();
-      auto type = cast<MemRefType>(source.getType());
-      Value zero = arith::ConstantIndexOp::create(rewriter, loc, 0);
-      Value one = arith::ConstantIndexOp::create(rewriter, loc, 1);
-      SmallVector<Value> lbs(type.getRank(), zero), steps(type.getRank(), one),
-          ubs;
-      for (int64_t d = 0; d < type.getRank(); ++d)
-        ubs.push_back(memref::DimOp::create(rewriter, loc, source, d));
-      scf::buildLoopNest(rewriter, loc, lbs, ubs, steps,
-                         [&](OpBuilder &b, Location l, ValueRange ivs) {
-                           Value v = memref::LoadOp::create(b, l, source, ivs);
-                           memref::StoreOp::create(b, l, v, target, ivs);
-                         });
+      emitCopyLoops(rewriter, op.getLoc(), op.getSource(), op.getTarget());
       rewriter.eraseOp(op);
     }
+    promoteThreadTiles(getOperation(), rewriter);
   }
 };
 } // namespace
@@ -272,15 +329,17 @@ void mlir::seqmix::buildCpuPipeline(OpPassManager &pm,
 }
 
 namespace {
-/// Runs every scf.parallel from its last iteration to its first: an
-/// emulation of GPU blocks and threads one after another, in the order
+/// The grid and each block's threads (scf.parallel) as an emulation on the
+/// host: every loop runs from its last iteration to its first, the order
 /// least like a GPU's, so that code whose result depends on the order of
-/// its threads differs from the reference.
-struct ReverseParallelLoopsPass
-    : PassWrapper<ReverseParallelLoopsPass, OperationPass<ModuleOp>> {
-  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(ReverseParallelLoopsPass)
+/// its threads differs from the reference; and every thread's stack
+/// buffers are the same ones, at the function's start (one thread runs at
+/// a time, and a stack buffer per iteration would overflow the stack).
+struct EmulateGridOnHostPass
+    : PassWrapper<EmulateGridOnHostPass, OperationPass<ModuleOp>> {
+  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(EmulateGridOnHostPass)
   StringRef getArgument() const override {
-    return "seqmix-reverse-parallel-loops";
+    return "seqmix-emulate-grid-on-host";
   }
   void runOnOperation() override {
     IRRewriter rewriter(&getContext());
@@ -304,7 +363,6 @@ struct ReverseParallelLoopsPass
         rewriter.replaceAllUsesExcept(iv, reversed, from.getDefiningOp());
       }
     });
-    // One thread at a time: every thread's stack buffers can be the same.
     getOperation().walk([&](memref::AllocaOp alloca) {
       auto fn = alloca->getParentOfType<func::FuncOp>();
       if (fn && alloca->getParentOfType<scf::ParallelOp>() &&
@@ -410,9 +468,8 @@ void mlir::seqmix::buildGpuEmulationPipeline(
     OpPassManager &pm, const GpuPipelineOptions &options) {
   buildGpuPipelineToParallelLoops(pm, options);
   // The grid and each block's threads as loops on the calling thread, last
-  // to first; the rest as buildLowerToLLVM, without OpenMP (so the scopes
-  // of each thread's stack buffers stay).
-  pm.addPass(std::make_unique<ReverseParallelLoopsPass>());
+  // to first; the rest as buildLowerToLLVM, without OpenMP.
+  pm.addPass(std::make_unique<EmulateGridOnHostPass>());
   addHostLoopsToLLVM(pm);
 }
 

@@ -273,8 +273,8 @@ Expected<OwningOpRef<ModuleOp>> mlir::seqmix::runtime::lowerEntryToLLVM(
     gpu.format = "fatbin";
     seqmix::buildGpuPipeline(pm, gpu);
   } else if (options.pipeline == Pipeline::GpuEmulated) {
-    // The same kernels as for an H100/H200 (run-time checks included:
-    // none), on the calling thread.
+    // The kernels seqmix-gpu-pipeline makes for an H100/H200, without
+    // run-time checks as there, run on the calling thread.
     seqmix::buildGpuEmulationPipeline(pm);
   } else {
     if (options.pipeline == Pipeline::Cpu) {

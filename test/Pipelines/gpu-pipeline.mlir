@@ -39,6 +39,14 @@
 // PTX: gpu.binary @gla_kernel
 // PTX-SAME: .target sm_90
 // PTX-SAME: .entry gla_kernel(
+// The recurrence's kernel (the one before fills the state): the thread's
+// state column lives in its local memory for the whole time loop, copied in
+// from global memory once, updated in place (st.local), copied out once.
+// PTX: gpu.binary @gla_kernel_0
+// PTX-SAME: ld.global
+// PTX-SAME: st.local
+// PTX-SAME: ld.local
+// PTX-SAME: st.global
 
 func.func @gla(%q: tensor<1x37x4x48xf32>, %k: tensor<1x37x4x48xf32>,
                %v: tensor<1x37x4x32xf32>, %g: tensor<1x37x4x48xf32>)

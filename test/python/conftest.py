@@ -45,8 +45,8 @@ PIPELINES = (["reference", "cpu", "gpu-emulated"]
 def compiled(request):
     """Tests that run compiled code need build/bin/seqmix-run; each runs on
     the reference pipeline, on the CPU pipeline and on the GPU pipeline's
-    emulation (and on the GPU pipeline where a GPU is there). Outside CI a missing build skips them; in CI it
-    is an error."""
+    emulation (and on the GPU pipeline where a GPU is there). Outside CI a
+    missing build skips them; in CI it is an error."""
     from seqmix import run
     if not pathlib.Path(run.tool("seqmix-run")).exists():
         if os.environ.get("CI"):

@@ -110,7 +110,8 @@ LogicalResult mlir::seqmix::detail::lowerToLoops(RewriterBase &rewriter,
   for (int64_t l : order) {
     Range r = domain[l];
     auto forOp = scf::ForOp::create(
-        rewriter, loc, getValueOrCreateConstantIndexOp(rewriter, loc, r.offset),
+        rewriter, loc,
+        getValueOrCreateConstantIndexOp(rewriter, loc, r.offset),
         getValueOrCreateConstantIndexOp(rewriter, loc, r.size),
         getValueOrCreateConstantIndexOp(rewriter, loc, r.stride));
     ivs[l] = forOp.getInductionVar();

@@ -171,12 +171,11 @@ struct TilingModel
     return result;
   }
 
-  LogicalResult
-  getResultTilePosition(Operation *op, OpBuilder &b, unsigned resultNumber,
-                        ArrayRef<OpFoldResult> offsets,
-                        ArrayRef<OpFoldResult> sizes,
-                        SmallVector<OpFoldResult> &resultOffsets,
-                        SmallVector<OpFoldResult> &resultSizes) const {
+  LogicalResult getResultTilePosition(
+      Operation *op, OpBuilder &b, unsigned resultNumber,
+      ArrayRef<OpFoldResult> offsets, ArrayRef<OpFoldResult> sizes,
+      SmallVector<OpFoldResult> &resultOffsets,
+      SmallVector<OpFoldResult> &resultSizes) const {
     LoopStructureOpInterface ls = loops(op);
     auto dps = cast<DestinationStyleOpInterface>(op);
     OpOperand *init = dps.getDpsInitOperand(resultNumber);
@@ -202,8 +201,9 @@ template <typename OpTy>
 struct ReifyModel
     : public ReifyRankedShapedTypeOpInterface::ExternalModel<ReifyModel<OpTy>,
                                                              OpTy> {
-  LogicalResult reifyResultShapes(Operation *op, OpBuilder &b,
-                                  ReifiedRankedShapedTypeDims &shapes) const {
+  LogicalResult
+  reifyResultShapes(Operation *op, OpBuilder &b,
+                    ReifiedRankedShapedTypeDims &shapes) const {
     auto dps = cast<DestinationStyleOpInterface>(op);
     for (OpOperand &init : dps.getDpsInitsMutable())
       shapes.push_back(tensor::getMixedSizes(b, op->getLoc(), init.get()));
@@ -211,7 +211,8 @@ struct ReifyModel
   }
 };
 
-template <typename... OpTys> void attachAll(MLIRContext *ctx) {
+template <typename... OpTys>
+void attachAll(MLIRContext *ctx) {
   (OpTys::template attachInterface<TilingModel<OpTys>>(*ctx), ...);
   (OpTys::template attachInterface<ReifyModel<OpTys>>(*ctx), ...);
 }
