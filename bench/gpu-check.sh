@@ -57,7 +57,13 @@ if [ "$pipeline" = gpu ]; then
 fi
 
 step "numerical matrix on the $pipeline pipeline"
-timeout 330 python3 -m pytest -q -p no:cacheprovider "${tests[@]}" -k "$select" \
+# Each test compiles its kernels (ptxas included): spread over the CPUs
+# where pytest-xdist is there.
+parallel=()
+if python3 -c "import xdist" 2>/dev/null; then
+  parallel=(-n "$(( $(nproc) > 8 ? 8 : $(nproc) ))")
+fi
+timeout 330 python3 -m pytest -q -p no:cacheprovider "${parallel[@]}" "${tests[@]}" -k "$select" \
   2>&1 | tee "$out/tests.log" | tail -15
 tests_rc=${PIPESTATUS[0]}
 
