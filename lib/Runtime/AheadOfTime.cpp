@@ -297,6 +297,13 @@ Error mlir::seqmix::runtime::compileAheadOfTime(ModuleOp module,
                                                 const AheadOfTimeOptions &aot) {
   if (!entry.func)
     return makeError("no entry function to compile");
+  // GPU kernels read the runtime's managed memory, which a caller's plain
+  // buffers are not: the object would fault on the device.
+  if (options.pipeline == Pipeline::Gpu)
+    return makeError("the gpu pipeline cannot be compiled ahead of time (its "
+                     "buffers are the runtime's CUDA managed memory); use "
+                     "seqmix-run or seqmix.compile, or gpu-emulated for its "
+                     "kernels on the CPU");
   MLIRContext *ctx = module.getContext();
   runtime::detail::prepareHostCompilation(ctx);
 

@@ -34,10 +34,12 @@ static cl::opt<std::string>
               cl::desc("Entry function (default: @main, else the only public "
                        "func.func)"),
               cl::value_desc("name"), cl::cat(category));
-static cl::opt<std::string> pipelineName("pipeline",
-                                         cl::desc("reference or cpu (default)"),
-                                         cl::value_desc("reference|cpu"),
-                                         cl::init("cpu"), cl::cat(category));
+static cl::opt<std::string> pipelineName(
+    "pipeline",
+    cl::desc("reference, cpu (default) or gpu-emulated (the GPU pipeline's "
+             "kernels run on the CPU); gpu is refused"),
+    cl::value_desc("reference|cpu|gpu-emulated"), cl::init("cpu"),
+    cl::cat(category));
 static cl::opt<std::string> outputFilename("o", cl::desc("Object file"),
                                            cl::value_desc("file.o"),
                                            cl::Required, cl::cat(category));

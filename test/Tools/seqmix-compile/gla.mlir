@@ -18,6 +18,9 @@
 // Bad command lines:
 // RUN: not seqmix-compile %s --entry=nope -o %t.o 2>&1 | FileCheck %s --check-prefix=NOENTRY
 // RUN: not seqmix-compile %s --pipeline=tpu -o %t.o 2>&1 | FileCheck %s --check-prefix=NOPIPE
+// RUN: not seqmix-compile %s --pipeline=gpu -o %t.o 2>&1 | FileCheck %s --check-prefix=NOGPU
+// The GPU pipeline's kernels on the CPU compile like any host code:
+// RUN: seqmix-compile %s --pipeline=gpu-emulated -o %t-emulated.o
 
 // HEADER: void _mlir_ciface_gla(gla_results *results, gla_memref4 *a0, gla_memref4 *a1, gla_memref4 *a2, gla_memref4 *a3);
 // HEADER: static inline int gla(const float *q, const int64_t *q_sizes,
@@ -37,6 +40,7 @@
 
 // NOENTRY: error: no func.func @nope in {{.*}}gla.mlir (public functions: @gla)
 // NOPIPE: error: unknown --pipeline 'tpu' (expected reference, cpu, gpu or gpu-emulated)
+// NOGPU: error: the gpu pipeline cannot be compiled ahead of time
 
 func.func @gla(%q: tensor<1x37x4x48xf32>, %k: tensor<1x37x4x48xf32>,
                %v: tensor<1x37x4x32xf32>, %g: tensor<1x37x4x48xf32>)
