@@ -41,14 +41,21 @@ if ! "$bin/seqmix-run" --help >/dev/null 2>&1; then
   if [ -f .gpu-bundle/seqmix-gpu.tar.xz ]; then
     dir=$(mktemp -d)
     tar -C "$dir" -xJf .gpu-bundle/seqmix-gpu.tar.xz
-    bin=$dir/bin
-    export LD_LIBRARY_PATH="$dir/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+    # The bundle's libraries for seqmix-run alone: Python and the rest keep
+    # the machine's own (newer) ones.
+    mkdir -p "$dir/wrap"
+    cat > "$dir/wrap/seqmix-run" <<WRAP
+#!/bin/sh
+LD_LIBRARY_PATH="$dir/lib\${LD_LIBRARY_PATH:+:\$LD_LIBRARY_PATH}" exec "$dir/bin/seqmix-run" "\$@"
+WRAP
+    chmod +x "$dir/wrap/seqmix-run"
+    bin=$dir/wrap
   else
     bash scripts/build.sh > "$out/build.log" 2>&1 || { tail -20 "$out/build.log"; exit 1; }
   fi
 fi
 export SEQMIX_BIN=$bin
-"$bin/seqmix-run" --help >/dev/null 2>&1 || { echo "gpu-check: $bin/seqmix-run does not start"; ldd "$bin/seqmix-run" | grep "not found"; exit 1; }
+"$bin/seqmix-run" --help >/dev/null 2>&1 || { echo "gpu-check: $bin/seqmix-run does not start"; "$bin/seqmix-run" --help 2>&1 | tail -2; exit 1; }
 if [ "$pipeline" = gpu ]; then
   nvidia-smi -L || true
   # One call first: a missing driver or toolkit says so in one line.
