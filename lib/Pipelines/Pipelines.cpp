@@ -92,6 +92,13 @@ static void addBufferDeallocation(OpPassManager &pm) {
   pm.addPass(createConvertBufferizationToMemRefPass());
 }
 
+/// The bytes of a static buffer of integers or floats, else none.
+static std::optional<int64_t> staticBytes(MemRefType type) {
+  if (!type.hasStaticShape() || !type.getElementType().isIntOrFloat())
+    return std::nullopt;
+  return type.getNumElements() * ((type.getElementTypeBitWidth() + 7) / 8);
+}
+
 /// `target` = `source`, element by element, as the thread's own loop nest.
 static void emitCopyLoops(OpBuilder &b, Location loc, Value source,
                           Value target) {
@@ -111,8 +118,9 @@ static void emitCopyLoops(OpBuilder &b, Location loc, Value source,
 /// A thread's small tile of a buffer, which its loops load or store at
 /// every step (a recurrence's state column, a scan's state row, a row of A),
 /// lives in the thread's local memory (registers, once the loops are
-/// unrolled) for the whole body: copied in once where it is read, out once
-/// where it is written, instead of a global load and store per step. The
+/// unrolled) for the whole body: copied in once (elements the body does not
+/// write keep their value), out once where it is written, instead of a
+/// global load and store per step. The
 /// tiles a thread writes are its own (one tile per thread of a
 /// destination), so the copies race with no other thread.
 static void promoteThreadTiles(Operation *root, RewriterBase &rewriter) {
@@ -120,11 +128,9 @@ static void promoteThreadTiles(Operation *root, RewriterBase &rewriter) {
   SmallVector<memref::SubViewOp> tiles;
   root->walk([&](memref::SubViewOp view) {
     auto threads = dyn_cast<scf::ParallelOp>(view->getParentOp());
-    MemRefType type = view.getType();
-    if (!threads || !threads->getParentOfType<scf::ParallelOp>() ||
-        !type.hasStaticShape() || !type.getElementType().isIntOrFloat() ||
-        type.getNumElements() * ((type.getElementTypeBitWidth() + 7) / 8) >
-            kMaxTileBytes)
+    std::optional<int64_t> bytes = staticBytes(view.getType());
+    if (!threads || !threads->getParentOfType<scf::ParallelOp>() || !bytes ||
+        *bytes > kMaxTileBytes)
       return;
     bool inLoop = false;
     for (Operation *user : view->getUsers()) {
@@ -138,18 +144,14 @@ static void promoteThreadTiles(Operation *root, RewriterBase &rewriter) {
   for (memref::SubViewOp view : tiles) {
     Location loc = view.getLoc();
     auto threads = cast<scf::ParallelOp>(view->getParentOp());
-    bool read = false, written = false;
     SmallVector<Operation *> users(view->getUsers());
-    for (Operation *user : users) {
-      read |= isa<memref::LoadOp>(user);
-      written |= isa<memref::StoreOp>(user);
-    }
+    bool written = llvm::any_of(
+        users, [](Operation *user) { return isa<memref::StoreOp>(user); });
     rewriter.setInsertionPointAfter(view);
     MemRefType type = view.getType();
     Value local = memref::AllocaOp::create(
         rewriter, loc, MemRefType::get(type.getShape(), type.getElementType()));
-    if (read)
-      emitCopyLoops(rewriter, loc, view, local);
+    emitCopyLoops(rewriter, loc, view, local);
     for (Operation *user : users)
       rewriter.modifyOpInPlace(
           user, [&] { user->replaceUsesOfWith(view.getResult(), local); });
@@ -178,13 +180,9 @@ struct PrepareParallelLoopsForDevicePass
   void runOnOperation() override {
     SmallVector<memref::AllocOp> allocs;
     getOperation().walk([&](memref::AllocOp op) {
-      MemRefType type = op.getType();
-      if (!op->getParentOfType<scf::ParallelOp>() || !type.hasStaticShape() ||
-          !type.getElementType().isIntOrFloat())
-        return;
-      int64_t bytes =
-          type.getNumElements() * ((type.getElementTypeBitWidth() + 7) / 8);
-      if (bytes <= kMaxBytes)
+      std::optional<int64_t> bytes = staticBytes(op.getType());
+      if (op->getParentOfType<scf::ParallelOp>() && bytes &&
+          *bytes <= kMaxBytes)
         allocs.push_back(op);
     });
     IRRewriter rewriter(&getContext());

@@ -28,8 +28,9 @@ static void spreadOverGridAndThreads(RewriterBase &b, Location loc,
   Value zero = cst(0), one = cst(1), grid = one;
   SmallVector<Value> sizes(domain.size()), counts(domain.size());
   int64_t threads = 1;
+  assert(blocks.size() == domain.size() && "one block size per loop");
   for (auto [l, n] : llvm::enumerate(blocks)) {
-    if (n <= 0 || l >= domain.size())
+    if (n <= 0)
       continue;
     sizes[l] = getValueOrCreateConstantIndexOp(b, loc, domain[l].size);
     counts[l] = arith::CeilDivUIOp::create(b, loc, sizes[l], cst(n));
@@ -56,7 +57,7 @@ static void spreadOverGridAndThreads(RewriterBase &b, Location loc,
   b.setInsertionPointToStart(threadLoop.getBody());
   SmallVector<Value> thread =
       split(threadLoop.getInductionVars()[0], [&](unsigned l) {
-        return l < blocks.size() && blocks[l] > 1 ? cst(blocks[l]) : Value();
+        return blocks[l] > 1 ? cst(blocks[l]) : Value();
       });
   Value inside;
   for (unsigned l = 0; l < domain.size(); ++l) {
