@@ -265,6 +265,12 @@ NA_CASES = [
     ("centered_2d_long_rows", (3, 70), 1, 1, 16, 16, (3, 9), None, None, None, False, False),
     ("centered_3d_d48", (3, 4, 18), 2, 1, 48, 48, (3, 3, 3), None, None, None, False, True),
     ("centered_1d_short", (9,), 2, 2, 32, 16, (9,), None, None, None, False, True),
+    # The ring of transposed key rows: windows that go back in row order
+    # (the frames of a dilated or strided outer axis, a causal one with GQA
+    # heads sharing the ring).
+    ("ring_3d_dilated_outer", (7, 6, 20), 2, 1, 16, 16, (3, 3, 5), (2, 1, 1), (1, 2, 1), None, False, True),
+    ("ring_3d_causal_outer_gqa", (6, 9, 21), 4, 2, 16, 16, (3, 5, 7), None, None, (True, False, False), False, True),
+    ("ring_3d_strided_outer", (9, 5, 17), 2, 2, 16, 16, (3, 3, 7), None, (3, 1, 1), None, False, False),
 ]
 
 

@@ -480,7 +480,8 @@ static LogicalResult buildOnlineSoftmax(RewriterBase &rewriter, Operation *op,
 //
 // `width` consecutive queries along the last axis share one vector; each
 // lane keeps its own softmax, so no score needs a horizontal reduction.
-// k and v (once per kv head) and q (scaled, once per head) are transposed
+// k and v (once per kv head, into a ring of the image rows the blocks
+// still read) and q (scaled, a block's rows at a time) are transposed
 // image row by image row into lines of positions, where the keys at one
 // offset `delta` from `width` consecutive queries are one contiguous load.
 // A vector of queries on each of two consecutive image rows (a query tile
@@ -572,14 +573,14 @@ static LogicalResult buildQueryLanes(RewriterBase &rewriter, Operation *op,
   // vector's own positions, at column 0.
   Value vectors = e.divi(rounded, W);
   const int64_t half = width / 2;
-  auto transposed = [&](int64_t n, bool keys) {
+  auto transposed = [&](Value rows, int64_t n, bool keys) {
     return memref::AllocOp::create(
         rewriter, loc,
         MemRefType::get({ShapedType::kDynamic, ShapedType::kDynamic},
                         rewriter.getF32Type()),
-        centered ? ValueRange{e.muli(e.muli(numRows, vectors), e.idx(n)),
+        centered ? ValueRange{e.muli(e.muli(rows, vectors), e.idx(n)),
                               e.idx(keys ? 2 * width : width)}
-                 : ValueRange{e.muli(numRows, e.idx(n)), rowLen});
+                 : ValueRange{e.muli(rows, e.idx(n)), rowLen});
   };
   auto line = [&](Value row, int64_t n, Value d) {
     return e.addi(e.muli(row, e.idx(n)), d);
@@ -587,15 +588,82 @@ static LogicalResult buildQueryLanes(RewriterBase &rewriter, Operation *op,
   auto slabLine = [&](Value row, Value v, int64_t n, Value d) {
     return line(e.addi(e.muli(row, vectors), v), n, d);
   };
-  Value Qt = transposed(*D, false), Kt = transposed(*D, true),
-        Vt = transposed(*Dv, true);
+  // The outer coordinates of an image row.
+  auto coordsOf = [&](Value row) {
+    SmallVector<Value> c(R - 1);
+    for (int64_t a = 0; a + 1 < R; ++a)
+      c[a] = e.remi(e.divi(row, rowStride[a]), extent[a]);
+    return c;
+  };
+  // The blocks of query rows, in order: `blockRows` consecutive rows along
+  // the block axis, the rows left over there one at a time.
+  auto forEachBlock = [&](function_ref<void(Value, int64_t)> body) {
+    if (blockRows == 1)
+      return e.loop(numRows, [&](Value row) { body(row, 1); });
+    Value Y = extent[blockAxis];
+    Value full = e.subi(Y, e.remi(Y, e.idx(blockRows)));
+    e.loop(e.divi(numRows, Y), [&](Value outer) {
+      Value base = e.muli(outer, Y);
+      e.loopStep(zero, full, e.idx(blockRows),
+                 [&](Value y0) { body(e.addi(base, y0), blockRows); });
+      e.loop(full, Y, [&](Value y) { body(e.addi(base, y), 1); });
+    });
+  };
+  // The first and last key rows (row-major) of the windows of `nr` query
+  // rows from `first`: the corners of their box.
+  auto keySpan = [&](Value first, int64_t nr) {
+    SmallVector<Value> qo = coordsOf(first);
+    Value lo = zero, last = zero;
+    for (int64_t a = 0; a + 1 < R; ++a) {
+      Value at = a == blockAxis ? e.addi(qo[a], e.idx(nr - 1)) : qo[a];
+      Value hi = view.window(e, a, at).second;
+      Value top = e.subi(e.mini(hi, extent[a]), one);
+      last = e.addi(last, e.muli(e.maxi(top, zero), rowStride[a]));
+      lo = e.addi(lo, e.muli(view.window(e, a, qo[a]).first, rowStride[a]));
+    }
+    return std::pair{lo, last};
+  };
+  OpBuilder scratchAt = e.scratchBuilder(Value());
+  auto counter = [&]() {
+    return memref::AllocaOp::create(
+        scratchAt, loc, MemRefType::get({}, rewriter.getIndexType()));
+  };
+  auto get = [&](Value c) {
+    return memref::LoadOp::create(rewriter, loc, c, ValueRange{}).getResult();
+  };
+  auto set = [&](Value c, Value x) {
+    memref::StoreOp::create(rewriter, loc, x, c, ValueRange{});
+  };
+  // k and v are transposed row by row as the blocks reach them (the rows
+  // transposed form a prefix that only grows, `kvDone` long), into a ring
+  // of `ringRows` rows, row r in slot r mod ringRows: the rows since the
+  // lowest one a block still reads. A whole head (4 MiB of k on a 16 x 32
+  // x 32 video at D = 32) would leave L2 before its rows are read; the
+  // ring (three frames there) mostly stays. Its size is found by walking
+  // the blocks once: the most rows between a block's first key row and
+  // the end of the prefix. q needs only the block's own rows.
+  Value kvDone = counter(), ringNeed = counter();
+  set(kvDone, zero);
+  set(ringNeed, one);
+  forEachBlock([&](Value first, int64_t nr) {
+    auto [lo, last] = keySpan(first, nr);
+    Value done = e.maxi(get(kvDone), e.addi(last, one));
+    set(kvDone, done);
+    set(ringNeed, e.maxi(get(ringNeed), e.subi(done, lo)));
+  });
+  Value ringRows = e.mini(get(ringNeed), numRows);
+  Value Qt = transposed(e.idx(blockRows), *D, false),
+        Kt = transposed(ringRows, *D, true),
+        Vt = transposed(ringRows, *Dv, true);
   Value tail = e.addi(rounded, e.idx(pad));
-  for (auto [buffer, lines] : {std::pair{Qt, *D}, {Kt, *D}, {Vt, *Dv}}) {
+  for (auto [buffer, lines, rows] : {std::tuple{Qt, *D, e.idx(blockRows)},
+                                     {Kt, *D, ringRows},
+                                     {Vt, *Dv, ringRows}}) {
     Value dst = buffer;
     int64_t n = lines;
     if (centered && dst == Qt)
       continue;
-    e.loop(numRows, [&](Value row) {
+    e.loop(rows, [&](Value row) {
       e.loop(e.idx(n), [&](Value d) {
         if (centered) {
           e.store(dst, e.splatF32(0), {slabLine(row, zero, n, d), zero});
@@ -636,16 +704,9 @@ static LogicalResult buildQueryLanes(RewriterBase &rewriter, Operation *op,
   Value T = e.scratch({width, width}); // a block of outputs, lane-major
   // The block's outputs, one vector of queries per row and column.
   Value Ot = e.scratch({blockRows * *Dv, width});
-  // The key row (image row, row-major) of each group of entries, and the
-  // rows of the heads transposed so far (see transposeUpTo).
-  OpBuilder scratchAt = e.scratchBuilder(Value());
-  auto indexScratch = MemRefType::get({maxEntries}, rewriter.getIndexType());
-  Value keyRow = memref::AllocaOp::create(scratchAt, loc, indexScratch);
-  auto counter = [&]() {
-    return memref::AllocaOp::create(
-        scratchAt, loc, MemRefType::get({}, rewriter.getIndexType()));
-  };
-  Value kvDone = counter(), qDone = counter();
+  // The ring slot of each group of entries' key row (see Kt above).
+  Value keyRow = memref::AllocaOp::create(
+      scratchAt, loc, MemRefType::get({maxEntries}, rewriter.getIndexType()));
   SmallVector<int32_t> laneIds(width);
   for (int64_t l = 0; l < width; ++l)
     laneIds[l] = int32_t(l);
@@ -654,21 +715,14 @@ static LogicalResult buildQueryLanes(RewriterBase &rewriter, Operation *op,
       DenseElementsAttr::get(i32Vec, llvm::ArrayRef<int32_t>(laneIds)));
   Value negInf = e.f32(-INFINITY);
   Value scale = e.f32(view.scale);
-  // The outer coordinates of an image row.
-  auto coordsOf = [&](Value row) {
-    SmallVector<Value> c(R - 1);
-    for (int64_t a = 0; a + 1 < R; ++a)
-      c[a] = e.remi(e.divi(row, rowStride[a]), extent[a]);
-    return c;
-  };
 
   // Lines [d0, d0 + n) of image row `row` of the transposed head, columns
   // [x0, x0 + width), from src[b, row, x, head, :]: a width x width block
   // through one register transpose where n is width, lane by lane
   // otherwise.
   auto transposeBlock = [&](Value src, Value dst, int64_t lines, Value bi,
-                            ValueRange at, Value row, Value head, Value x0,
-                            int64_t d0, int64_t n, bool scaled) {
+                            ValueRange at, Value row, Value slot, Value head,
+                            Value x0, int64_t d0, int64_t n, bool scaled) {
     SmallVector<Value> xs;
     for (int64_t l = 0; l < width; ++l)
       xs.push_back(e.mini(e.addi(x0, e.idx(l)), lastQ));
@@ -711,14 +765,14 @@ static LogicalResult buildQueryLanes(RewriterBase &rewriter, Operation *op,
         r = e.mulf(r, e.splat(scale));
     if (!centered) {
       for (auto [i, r] : llvm::enumerate(rows))
-        e.store(dst, r, {line(row, lines, e.idx(d0 + int64_t(i))), col});
+        e.store(dst, r, {line(slot, lines, e.idx(d0 + int64_t(i))), col});
       return;
     }
     // The vector's own slab, and for keys the halves of it that its
     // neighbours' slabs reach.
     Value v = e.divi(x0, W);
     auto slabOf = [&](Value slab, int64_t i) {
-      return slabLine(row, slab, lines, e.idx(d0 + i));
+      return slabLine(slot, slab, lines, e.idx(d0 + i));
     };
     for (auto [i, r] : llvm::enumerate(rows))
       e.store(dst, r, {slabOf(v, int64_t(i)), e.idx(scaled ? 0 : half)});
@@ -739,28 +793,21 @@ static LogicalResult buildQueryLanes(RewriterBase &rewriter, Operation *op,
     e.ifThen(e.cmpi(arith::CmpIPredicate::ult, e.addi(v, one), vectors),
              [&] { storeHalves(half, e.addi(v, one), zero); });
   };
-  // Image rows [from, to) of a head, transposed.
+  // Image rows [from, to) of a head, transposed, row r into slot r - base
+  // (q) or r mod ringRows (k and v, base = none).
+  auto ringSlot = [&](Value row) { return e.remi(row, ringRows); };
   auto transposeRows = [&](Value src, Value dst, Value bi, Value head,
-                           int64_t n, bool scaled, Value from, Value to) {
+                           int64_t n, bool scaled, Value from, Value to,
+                           Value base) {
     e.loop(from, to, [&](Value row) {
       SmallVector<Value> at = coordsOf(row);
+      Value slot = base ? e.subi(row, base) : ringSlot(row);
       e.loopStep(zero, Tq, W, [&](Value x0) {
         for (int64_t d0 = 0; d0 < n; d0 += width)
-          transposeBlock(src, dst, n, bi, at, row, head, x0, d0,
+          transposeBlock(src, dst, n, bi, at, row, slot, head, x0, d0,
                          std::min<int64_t>(width, n - d0), scaled);
       });
     });
-  };
-  // The heads are transposed row by row as the query rows reach them (the
-  // rows a block needs are a prefix that only grows), so that a row is
-  // read while it is still in cache rather than after the whole head has
-  // gone through: `done` holds the rows transposed so far.
-  auto transposeUpTo = [&](Value done, Value needed,
-                           function_ref<void(Value, Value)> rows) {
-    Value have = memref::LoadOp::create(rewriter, loc, done, ValueRange{});
-    rows(have, needed);
-    memref::StoreOp::create(rewriter, loc, e.maxi(have, needed), done,
-                            ValueRange{});
   };
 
   // Centered windows (see AttentionView::centered): lane l's key at step j
@@ -801,7 +848,7 @@ static LogicalResult buildQueryLanes(RewriterBase &rewriter, Operation *op,
   };
 
   // One vector of queries on each of `nr` consecutive image rows along the
-  // block axis, from `qrow` (outer coordinates `qo`): [x0, x0 + width) on
+  // block axis, from outer coordinates `qo` (Qt's rows): [x0, x0 + width) on
   // the last axis. Centered windows take one of four variants of the
   // block, by the image borders its lanes touch; the others walk offsets.
   struct Borders {
@@ -816,8 +863,8 @@ static LogicalResult buildQueryLanes(RewriterBase &rewriter, Operation *op,
     rewriter.setInsertionPoint(ifOp.elseBlock()->getTerminator());
     otherwise();
   };
-  auto queryBlock = [&](Value bi, ValueRange qo, Value qrow, int64_t nr,
-                        Value h, Value x0, Borders borders) {
+  auto queryBlock = [&](Value bi, ValueRange qo, int64_t nr, Value h, Value x0,
+                        Borders borders) {
     Value xs = e.addi(splatI32(toI32(x0)), lanes);
     // Only the lanes inside the image count (and are written).
     Value valid = e.cmpi(arith::CmpIPredicate::slt, xs, splatI32(toI32(Tq)));
@@ -890,7 +937,8 @@ static LogicalResult buildQueryLanes(RewriterBase &rewriter, Operation *op,
                          a == blockAxis ? y : keyY, cur);
         });
       }
-      // The key row of the entries to come.
+      // The key row of the entries to come, by its slot from here on.
+      row = ringSlot(row);
       memref::StoreOp::create(rewriter, loc, row, keyRow,
                               e.divi(carried[0], count));
       // One entry: each row's bias, the lanes' own windows, into the
@@ -946,12 +994,10 @@ static LogicalResult buildQueryLanes(RewriterBase &rewriter, Operation *op,
           SmallVector<Value> qd;
           for (int64_t r = 0; r < nr; ++r)
             qd.push_back(e.load(
-                Qt, centered
-                        ? ValueRange{slabLine(e.addi(qrow, e.idx(r)),
-                                              e.divi(x0, W), *D, e.idx(d)),
-                                     zero}
-                        : ValueRange{line(e.addi(qrow, e.idx(r)), *D, e.idx(d)),
-                                     qcol}));
+                Qt, centered ? ValueRange{slabLine(e.idx(r), e.divi(x0, W), *D,
+                                                   e.idx(d)),
+                                          zero}
+                             : ValueRange{line(e.idx(r), *D, e.idx(d)), qcol}));
           SmallVector<Value> kds = keys(e.idx(d));
           for (int64_t o = 0; o < g; ++o) {
             Value kd = kds[o];
@@ -1147,41 +1193,29 @@ static LogicalResult buildQueryLanes(RewriterBase &rewriter, Operation *op,
     }
   };
 
-  // The kv heads outer: each is transposed once for the query heads of its
-  // group (GQA). Query rows go in blocks along the block axis, the rows
-  // left over one at a time.
+  // The kv heads outer, their query rows in blocks, and the query heads of
+  // the group (GQA) inner: k and v are transposed once for all of them.
   e.loop(Bsz, [&](Value bi) {
     e.loop(e.dim(k, R + 1), [&](Value hk) {
-      memref::StoreOp::create(rewriter, loc, zero, kvDone, ValueRange{});
-      e.loop(group, [&](Value g) {
-        Value h = e.addi(e.muli(hk, group), g);
-        memref::StoreOp::create(rewriter, loc, zero, qDone, ValueRange{});
-        auto rowsOf = [&](Value first, int64_t nr) {
-          SmallVector<Value> qo = coordsOf(first);
-          // The last key row of the block's windows (row-major), and its
-          // query rows.
-          Value last = zero;
-          for (int64_t a = 0; a + 1 < R; ++a) {
-            Value at = a == blockAxis ? e.addi(qo[a], e.idx(nr - 1)) : qo[a];
-            Value hi = view.window(e, a, at).second;
-            Value top = e.subi(e.mini(hi, extent[a]), one);
-            last = e.addi(last, e.muli(e.maxi(top, zero), rowStride[a]));
-          }
-          transposeUpTo(kvDone, e.addi(last, one), [&](Value from, Value to) {
-            transposeRows(k, Kt, bi, hk, *D, false, from, to);
-            transposeRows(v, Vt, bi, hk, *Dv, false, from, to);
-          });
-          transposeUpTo(
-              qDone, e.addi(first, e.idx(nr)), [&](Value from, Value to) {
-                transposeRows(q, Qt, bi, h, *D, /*scaled=*/true, from, to);
-              });
+      set(kvDone, zero);
+      forEachBlock([&](Value first, int64_t nr) {
+        Value done = get(kvDone);
+        Value needed = e.maxi(done, e.addi(keySpan(first, nr).second, one));
+        transposeRows(k, Kt, bi, hk, *D, false, done, needed, Value());
+        transposeRows(v, Vt, bi, hk, *Dv, false, done, needed, Value());
+        set(kvDone, needed);
+        SmallVector<Value> qo = coordsOf(first);
+        e.loop(group, [&](Value g) {
+          Value h = e.addi(e.muli(hk, group), g);
+          transposeRows(q, Qt, bi, h, *D, /*scaled=*/true, first,
+                        e.addi(first, e.idx(nr)), first);
           e.loopStep(zero, Tq, W, [&](Value x0) {
             if (!centered)
-              return queryBlock(bi, qo, first, nr, h, x0, Borders{});
+              return queryBlock(bi, qo, nr, h, x0, Borders{});
             // The variant for the borders the vector's lanes touch.
             auto variant = [&](bool left, bool right) {
               return [&, left, right] {
-                queryBlock(bi, qo, first, nr, h, x0, Borders{left, right});
+                queryBlock(bi, qo, nr, h, x0, Borders{left, right});
               };
             };
             Value hasL = e.cmpi(arith::CmpIPredicate::slt, x0, e.idx(wl));
@@ -1196,18 +1230,6 @@ static LogicalResult buildQueryLanes(RewriterBase &rewriter, Operation *op,
                   ifElse(hasR, variant(false, true), variant(false, false));
                 });
           });
-        };
-        if (blockRows == 1) {
-          e.loop(numRows, [&](Value qrow) { rowsOf(qrow, 1); });
-          return;
-        }
-        Value Y = extent[blockAxis];
-        Value full = e.subi(Y, e.remi(Y, e.idx(blockRows)));
-        e.loop(e.divi(numRows, Y), [&](Value outer) {
-          Value base = e.muli(outer, Y);
-          e.loopStep(zero, full, e.idx(blockRows),
-                     [&](Value y0) { rowsOf(e.addi(base, y0), blockRows); });
-          e.loop(full, Y, [&](Value y) { rowsOf(e.addi(base, y), 1); });
         });
       });
     });

@@ -413,8 +413,13 @@ func.func @na1d(%q: memref<1x40x2x16xf32>, %rpb: memref<2x41xf32>, %o: memref<1x
 // serving both rows, and lanes at an image border (x < 3, x >= 20 - 3)
 // take their window's key as a broadcast. Four variants of the block, by
 // the borders its lanes touch; no lane masks, no offset ranges. Each
-// lane's softmax is its own (no horizontal reduction of scores).
+// lane's softmax is its own (no horizontal reduction of scores). q's slab
+// holds the block's two rows alone (2 x 2 vectors x D = 16 lines); k and v
+// a ring of rows whose size the walk over the blocks finds at run time.
 // CHECK-LABEL: func @na2d_query_lanes
+// CHECK-DAG: %[[QBUF:.+]] = memref.alloc() : memref<64x16xf32>
+// CHECK-DAG: memref.alloc(%[[RING:.+]]) : memref<?x32xf32>
+// CHECK-DAG: memref.alloc(%[[RING]]) : memref<?x32xf32>
 // CHECK-COUNT-8: vector.shuffle %{{.+}}, %{{.+}} [0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23] : vector<16xf32>, vector<16xf32>
 // CHECK: vector.shuffle %{{.+}}, %{{.+}} [0, 16, 2, 18, 4, 20, 6, 22, 8, 24, 10, 26, 12, 28, 14, 30]
 // CHECK: %[[LEFT:.+]] = arith.cmpi slt, %[[X0:.+]], %c3 : index
@@ -424,9 +429,9 @@ func.func @na1d(%q: memref<1x40x2x16xf32>, %rpb: memref<2x41xf32>, %o: memref<1x
 // CHECK-NEXT: scf.if %[[RIGHT]] {
 // CHECK-NOT: vector.reduction <minsi>
 // CHECK: scf.for {{.*}} iter_args
-// CHECK: %[[Q0:.+]] = vector.load %[[QT:.+]][%{{.+}}, %c0] : memref<288x16xf32>, vector<16xf32>
-// CHECK: %[[Q1:.+]] = vector.load %[[QT]][%{{.+}}, %c0] : memref<288x16xf32>, vector<16xf32>
-// CHECK: %[[K:.+]] = vector.load %[[KT:.+]][%{{.+}}, %c5] : memref<288x32xf32>, vector<16xf32>
+// CHECK: %[[Q0:.+]] = vector.load %[[QBUF]][%{{.+}}, %c0] : memref<64x16xf32>, vector<16xf32>
+// CHECK: %[[Q1:.+]] = vector.load %[[QBUF]][%{{.+}}, %c0] : memref<64x16xf32>, vector<16xf32>
+// CHECK: %[[K:.+]] = vector.load %[[KT:.+]][%{{.+}}, %c5] : memref<?x32xf32>, vector<16xf32>
 // CHECK: %[[KL:.+]] = memref.load %[[KT]][%{{.+}}, %c8]
 // CHECK: %[[BL:.+]] = vector.broadcast %[[KL]]
 // CHECK: %[[K1:.+]] = arith.select %{{.+}}, %[[BL]], %[[K]]
@@ -545,7 +550,7 @@ func.func @matmul(%a: memref<?x40xf32>, %b: memref<40x52xf32>, %c: memref<?x52xf
 // three FMAs.
 // CHECK-LABEL: func @na2d_query_tile
 // CHECK: scf.for {{.*}} iter_args
-// CHECK: %[[Q0:.+]] = vector.load %[[QT:.+]][%{{.+}}, %c0] : memref<288x16xf32>, vector<16xf32>
+// CHECK: %[[Q0:.+]] = vector.load %[[QT:.+]][%{{.+}}, %c0] : memref<96x16xf32>, vector<16xf32>
 // CHECK: %[[Q1:.+]] = vector.load %[[QT]][%{{.+}}, %c0]
 // CHECK: %[[Q2:.+]] = vector.load %[[QT]][%{{.+}}, %c0]
 // CHECK: %[[KL:.+]] = arith.select %{{.+}}, %{{.+}}, %{{.+}} : vector<16xi1>, vector<16xf32>
