@@ -300,6 +300,8 @@ CASES = {
     "gla_tile_chunk4": (lambda T: gla(4 * T, chunk=4), ("cpu",), "gla_H16_K64_T8192"),
     "simple_gla_H16_K128_T8192": (lambda T: gla(4 * T, K=128, gate="scalar"), BOTH, None),
     "gated_delta_H16_K128_T8192": (lambda T: gla(4 * T, K=128, gate="scalar", delta=True), BOTH, None),
+    "gated_delta_tile_chunk1": (lambda T: gla(4 * T, K=128, gate="scalar", delta=True, chunk=1),
+                                ("cpu",), "gated_delta_H16_K128_T8192"),
     "gated_delta_decode_H16_K128": (lambda T: gla(1, K=128, gate="scalar", delta=True, state_in=True),
                                     BOTH, None),
     "segment_matmul_1024x256_M4": (segment_matmul, BOTH, None),

@@ -17,7 +17,8 @@
 // chunk's decay and the scores. The key-row tiles add their partial outputs
 // into an f32 block, which becomes o once every tile has passed. The delta
 // rule needs k S' over all K rows before any row changes, so its column
-// vector keeps every row in L1, and each token makes two passes over it.
+// vector keeps every row in L1: each token makes two passes over it, or
+// in chunks (the UT form, see deltaChunkBlock) each chunk does.
 // Columns left over when the vector width does not divide V take the op's
 // scalar column body.
 //
@@ -124,9 +125,8 @@ static LogicalResult buildRecurrence(RewriterBase &rewriter,
   if (auto config = op->getAttrOfType<TilingConfigAttrInterface>(
           SeqMixDialect::kTileAttrName))
     C = config.getChunkSize().value_or(1);
-  if (C > kMaxRegisterChunk || (r.beta && C > 1))
-    return rewriter.notifyMatchFailure(
-        op, "chunks above 8 (and the delta rule's above 1) are not built");
+  if (C > kMaxRegisterChunk)
+    return rewriter.notifyMatchFailure(op, "chunks above 8 are not built");
   Value q = r.q, k = r.k, v = r.v, g = r.g, S = r.S, o = r.o;
   SSDOp ssd = r.ssd;
   std::optional<int64_t> Kdim = staticDim(q, 3);
@@ -154,18 +154,25 @@ static LogicalResult buildRecurrence(RewriterBase &rewriter,
   Value group = e.divi(H, e.dim(q, 2));
   Value scale = e.f32(r.scale);
   Value qs = e.scratch({TB, K}), ks = e.scratch({TB, K});
-  // The gate: per token for the delta rule (a row of K, or one scalar);
-  // for the additive rule the decay over each chunk, in its first row.
-  Value ds = !gateRank                  ? Value()
-             : gateRank == 4 || !r.beta ? e.scratch({TB, K})
-                                        : e.scratch({TB});
-  Value ob = e.scratch({TB, width});
   Value beta = r.beta;
+  // The delta rule in chunks (C > 1) prepares its tokens as the additive
+  // rule does, plus k times its decay from the chunk's start and the
+  // scores of k against the chunk's earlier keys (see deltaChunkBlock).
+  const bool deltaChunks = beta && C > 1;
+  const bool chunked = !beta || deltaChunks;
+  // The gate: per token for the recurrent delta rule (a row of K, or one
+  // scalar); in chunks the decay over each chunk, in its first row.
+  Value ds = !gateRank                  ? Value()
+             : gateRank == 4 || chunked ? e.scratch({TB, K})
+                                        : e.scratch({TB});
+  Value ob = beta ? Value() : e.scratch({TB, width});
   // ssd's Δ of each token of the block (for its head).
   Value dts = ssd ? e.scratch({TB}) : Value();
-  // The additive rule's intra-chunk scores, row t: A[t, tau] for the taus
-  // of t's chunk.
-  Value as = beta ? Value() : e.scratch({TB, C});
+  // The intra-chunk scores, row t: A[t, tau] for the taus of t's chunk
+  // (q against k), and for the delta rule the same of k against k.
+  Value as = chunked ? e.scratch({TB, C}) : Value();
+  Value kps = deltaChunks ? e.scratch({TB, K}) : Value();
+  Value aks = deltaChunks ? e.scratch({TB, C}) : Value();
   // The delta rule's column block of the state, all K rows.
   Value st = beta ? e.scratch({K, width}) : Value();
 
@@ -320,7 +327,7 @@ static LogicalResult buildRecurrence(RewriterBase &rewriter,
     auto times = [&](Value x, Value y) {
       return !x ? y : !y ? x : ke.mulf(x, y);
     };
-    SmallVector<Value> scores(Lc * Lc, ke.splatF32(0));
+    SmallVector<Value> scores(Lc * Lc, ke.splatF32(0)), keyScores(scores);
     for (int64_t p = 0; p < pieces; ++p) {
       Value at = e.idx(p * kw);
       SmallVector<Value> d(Lc);
@@ -341,11 +348,17 @@ static LogicalResult buildRecurrence(RewriterBase &rewriter,
         ke.store(qs, prefix ? ke.mulf(qv[t][p], prefix) : qv[t][p], {row, at});
         ke.store(ks, suffixes[t] ? ke.mulf(kv[t][p], suffixes[t]) : kv[t][p],
                  {row, at});
+        if (kps)
+          ke.store(kps, prefix ? ke.mulf(kv[t][p], prefix) : kv[t][p],
+                   {row, at});
         // A[t, tau] over this piece, the decays between tau and t applied.
         Value between;
         for (int64_t tau = t; tau >= 0; --tau) {
           Value kd = between ? ke.mulf(kv[tau][p], between) : kv[tau][p];
           scores[t * Lc + tau] = ke.fma(qv[t][p], kd, scores[t * Lc + tau]);
+          if (kps && tau < t)
+            keyScores[t * Lc + tau] =
+                ke.fma(kv[t][p], kd, keyScores[t * Lc + tau]);
           between = times(between, d[tau]);
         }
       }
@@ -353,9 +366,14 @@ static LogicalResult buildRecurrence(RewriterBase &rewriter,
         ke.store(ds, prefix, {base, at});
     }
     for (int64_t t = 0; t < Lc; ++t)
-      for (int64_t tau = 0; tau <= t; ++tau)
+      for (int64_t tau = 0; tau <= t; ++tau) {
+        Value at = e.addi(base, e.idx(t));
         e.ScalarEmitter::store(as, ke.sum(scores[t * Lc + tau]),
-                               {e.addi(base, e.idx(t)), e.idx(tau)});
+                               {at, e.idx(tau)});
+        if (kps && tau < t)
+          e.ScalarEmitter::store(aks, ke.sum(keyScores[t * Lc + tau]),
+                                 {at, e.idx(tau)});
+      }
   };
 
   // for (base = lo; base < hi; base += Lc) body(base, Lc): full chunks of
@@ -458,16 +476,19 @@ static LogicalResult buildRecurrence(RewriterBase &rewriter,
   // token, a first pass decays the rows and sums k S' (u = beta (v - k S')
   // needs all K rows before any row is updated), a second adds k u and sums
   // q S into o: four vector operations per row, no horizontal reduction.
+  // Copies the state's column vector at v0, every key row, into `st` or
+  // back.
+  auto copyState = [&](Value bi, Value h, Value v0, bool in) {
+    e.loop(e.idx(K), [&](Value i) {
+      if (in)
+        e.store(st, loadState(bi, h, i, v0), {i, zero});
+      else
+        storeState(bi, h, i, v0, e.load(st, {i, zero}));
+    });
+  };
   auto deltaColumnBlock = [&](Value bi, Value h, Value t0, Value tb, Value v0,
                               Value gateConst) {
-    auto copy = [&](bool in) {
-      e.loop(e.idx(K), [&](Value i) {
-        if (in)
-          e.store(st, loadState(bi, h, i, v0), {i, zero});
-        else
-          storeState(bi, h, i, v0, e.load(st, {i, zero}));
-      });
-    };
+    auto copy = [&](bool in) { copyState(bi, h, v0, in); };
     // Rows per step of the passes, one partial sum each.
     constexpr int64_t R = 4;
     int64_t step = K % R == 0 ? R : 1;
@@ -523,6 +544,83 @@ static LogicalResult buildRecurrence(RewriterBase &rewriter,
     copy(/*in=*/false);
   };
 
+  // The delta rule in chunks of Lc tokens (the UT form of its WY
+  // representation), on the column vector at v0 with every key row in L1.
+  // With P_t the decays from the chunk's start through t (products, as for
+  // the additive rule) and S_0 the state at its start:
+  //   u_t = beta_t (v_t - (k_t P_t) S_0 - sum_{tau < t} a[t, tau] u_tau),
+  //   a[t, tau] = k_t . (k_tau d_tau+1 .. d_t),
+  // that is U = (I + diag(beta) A)^-1 diag(beta) (V - K_P S_0), solved by
+  // forward substitution on the vector; then the additive rule's chunk
+  // with u for v:
+  //   o_t = (q_t P_t) S_0 + sum_{tau <= t} A[t, tau] u_tau,
+  //   S_Lc = P_Lc-1 S_0 + sum_tau (k_tau Q_tau) u_tau^T.
+  // Per row of the state a chunk makes two passes (a load and 2 Lc FMAs;
+  // a load, the decay, Lc FMAs and a store) where token by token it makes
+  // 2 Lc, each with a store.
+  auto deltaChunkBlock = [&](Value bi, Value h, Value t0, Value tb, Value v0) {
+    copyState(bi, h, v0, /*in=*/true);
+    (void)overChunks(tb, {}, [&](Value base, int64_t Lc, ValueRange) {
+      auto token = [&](int64_t t) { return e.addi(base, e.idx(t)); };
+      auto bcast = [&](Value mem, Value row, Value i) {
+        return e.splat(e.ScalarEmitter::load(mem, {row, i}));
+      };
+      // Pass 1: (k_t P_t) S_0 and (q_t P_t) S_0, `parts` partial sums each
+      // so that a short chunk still has enough FMA chains.
+      int64_t parts = std::max<int64_t>(1, 4 / Lc);
+      while (K % parts)
+        parts /= 2;
+      SmallVector<Value> init(2 * Lc * parts, e.splatF32(0));
+      SmallVector<Value> acc = e.foldMany(
+          zero, e.idx(K), e.idx(parts), init, [&](Value i0, ValueRange cur) {
+            SmallVector<Value> next(cur);
+            for (int64_t p = 0; p < parts; ++p) {
+              Value i = e.addi(i0, e.idx(p));
+              Value sv = e.load(st, {i, zero});
+              for (int64_t t = 0; t < Lc; ++t) {
+                Value &kS = next[(2 * t) * parts + p];
+                Value &qS = next[(2 * t + 1) * parts + p];
+                kS = e.fma(bcast(kps, token(t), i), sv, kS);
+                qS = e.fma(bcast(qs, token(t), i), sv, qS);
+              }
+            }
+            return next;
+          });
+      auto total = [&](int64_t n) {
+        Value sum = acc[n * parts];
+        for (int64_t p = 1; p < parts; ++p)
+          sum = e.addf(sum, acc[n * parts + p]);
+        return sum;
+      };
+      // u by forward substitution, then o.
+      SmallVector<Value> u(Lc);
+      for (int64_t t = 0; t < Lc; ++t) {
+        Value tt = e.addi(t0, token(t));
+        Value x = e.subf(e.load(v, {bi, tt, h, v0}), total(2 * t));
+        for (int64_t tau = 0; tau < t; ++tau)
+          x = e.subf(x, e.mulf(bcast(aks, token(t), e.idx(tau)), u[tau]));
+        u[t] = e.mulf(e.splat(e.ScalarEmitter::load(beta, {bi, tt, h})), x);
+      }
+      for (int64_t t = 0; t < Lc; ++t) {
+        Value out = total(2 * t + 1);
+        for (int64_t tau = 0; tau <= t; ++tau)
+          out = e.fma(bcast(as, token(t), e.idx(tau)), u[tau], out);
+        e.store(o, out, {bi, e.addi(t0, token(t)), h, v0});
+      }
+      // Pass 2: the state at the chunk's end.
+      e.loop(e.idx(K), [&](Value i) {
+        Value sv = e.load(st, {i, zero});
+        if (ds)
+          sv = e.mulf(sv, bcast(ds, base, i));
+        for (int64_t t = 0; t < Lc; ++t)
+          sv = e.fma(bcast(ks, token(t), i), u[t], sv);
+        e.store(st, sv, {i, zero});
+      });
+      return SmallVector<Value>();
+    });
+    copyState(bi, h, v0, /*in=*/false);
+  };
+
   // Column vectors, then scalar columns (not emitted when known empty).
   Value vectorsEnd = e.muli(e.divi(V, W), W);
   bool scalarTail = !Vdim || *Vdim % width != 0;
@@ -541,7 +639,7 @@ static LogicalResult buildRecurrence(RewriterBase &rewriter,
         Value gateConstScalar =
             gateRank == 1 ? e.exp(e.ScalarEmitter::load(g, {h})) : Value();
         Value gateConst = gateConstScalar ? e.splat(gateConstScalar) : Value();
-        if (beta)
+        if (!chunked)
           e.loop(tb, [&](Value t) {
             Value tt = e.addi(t0, t);
             prefetchRows(bi, h, tt);
@@ -561,7 +659,9 @@ static LogicalResult buildRecurrence(RewriterBase &rewriter,
             return SmallVector<Value>();
           });
         e.loopStep(zero, vectorsEnd, W, [&](Value v0) {
-          if (beta)
+          if (deltaChunks)
+            deltaChunkBlock(bi, h, t0, tb, v0);
+          else if (beta)
             deltaColumnBlock(bi, h, t0, tb, v0, gateConst);
           else
             columnBlock(bi, h, t0, tb, v0);

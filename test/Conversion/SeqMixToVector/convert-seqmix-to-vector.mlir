@@ -150,6 +150,41 @@ func.func @delta(%q: memref<1x?x1x16xf32>, %v: memref<1x?x2x32xf32>, %b: memref<
 
 // -----
 
+// The gated delta rule in chunks of 2 (the UT form): per chunk, a first
+// pass over the 16 state rows in L1 sums (k_t P_t) S and (q_t P_t) S for
+// both tokens (four accumulators, two partial sums each, no store); u_0 =
+// beta_0 (v_0 - k_0 S), u_1 = beta_1 (v_1 - k_1 S - a[1, 0] u_0) by
+// forward substitution; o_t adds the q scores times u; a second pass
+// decays each row once, adds k_0 u_0 and k_1 u_1 and stores it once. The
+// token left over (T odd) takes the same form with one token.
+// CHECK-LABEL: func @delta_chunks
+// CHECK: %[[ST:.+]] = memref.alloca() : memref<16x16xf32>
+// CHECK: scf.for %[[BASE:.+]] = %c0 to %{{.+}} step %c2 {
+// CHECK: scf.for {{.*}} step %c2 iter_args({{.*}}) -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
+// CHECK-NOT: vector.store
+// CHECK-COUNT-8: vector.fma
+// CHECK: scf.yield
+// CHECK: %[[R0:.+]] = arith.subf %{{.+}}, %{{.+}} : vector<16xf32>
+// CHECK: %[[U0:.+]] = arith.mulf %{{.+}}, %[[R0]] : vector<16xf32>
+// CHECK: %[[R1:.+]] = arith.subf %{{.+}}, %{{.+}} : vector<16xf32>
+// CHECK: %[[A10:.+]] = arith.mulf %{{.+}}, %[[U0]] : vector<16xf32>
+// CHECK: %[[R1B:.+]] = arith.subf %[[R1]], %[[A10]] : vector<16xf32>
+// CHECK: %[[U1:.+]] = arith.mulf %{{.+}}, %[[R1B]] : vector<16xf32>
+// CHECK: vector.store
+// CHECK: vector.store
+// CHECK: scf.for
+// CHECK: %[[ROW:.+]] = vector.load %[[ST]]
+// CHECK: %[[DECAYED:.+]] = arith.mulf %[[ROW]], %{{.+}} : vector<16xf32>
+// CHECK: %[[ONE:.+]] = vector.fma %{{.+}}, %[[U0]], %[[DECAYED]]
+// CHECK: %[[TWO:.+]] = vector.fma %{{.+}}, %[[U1]], %[[ONE]]
+// CHECK: vector.store %[[TWO]], %[[ST]]
+func.func @delta_chunks(%q: memref<1x?x1x16xf32>, %v: memref<1x?x1x16xf32>, %g: memref<1x?x1xf32>, %b: memref<1x?x1xf32>, %o: memref<1x?x1x16xf32>, %s: memref<1x1x16x16xf32>) {
+  seqmix.linear_attention ins(%q, %q, %v : memref<1x?x1x16xf32>, memref<1x?x1x16xf32>, memref<1x?x1x16xf32>) log_decay(%g : memref<1x?x1xf32>) beta(%b : memref<1x?x1xf32>) outs(%o, %s : memref<1x?x1x16xf32>, memref<1x1x16x16xf32>) {scale = 0.25 : f32, seqmix.checked, seqmix.tile = #seqmix.cpu_tiling<vector = [0, 0, 16, 0], chunk = 2>}
+  return
+}
+
+// -----
+
 // Chunks above 8 (the GEMM-chunked form) are not built yet, and K must be
 // static: these are left for convert-seqmix-to-loops.
 // CHECK-LABEL: func @la_left_alone

@@ -63,10 +63,11 @@ func.func @gla(%q: tensor<1x?x2x64xf32>, %v: tensor<1x?x8x64xf32>, %o0: tensor<1
 // -----
 
 // Gated, the additive rule runs in register chunks of 2 tokens (one
-// multiply by the decay per 2 tokens); the delta rule stays recurrent.
+// multiply by the decay per 2 tokens); the delta rule in chunks of 4 (two
+// passes over the state per chunk instead of per token).
 // CHECK-LABEL: func @gated
 // CHECK: seqmix.tile = #seqmix.cpu_tiling<threads = [0, 8, 0, 0], vector = [0, 0, 16, 0], chunk = 2>
-// CHECK: seqmix.tile = #seqmix.cpu_tiling<threads = [0, 8, 0, 0], vector = [0, 0, 16, 0], chunk = 1>
+// CHECK: seqmix.tile = #seqmix.cpu_tiling<threads = [0, 8, 0, 0], vector = [0, 0, 16, 0], chunk = 4>
 func.func @gated(%q: tensor<1x?x16x64xf32>, %g: tensor<1x?x16x64xf32>, %b: tensor<1x?x16xf32>, %o0: tensor<1x?x16x64xf32>, %s0: tensor<1x16x64x64xf32>) -> (tensor<1x?x16x64xf32>, tensor<1x?x16x64xf32>) {
   %o, %s = seqmix.linear_attention ins(%q, %q, %q : tensor<1x?x16x64xf32>, tensor<1x?x16x64xf32>, tensor<1x?x16x64xf32>) log_decay(%g : tensor<1x?x16x64xf32>) outs(%o0, %s0 : tensor<1x?x16x64xf32>, tensor<1x16x64x64xf32>) {scale = 0.125 : f32} -> tensor<1x?x16x64xf32>, tensor<1x16x64x64xf32>
   %o2, %s2 = seqmix.linear_attention ins(%q, %q, %q : tensor<1x?x16x64xf32>, tensor<1x?x16x64xf32>, tensor<1x?x16x64xf32>) log_decay(%g : tensor<1x?x16x64xf32>) beta(%b : tensor<1x?x16xf32>) outs(%o0, %s0 : tensor<1x?x16x64xf32>, tensor<1x16x64x64xf32>) {scale = 0.125 : f32} -> tensor<1x?x16x64xf32>, tensor<1x16x64x64xf32>
