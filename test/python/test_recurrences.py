@@ -145,13 +145,15 @@ def test_linear_attention(compiled, case):
         close(outs[1], want[1], atol=1e-4)
 
 
+@pytest.mark.parametrize("rule", ["additive", "delta"])
 @pytest.mark.parametrize("chunk", [2, 4, 8])
 @pytest.mark.parametrize("gate", [None, "const", "scalar", "vector"])
-def test_linear_attention_register_chunks(compiled, gate, chunk):
-    """The CPU builder's chunked form (a tile config with chunk 2-8): T not
-    a multiple of the chunk, gates as strong as -20 per step, GQA, l2 norm,
-    a vk state. The reference pipeline ignores the config."""
-    rng = np.random.default_rng(seed(f"chunks{gate}{chunk}"))
+def test_linear_attention_register_chunks(compiled, gate, chunk, rule):
+    """The CPU builder's chunked form (a tile config with chunk 2-8), both
+    rules (the delta rule's UT form): T not a multiple of the chunk, gates
+    as strong as -20 per step, GQA, l2 norm, a vk state. The reference
+    pipeline ignores the config."""
+    rng = np.random.default_rng(seed(f"chunks{gate}{chunk}{rule}"))
     B, T, Hqk, H, K, V = 1, 45, 1, 2, 32, 48
     q, k, v, _, _, s0 = la_inputs(rng, B, T, Hqk, H, K, V, None, False, True, None)
     g = {None: None,
@@ -165,13 +167,16 @@ def test_linear_attention_register_chunks(compiled, gate, chunk):
     attrs = ", ".join(["scale = 0.5 : f32", "qk_norm = #seqmix.qk_norm<l2>",
                        "state_layout = #seqmix.state_layout<vk>", tile])
     opt = [Arg("log_decay", g)] if g is not None else []
+    beta = rnd(rng, B, T, H, lo=0.1, hi=0.9) if rule == "delta" else None
+    if beta is not None:
+        opt.append(Arg("beta", beta))
     dest = [Out("o", tensor_type((B, T, H, V), "f32")),
             state_out((B, H, V, K), s0_vk)]
     outs = run_op(compiled, "linear_attention",
                   [Arg("q", q), Arg("k", k), Arg("v", v)], opt, attrs, dest)
-    want = ref.linear_attention(q, k, v, log_decay=g, initial_state=s0_vk,
-                                scale=0.5, qk_norm="l2", state_layout="vk",
-                                output_final_state=True)
+    want = ref.linear_attention(q, k, v, log_decay=g, beta=beta,
+                                initial_state=s0_vk, scale=0.5, qk_norm="l2",
+                                state_layout="vk", output_final_state=True)
     close(outs[0], want[0], atol=1e-4)
     close(outs[1], want[1], atol=1e-4)
 
@@ -216,6 +221,29 @@ def test_linear_attention_two_halves(compiled):
     o2, s2 = call(slice(23, T), s1)
     close(np.concatenate([o1, o2], axis=1), o_all, atol=1e-5)
     close(s2, s_all, atol=1e-5)
+
+
+def test_gated_delta_rule_long_strong_decay(compiled):
+    """The gated delta rule (its chunked form, the cost model's choice) at
+    T = 65536 with scalar log gates as strong as -20 per step stays finite
+    and matches the reference."""
+    rng = np.random.default_rng(12)
+    B, T, H, K, V = 1, 65536, 1, 16, 16
+    q, k, v = rnd(rng, B, T, H, K), rnd(rng, B, T, H, K), rnd(rng, B, T, H, V)
+    g = -rng.uniform(0, 20, size=(B, T, H)).astype(np.float32)
+    beta = rnd(rng, B, T, H, lo=0.1, hi=0.9)
+    ins = [Arg("q", q), Arg("k", k), Arg("v", v)]
+    opt = [Arg("log_decay", g), Arg("beta", beta)]
+    text = single_op_module("linear_attention", ins, opt,
+                            "scale = 1.0 : f32, qk_norm = #seqmix.qk_norm<l2>",
+                            [Out("o", tensor_type((B, T, H, V), "f32")),
+                             Out("state", tensor_type((B, H, K, V), "f32"), "zero")])
+    out, state = compiled.run(text, [q, k, v, g, beta])
+    assert np.isfinite(out).all() and np.isfinite(state).all()
+    want = ref.linear_attention(q, k, v, log_decay=g, beta=beta, scale=1.0,
+                                qk_norm="l2", output_final_state=True)
+    close(out, want[0])
+    close(state, want[1])
 
 
 def test_linear_attention_long_strong_decay(compiled):
