@@ -146,13 +146,13 @@ def test_linear_attention(compiled, case):
 
 
 @pytest.mark.parametrize("rule", ["additive", "delta"])
-@pytest.mark.parametrize("chunk", [2, 4, 8])
+@pytest.mark.parametrize("chunk", [2, 4, 8, 64])
 @pytest.mark.parametrize("gate", [None, "const", "scalar", "vector"])
 def test_linear_attention_register_chunks(compiled, gate, chunk, rule):
-    """The CPU builder's chunked form (a tile config with chunk 2-8), both
-    rules (the delta rule's UT form): T not a multiple of the chunk, gates
-    as strong as -20 per step, GQA, l2 norm, a vk state. The reference
-    pipeline ignores the config."""
+    """The CPU builder's chunked form (a tile config with chunk 2-8; 64 runs
+    as chunks of 8), both rules (the delta rule's UT form): T not a multiple
+    of the chunk, gates as strong as -20 per step, GQA, l2 norm, a vk state.
+    The reference pipeline ignores the config."""
     rng = np.random.default_rng(seed(f"chunks{gate}{chunk}{rule}"))
     B, T, Hqk, H, K, V = 1, 45, 1, 2, 32, 48
     q, k, v, _, _, s0 = la_inputs(rng, B, T, Hqk, H, K, V, None, False, True, None)

@@ -100,7 +100,9 @@ LogicalResult mlir::seqmix::detail::buildButterfly(RewriterBase &rewriter,
   int64_t n = type.getShape().back();
   if (ShapedType::isDynamic(n))
     return rewriter.notifyMatchFailure(op, "N must be static");
-  auto [m, p2] = hadamardFactors(n);
+  // Plain locals, not a structured binding: the lambdas below capture them.
+  const auto factors = hadamardFactors(n);
+  const int64_t m = factors.first, p2 = factors.second;
   if (p2 < width || !llvm::isPowerOf2_64(width))
     return rewriter.notifyMatchFailure(op, "2^p must hold a vector");
   SmallVector<int64_t> strides;

@@ -615,11 +615,13 @@ static LogicalResult buildQueryLanes(RewriterBase &rewriter, Operation *op,
     SmallVector<Value> qo = coordsOf(first);
     Value lo = zero, last = zero;
     for (int64_t a = 0; a + 1 < R; ++a) {
-      Value at = a == blockAxis ? e.addi(qo[a], e.idx(nr - 1)) : qo[a];
-      Value hi = view.window(e, a, at).second;
+      auto [start, end] = view.window(e, a, qo[a]);
+      Value hi = a == blockAxis && nr > 1
+                     ? view.window(e, a, e.addi(qo[a], e.idx(nr - 1))).second
+                     : end;
       Value top = e.subi(e.mini(hi, extent[a]), one);
       last = e.addi(last, e.muli(e.maxi(top, zero), rowStride[a]));
-      lo = e.addi(lo, e.muli(view.window(e, a, qo[a]).first, rowStride[a]));
+      lo = e.addi(lo, e.muli(start, rowStride[a]));
     }
     return std::pair{lo, last};
   };

@@ -127,7 +127,8 @@ static void emitBlockedMatmul(RewriterBase &rewriter, Location loc, Value A,
           panel(width, s0, s1, j, nr / width, k0, k1);
         });
         Value lo = nFull;
-        for (auto [w, hi] : narrow) {
+        for (auto [narrowWidth, hi] : narrow) {
+          int64_t w = narrowWidth; // a plain local: the lambda captures it
           e.loopStep(lo, hi, e.idx(w),
                      [&](Value j) { panel(w, s0, s1, j, 1, k0, k1); });
           lo = hi;

@@ -185,11 +185,13 @@ func.func @delta_chunks(%q: memref<1x?x1x16xf32>, %v: memref<1x?x1x16xf32>, %g: 
 
 // -----
 
-// Chunks above 8 (the GEMM-chunked form) are not built yet, and K must be
-// static: these are left for convert-seqmix-to-loops.
+// A chunk above 8 (fla's 64) runs as register chunks of 8 (the GEMM-sized
+// form is not built); K must be static: the second op is left for
+// convert-seqmix-to-loops.
 // CHECK-LABEL: func @la_left_alone
+// CHECK: vector.fma
 // CHECK: seqmix.linear_attention
-// CHECK: seqmix.linear_attention
+// CHECK-NOT: seqmix.linear_attention
 func.func @la_left_alone(%q: memref<1x?x1x16xf32>, %qd: memref<1x?x1x?xf32>, %v: memref<1x?x2x40xf32>, %o: memref<1x?x2x40xf32>, %s: memref<1x2x16x40xf32>, %sd: memref<1x2x?x40xf32>) {
   seqmix.linear_attention ins(%q, %q, %v : memref<1x?x1x16xf32>, memref<1x?x1x16xf32>, memref<1x?x2x40xf32>) outs(%o, %s : memref<1x?x2x40xf32>, memref<1x2x16x40xf32>) {scale = 0.25 : f32, seqmix.checked, seqmix.tile = #seqmix.cpu_tiling<vector = [0, 0, 16, 0], chunk = 64>}
   seqmix.linear_attention ins(%qd, %qd, %v : memref<1x?x1x?xf32>, memref<1x?x1x?xf32>, memref<1x?x2x40xf32>) outs(%o, %sd : memref<1x?x2x40xf32>, memref<1x2x?x40xf32>) {scale = 0.25 : f32, seqmix.checked, seqmix.tile = #seqmix.cpu_tiling<vector = [0, 0, 16, 0], chunk = 1>}
