@@ -64,11 +64,37 @@ struct SeqMixSelectTileConfigPass
         op->setAttr(SeqMixDialect::kTileAttrName, config);
     });
     getOperation()->walk([&](LoopStructureOpInterface op) {
+      if (auto user =
+              op->getAttrOfType<CpuTilingAttr>(SeqMixDialect::kTileAttrName))
+        return warnIfNoRegisterTile(op, user, info, cores);
       if (op->hasAttr(SeqMixDialect::kTileAttrName))
         return;
       if (Attribute config = selectCpuTiling(op, info, cores))
         op->setAttr(SeqMixDialect::kTileAttrName, config);
     });
+  }
+
+  /// `chunk` and `query` are read by the register-tile builders alone,
+  /// which run only with a vector level: a user config that sets them
+  /// without one (`#seqmix.cpu_tiling<chunk = 4>`) runs the scalar body,
+  /// almost surely not what was meant. Says so, with the level the cost
+  /// model would pick.
+  void warnIfNoRegisterTile(LoopStructureOpInterface op, CpuTilingAttr user,
+                            const CpuTargetInfo &info, unsigned cores) {
+    if (!user.getVector().empty() ||
+        (!user.getChunk() && user.getQuery().empty()))
+      return;
+    auto chosen =
+        dyn_cast_if_present<CpuTilingAttr>(selectCpuTiling(op, info, cores));
+    if (!chosen || chosen.getVector().empty())
+      return;
+    StringRef part = user.getChunk() ? "chunk" : "query";
+    op->emitWarning() << "'" << SeqMixDialect::kTileAttrName << "' sets '"
+                      << part << "' but has no 'vector' level: only the "
+                      << "register-tile builders read '" << part
+                      << "', so the op runs its scalar body; the cost model "
+                         "would give it vector = ["
+                      << chosen.getVector() << "]";
   }
 };
 } // namespace
