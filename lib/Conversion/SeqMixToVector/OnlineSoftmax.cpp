@@ -816,17 +816,20 @@ static LogicalResult buildQueryLanes(RewriterBase &rewriter, Operation *op,
   // of its window is x0 + l - wl + j inside, j at the left border and
   // Tq - k + j at the right one. The steps are static: step j of a line is
   // one load from the vector's slab, at column width / 2 - wl + j; border
-  // lanes take their shared key as a broadcast (fixL, fixR: the vector
-  // has such lanes).
+  // lanes take their shared key (fixL, fixR: the vector has such lanes),
+  // on the left by a permute of that load, on the right as a broadcast.
   const int64_t wl = kLast / 2, wr = kLast - wl - 1;
   auto centeredLine = [&](Value buf, Value row, int64_t n, Value d, Value x0,
                           Value xs, int64_t j0, int64_t g, bool fixL,
                           bool fixR) {
     Value ln = slabLine(row, e.divi(x0, W), n, d);
-    Value leftLanes, rightLanes;
-    if (fixL)
-      leftLanes =
-          e.cmpi(arith::CmpIPredicate::slt, xs, splatI32(toI32(e.idx(wl))));
+    Value rightLanes;
+    // Left border lanes only in the vector at x0 = 0 (wl < width): lane l <
+    // wl takes key j, which lane wl of the step's load holds. One in-register
+    // permute with constant indices, no broadcast load or select.
+    SmallVector<int64_t> leftFix;
+    for (int64_t l = 0; fixL && l < width; ++l)
+      leftFix.push_back(std::max(l, wl));
     if (fixR)
       rightLanes = e.cmpi(arith::CmpIPredicate::sge, xs,
                           splatI32(toI32(e.subi(Tq, e.idx(wr)))));
@@ -841,7 +844,7 @@ static LogicalResult buildQueryLanes(RewriterBase &rewriter, Operation *op,
                                         e.addi(e.remi(p, W), e.idx(half))}));
       };
       if (fixL)
-        vj = e.select(leftLanes, key(e.idx(j)), vj);
+        vj = vector::ShuffleOp::create(rewriter, loc, vj, vj, leftFix);
       if (fixR)
         vj = e.select(rightLanes, key(e.addi(Tq, e.idx(j - kLast))), vj);
       out.push_back(vj);

@@ -447,8 +447,9 @@ func.func @na1d(%q: memref<1x40x2x16xf32>, %rpb: memref<2x41xf32>, %o: memref<1x
 // NATTEN's plain rule, so a block of two rows of 16 queries walks the
 // union of their windows' key rows and on each the kernel's 7 static
 // steps: a step of a key line is one load at column 8 - 3 + j of the slab,
-// serving both rows, and lanes at an image border (x < 3, x >= 20 - 3)
-// take their window's key as a broadcast. Four variants of the block, by
+// serving both rows, and lanes at an image border take their window's key:
+// at the left (x < 3, only in the vector at x = 0) lane 3's of the same
+// load, by one permute; at the right (x >= 20 - 3) as a broadcast. Four variants of the block, by
 // the borders its lanes touch; no lane masks, no offset ranges. Each
 // lane's softmax is its own (no horizontal reduction of scores). q's slab
 // holds the block's two rows alone (2 x 2 vectors x D = 16 lines); k and v
@@ -469,9 +470,7 @@ func.func @na1d(%q: memref<1x40x2x16xf32>, %rpb: memref<2x41xf32>, %o: memref<1x
 // CHECK: %[[Q0:.+]] = vector.load %[[QBUF]][%{{.+}}, %c0] : memref<64x16xf32>, vector<16xf32>
 // CHECK: %[[Q1:.+]] = vector.load %[[QBUF]][%{{.+}}, %c0] : memref<64x16xf32>, vector<16xf32>
 // CHECK: %[[K:.+]] = vector.load %[[KT:.+]][%{{.+}}, %c5] : memref<?x32xf32>, vector<16xf32>
-// CHECK: %[[KL:.+]] = memref.load %[[KT]][%{{.+}}, %c8]
-// CHECK: %[[BL:.+]] = vector.broadcast %[[KL]]
-// CHECK: %[[K1:.+]] = arith.select %{{.+}}, %[[BL]], %[[K]]
+// CHECK: %[[K1:.+]] = vector.shuffle %[[K]], %[[K]] [3, 3, 3, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15]
 // CHECK: %[[KR:.+]] = memref.load %[[KT]][%{{.+}}, %c21]
 // CHECK: %[[BR:.+]] = vector.broadcast %[[KR]]
 // CHECK: %[[K2:.+]] = arith.select %{{.+}}, %[[BR]], %[[K1]]
