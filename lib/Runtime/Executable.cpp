@@ -172,8 +172,6 @@ Executable::Executable(EntryPoint entry, Pipeline pipeline)
 
 Executable::~Executable() = default;
 
-/// Words (8-byte fields) of a lowered memref descriptor: allocated and
-/// aligned pointers, offset, sizes, strides.
 /// A library the JIT loads by path: where the build found it, else the file
 /// of that name beside the running tool's libraries (bin/../lib), where a
 /// relocated copy of the tools keeps it (scripts/gpu-bundle.sh).
@@ -186,6 +184,8 @@ static std::string jitLibrary(llvm::StringRef built) {
   return llvm::sys::fs::exists(path) ? std::string(path) : built.str();
 }
 
+/// Words (8-byte fields) of a lowered memref descriptor: allocated and
+/// aligned pointers, offset, sizes, strides.
 static int64_t descriptorWords(int64_t rank) { return 3 + 2 * rank; }
 
 /// Number of 8-byte scalar fields in an LLVM type, or -1 when it holds
