@@ -19,6 +19,7 @@
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/SCF/Transforms/Passes.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Transforms/Passes.h"
@@ -115,6 +116,23 @@ static void emitCopyLoops(OpBuilder &b, Location loc, Value source,
                      });
 }
 
+/// Whether a copy writes every element onto itself: views of one buffer at
+/// the same offsets and strides (bufferization leaves such copies where a
+/// tile was computed in place and CSE could not prove the views' sizes
+/// equal).
+static bool copiesOntoItself(memref::CopyOp copy) {
+  auto from = copy.getSource().getDefiningOp<memref::SubViewOp>();
+  auto to = copy.getTarget().getDefiningOp<memref::SubViewOp>();
+  if (copy.getSource() == copy.getTarget())
+    return true;
+  return from && to && from.getSource() == to.getSource() &&
+         from.getSourceType() == to.getSourceType() &&
+         isEqualConstantIntOrValueArray(from.getMixedOffsets(),
+                                        to.getMixedOffsets()) &&
+         isEqualConstantIntOrValueArray(from.getMixedStrides(),
+                                        to.getMixedStrides());
+}
+
 /// A thread's small tile of a buffer, which its loops load or store at
 /// every step (a recurrence's state column, a scan's state row, a row of A),
 /// lives in the thread's local memory (registers, once the loops are
@@ -207,6 +225,10 @@ struct PrepareParallelLoopsForDevicePass
         copies.push_back(op);
     });
     for (memref::CopyOp op : copies) {
+      if (copiesOntoItself(op)) {
+        rewriter.eraseOp(op);
+        continue;
+      }
       rewriter.setInsertionPoint(op);
       emitCopyLoops(rewriter, op.getLoc(), op.getSource(), op.getTarget());
       rewriter.eraseOp(op);
@@ -392,6 +414,9 @@ buildGpuPipelineToParallelLoops(OpPassManager &pm,
   // (every thread would copy its whole block's tile).
   pm.addPass(createCSEPass());
   pm.addPass(createCanonicalizerPass());
+  // Tiles a block builder covers become block-cooperative code (shared
+  // memory, phases over the block's threads); the rest each thread's loops.
+  pm.addNestedPass<func::FuncOp>(createConvertSeqMixToGpuBlocksPass());
   pm.addNestedPass<func::FuncOp>(createConvertSeqMixToLoopsPass());
   pm.addPass(createForallToParallelLoopPass());
   pm.addPass(createCanonicalizerPass());
@@ -405,7 +430,11 @@ buildGpuPipelineToParallelLoops(OpPassManager &pm,
 void mlir::seqmix::buildGpuPipelineToKernels(
     OpPassManager &pm, const GpuPipelineOptions &options) {
   buildGpuPipelineToParallelLoops(pm, options);
-  // Outer parallel loops to the grid, the next level to a block's threads.
+  // Block-cooperative code to launches of its own (barriers and shared
+  // memory, after deallocation, which knows neither); then the other
+  // parallel loops: outer loops to the grid, the next level to a block's
+  // threads.
+  pm.addNestedPass<func::FuncOp>(createConvertSeqMixBlocksToGpuPass());
   pm.addNestedPass<func::FuncOp>(createGpuMapParallelLoopsPass());
   pm.addNestedPass<func::FuncOp>(createConvertParallelLoopToGpuPass());
   pm.addPass(createGpuKernelOutliningPass());

@@ -17,6 +17,8 @@
 
 #include "seqmix/Tuning/TileSelection.h"
 
+#include "seqmix/Conversion/SeqMixToGPU/SeqMixToGPU.h"
+
 #include <limits>
 
 using namespace mlir;
@@ -451,6 +453,35 @@ Attribute mlir::seqmix::selectGpuTiling(LoopStructureOpInterface op,
     int64_t warps = (threads + target.warpSize - 1) / target.warpSize;
     return GpuTilingAttr::get(op->getContext(), blocks, {}, warps, std::nullopt,
                               std::nullopt);
+  }
+  // Linear attention (additive rule) and ssd, one sequence per batch row,
+  // a static key size: a block per (row, head, value tile) of 4 warps
+  // working through the chunks together, the largest value tile (up to 64)
+  // and then chunk (up to 64) whose tiles fit the static shared memory,
+  // chunks of 8 only where no value tile fits chunks of 16.
+  if (hasGpuBlockBuilder(op)) {
+    Value q, g;
+    if (auto la = dyn_cast<LinearAttentionOp>(op.getOperation())) {
+      q = la.getQ();
+      g = la.getLogDecay();
+    } else {
+      q = cast<SSDOp>(op.getOperation()).getC();
+    }
+    int64_t gateRank = g ? cast<ShapedType>(g.getType()).getRank()
+                       : isa<SSDOp>(op.getOperation()) ? 3
+                                                       : 0;
+    int64_t K = cast<ShapedType>(q.getType()).getDimSize(3);
+    int64_t gateCols = gateRank == 4 ? K : gateRank ? 1 : 0;
+    std::optional<int64_t> V = getConstantIntValue(sizes[2]);
+    for (int64_t minChunk : {16, 8})
+      for (int64_t vt : {64, 32, 16, 8}) {
+        int64_t tile = V ? std::min(vt, *V) : vt;
+        for (int64_t chunk = 64; chunk >= minChunk; chunk /= 2)
+          if (chunkedRecurrenceSharedBytes(chunk, K, tile, gateCols) <=
+              kStaticSharedMemoryBytes)
+            return GpuTilingAttr::get(op->getContext(), {1, 1, tile, 0}, {}, 4,
+                                      std::nullopt, chunk);
+      }
   }
   // One point per block keeps any groups whole; a loop the op cannot be
   // sliced along but whose points are independent (segment_matmul's rows)

@@ -89,6 +89,11 @@ LA_CASES = [
     ("wide_plain_l2", 1, 130, 2, 2, 16, 128, None, False, True, "kv", False, None, True),
     ("wide_varlen", 1, 60, 1, 2, 32, 32, "vector", False, False, "kv", True, [20, 0, 40], True),
     ("wide_decode_vk", 2, 1, 2, 4, 64, 64, "vector", False, True, "vk", True, None, True),
+    # The GPU's chunked blocks: value tiles of 64 with a tail of 36 (a
+    # dynamic tile), T = 70 cutting the last chunk short; K = 192 with
+    # vector gates, whose tiles fit shared memory only with chunks of 8.
+    ("wide_vector_v100", 1, 70, 2, 2, 32, 100, "vector", False, False, "kv", True, None, True),
+    ("wide_vector_k192_vk", 1, 21, 1, 1, 192, 24, "vector", False, True, "vk", True, None, True),
     # The delta rule's column blocks (K rows in L1, two passes per token).
     ("wide_gated_delta_l2", 1, 45, 2, 4, 64, 48, "scalar", True, True, "kv", True, None, True),
     ("wide_delta_vk_vector", 2, 23, 1, 2, 32, 40, "vector", True, False, "vk", True, None, True),

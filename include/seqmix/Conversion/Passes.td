@@ -76,4 +76,59 @@ def ConvertSeqMixToVectorPass : Pass<"convert-seqmix-to-vector"> {
   ];
 }
 
+def ConvertSeqMixToGpuBlocksPass : Pass<"convert-seqmix-to-gpu-blocks"> {
+  let summary = "Tiles of seqmix ops to block-cooperative GPU code";
+  let description = [{
+    Rewrites every buffer-form seqmix op whose `#seqmix.gpu_tiling` a GPU
+    tile builder covers into the code of one thread block: buffers the
+    block allocates outside its thread loops are its shared memory, and
+    each thread loop (an `scf.parallel` over the block's threads, marked
+    `seqmix.block_threads`) is a phase that all the block's threads run,
+    phases separated by barriers. The block's code is one
+    `scf.execute_region no_inline` marked `seqmix.block_threads`.
+
+    - `linear_attention` (additive rule, every gate, GQA, both state
+      layouts, `qk_norm`) and `ssd` (Δ, D and z fused) with a `chunk`: the
+      chunked form, the chunk's q, k, gates, values and scores and the
+      state tile in shared memory. The chunk is halved until the tiles fit
+      48 KiB, the static shared memory of a block on every chip.
+
+    On the host the form runs as written (the GPU emulation pipeline runs
+    each thread loop to its end before the next);
+    `convert-seqmix-blocks-to-gpu` makes it a kernel. Ops a builder does
+    not cover (the delta rule, packed sequences) are left for
+    `convert-seqmix-to-loops`.
+  }];
+  let dependentDialects = [
+    "::mlir::affine::AffineDialect",
+    "::mlir::arith::ArithDialect",
+    "::mlir::math::MathDialect",
+    "::mlir::memref::MemRefDialect",
+    "::mlir::scf::SCFDialect"
+  ];
+}
+
+def ConvertSeqMixBlocksToGpuPass : Pass<"convert-seqmix-blocks-to-gpu"> {
+  let summary = "Block-cooperative code to gpu.launch with shared memory";
+  let description = [{
+    Makes each block region of `convert-seqmix-to-gpu-blocks` a
+    `gpu.launch`: the outermost `scf.parallel` around it is the grid (a
+    grid of one block where there is none), with as many threads per block
+    as `seqmix.block_threads` says. Buffers the region allocates outside
+    its thread loops become workgroup attributions (shared memory); each
+    thread loop becomes the thread's own points of it followed by
+    `gpu.barrier`. Run it after buffer deallocation, which knows no
+    barriers, and before `convert-parallel-loops-to-gpu`, which allows side
+    effects in the innermost loop only. A region whose block-level code
+    writes memory, or a grid loop that computes more than views and indices
+    around it, is an error.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::gpu::GPUDialect",
+    "::mlir::memref::MemRefDialect",
+    "::mlir::scf::SCFDialect"
+  ];
+}
+
 #endif // SEQMIX_CONVERSION_PASSES_TD

@@ -1020,6 +1020,23 @@ func.func @builder_not_string() attributes {seqmix.builder = 1 : i64} {
 
 // -----
 
+// expected-error @+1 {{'seqmix.block_threads' is a thread count >= 1 on a block region (scf.execute_region) or its thread loops (scf.parallel)}}
+func.func @block_threads_on_func() attributes {seqmix.block_threads = 32 : i64} {
+  return
+}
+
+// -----
+
+func.func @block_threads_zero() {
+  // expected-error @+1 {{'seqmix.block_threads' is a thread count >= 1}}
+  scf.execute_region no_inline {
+    scf.yield
+  } {seqmix.block_threads = 0 : i64}
+  return
+}
+
+// -----
+
 // expected-error @+1 {{unknown seqmix attribute 'seqmix.chunk'}}
 func.func @unknown_attr() attributes {seqmix.chunk = 64} {
   return

@@ -3,6 +3,7 @@
 #include "seqmix/Dialect/SeqMix/IR/SeqMixDialect.h"
 #include "seqmix/Dialect/SeqMix/IR/SeqMixOps.h"
 
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/DialectImplementation.h"
 #include "llvm/ADT/StringExtras.h"
@@ -36,6 +37,16 @@ LogicalResult SeqMixDialect::verifyOperationAttribute(Operation *op,
     if (!isa<StringAttr>(attr.getValue()))
       return op->emitError()
              << "'" << kBuilderAttrName << "' is a string attribute";
+    return success();
+  }
+  if (attr.getName() == kBlockThreadsAttrName) {
+    auto count = dyn_cast<IntegerAttr>(attr.getValue());
+    if (!count || count.getInt() < 1 ||
+        !isa<scf::ParallelOp, scf::ExecuteRegionOp>(op))
+      return op->emitError()
+             << "'" << kBlockThreadsAttrName
+             << "' is a thread count >= 1 on a block region "
+                "(scf.execute_region) or its thread loops (scf.parallel)";
     return success();
   }
   if (attr.getName() != kTileAttrName)

@@ -16,6 +16,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "seqmix/Conversion/SeqMixToGPU/SeqMixToGPU.h"
 #include "seqmix/Dialect/SeqMix/IR/SeqMixOps.h"
 #include "seqmix/Dialect/SeqMix/Transforms/Passes.h"
 
@@ -166,18 +167,23 @@ struct SeqMixTilePass : seqmix::impl::SeqMixTilePassBase<SeqMixTilePass> {
       if (gpu && cast<GpuTilingAttr>(config).spreadsUnsliceableLoop(
                      cast<LoopStructureOpInterface>(op)))
         continue;
+      // Read before tiling replaces the op. A GPU block's tile is spread
+      // over its threads: one point of each parallel loop the block takes
+      // more than one of, per thread (the GPU pipeline maps the outer
+      // scf.forall to the grid, this one to the block's threads). With a
+      // chunk on an op a block builder takes, the block's threads work
+      // together on each chunk: the builder spreads them
+      // (convert-seqmix-to-gpu-blocks).
+      SmallVector<utils::IteratorType> kinds =
+          cast<LoopStructureOpInterface>(op).getLoopKinds();
+      bool blockBuilder = gpu && cast<GpuTilingAttr>(config).getChunk() &&
+                          hasGpuBlockBuilder(op);
       FailureOr<Operation *> tiled =
           gpu ? tileLevel(rewriter, op, config.getParallelTileSizes(),
                           scf::SCFTilingOptions::LoopType::ForallOp)
               : tileAndFuseParallel(rewriter, op,
                                     config.getParallelTileSizes());
-      // A GPU block's tile is spread over its threads: one point of each
-      // parallel loop the block takes more than one of, per thread (the
-      // GPU pipeline maps the outer scf.forall to the grid, this one to the
-      // block's threads).
-      if (succeeded(tiled) && gpu) {
-        SmallVector<utils::IteratorType> kinds =
-            cast<LoopStructureOpInterface>(op).getLoopKinds();
+      if (succeeded(tiled) && gpu && !blockBuilder) {
         SmallVector<int64_t> perThread;
         for (auto [size, kind] :
              llvm::zip_equal(config.getParallelTileSizes(), kinds))

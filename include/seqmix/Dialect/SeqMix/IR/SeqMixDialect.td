@@ -48,6 +48,10 @@ def SeqMix_Dialect : Dialect {
     /// On the outer loop a CPU tile builder emits: the builder and its
     /// parameters, as a string (for people and tests, not read back).
     static constexpr ::llvm::StringLiteral kBuilderAttrName = "seqmix.builder";
+    /// On a GPU block builder's block region (scf.execute_region) and its
+    /// thread loops (scf.parallel): the block's thread count.
+    static constexpr ::llvm::StringLiteral kBlockThreadsAttrName =
+        "seqmix.block_threads";
 
   private:
     /// Defined next to the attribute classes (SeqMixAttrs.cpp).

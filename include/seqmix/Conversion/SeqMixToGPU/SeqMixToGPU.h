@@ -1,0 +1,57 @@
+//===- SeqMixToGPU.h - block-cooperative GPU tile builders ------*- C++ -*-===//
+//
+// The GPU tile builders write a thread block's tile as block-level code
+// around thread loops: buffers allocated at block level are the block's
+// shared memory, each thread loop (an scf.parallel over the block's threads
+// marked `seqmix.block_threads`) is one phase that every thread runs, and
+// phases are ordered (a barrier between any two). On the host this form
+// runs as written (the GPU emulation); convert-seqmix-blocks-to-gpu makes
+// each block loop a gpu.launch.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef SEQMIX_CONVERSION_SEQMIXTOGPU_SEQMIXTOGPU_H
+#define SEQMIX_CONVERSION_SEQMIXTOGPU_SEQMIXTOGPU_H
+
+#include "seqmix/Dialect/SeqMix/IR/SeqMixOps.h"
+
+#include "mlir/IR/PatternMatch.h"
+
+namespace mlir::seqmix {
+
+/// The largest static shared memory a kernel may declare (bytes): what a
+/// block gets without the dynamic opt-in, on every chip.
+inline constexpr int64_t kStaticSharedMemoryBytes = 48 << 10;
+
+/// The shared-memory bytes of a chunked recurrence's tile: chunk rows of
+/// q, k and cumulative gates (`gateColumns` of them: K, 1 or 0; each a pair
+/// of floats), the chunk's values, scores and Δ (ssd), and the state tile.
+inline int64_t chunkedRecurrenceSharedBytes(int64_t chunk, int64_t keyDim,
+                                            int64_t valueTile,
+                                            int64_t gateColumns) {
+  return 4 * (chunk * (2 * keyDim + 2 * gateColumns + valueTile + chunk + 1) +
+              keyDim * valueTile);
+}
+
+/// Whether a block builder takes `op` when its #seqmix.gpu_tiling has a
+/// `chunk`: linear_attention with the additive rule and ssd, with no
+/// packed sequences and a static key (state) size. seqmix-tile then leaves
+/// the block's threads to it.
+inline bool hasGpuBlockBuilder(Operation *op) {
+  if (auto la = dyn_cast<LinearAttentionOp>(op))
+    return !la.getBeta() && !la.getCuSeqlens() &&
+           !cast<ShapedType>(la.getQ().getType()).isDynamicDim(3);
+  if (auto ssd = dyn_cast<SSDOp>(op))
+    return !ssd.getCuSeqlens() &&
+           !cast<ShapedType>(ssd.getC().getType()).isDynamicDim(3);
+  return false;
+}
+
+/// Buffer-form linear_attention and ssd that hasGpuBlockBuilder takes, with
+/// a `chunk` in their #seqmix.gpu_tiling: the chunked form in one block,
+/// tiles staged in shared memory.
+void populateChunkedRecurrenceToGpuPatterns(RewritePatternSet &patterns);
+
+} // namespace mlir::seqmix
+
+#endif // SEQMIX_CONVERSION_SEQMIXTOGPU_SEQMIXTOGPU_H

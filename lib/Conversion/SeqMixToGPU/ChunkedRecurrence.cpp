@@ -1,0 +1,406 @@
+//===- ChunkedRecurrence.cpp - linear recurrences in one GPU block --------===//
+//
+// One block builder for linear_attention (additive rule, every gate) and
+// ssd (q = C, k = B, v = Δ·x, a scalar gate Δ·A, a vk state; y = o + D x,
+// times silu(z)). A thread block computes one (batch row, head, value tile)
+// chunk by chunk, the chunk's q, k, gates and values and the state tile
+// staged in shared memory. With G_r the chunk's cumulative log gates up to
+// row r (per key, or one per row for a scalar gate):
+//
+//   A[r, s] = sum_i q_r[i] k_s[i] exp(G_r[i] - G_s[i])           (s <= r)
+//   o_r     = scale (sum_i q_r[i] exp(G_r[i]) S[i, :] + sum_{s<=r} A[r, s] v_s)
+//   S      <- exp(G_L) S + sum_s (k_s exp(G_L - G_s))^T v_s
+//
+// Every exponent is a difference G_r - G_s with r >= s (or G_r itself), so
+// it is <= 0: no overflow however strong the gates, unlike the factored
+// form q exp(G), k exp(-G). G is kept as an unevaluated sum of two floats
+// (a compensated prefix sum): with gates of -20 a step, G reaches -1280
+// in a chunk of 64, and the difference of two rounded f32 sums would lose
+// 1e-4 of the exponent. Each step is one phase over the block's
+// threads (a thread per score, per output element, per state element),
+// with a barrier between phases.
+//
+//===----------------------------------------------------------------------===//
+
+#include "seqmix/Conversion/SeqMixToGPU/SeqMixToGPU.h"
+
+#include "seqmix/Dialect/SeqMix/IR/SeqMixOps.h"
+#include "seqmix/Dialect/SeqMix/Utils/ScalarEmitter.h"
+#include "seqmix/Dialect/SeqMix/Utils/ScalarMath.h"
+
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+
+using namespace mlir;
+using namespace mlir::seqmix;
+
+/// The largest value dimension `d` of a buffer can take: its static size,
+/// or the constant bound of the affine.min that sizes a tile of it.
+static std::optional<int64_t> upperBound(Value buffer, int64_t d) {
+  auto type = cast<MemRefType>(buffer.getType());
+  if (!type.isDynamicDim(d))
+    return type.getDimSize(d);
+  auto view = buffer.getDefiningOp<memref::SubViewOp>();
+  if (!view)
+    return std::nullopt;
+  // The tile's sizes are those of the dims the view keeps.
+  llvm::SmallBitVector dropped = view.getDroppedDims();
+  int64_t kept = -1;
+  for (auto [i, size] : llvm::enumerate(view.getMixedSizes())) {
+    if (dropped.test(i) || ++kept != d)
+      continue;
+    if (std::optional<int64_t> c = getConstantIntValue(size))
+      return c;
+    auto min = cast<Value>(size).getDefiningOp<affine::AffineMinOp>();
+    if (!min)
+      return std::nullopt;
+    std::optional<int64_t> bound;
+    for (AffineExpr e : min.getAffineMap().getResults())
+      if (auto c = dyn_cast<AffineConstantExpr>(e))
+        bound = bound ? std::min(*bound, c.getValue()) : c.getValue();
+    return bound;
+  }
+  return std::nullopt;
+}
+
+/// A destination bufferization gave the op as a fresh buffer that nothing
+/// reads afterwards (a result the program drops): its allocation and the
+/// copy that fills it, if any. The block reads the copy's source instead
+/// and writes nothing there; in a block the buffer would be each thread's
+/// own.
+struct DroppedDestination {
+  memref::AllocOp alloc;
+  memref::CopyOp fill;
+};
+static std::optional<DroppedDestination> droppedDestination(Value buffer,
+                                                            Operation *op) {
+  auto alloc = buffer.getDefiningOp<memref::AllocOp>();
+  if (!alloc)
+    return std::nullopt;
+  DroppedDestination d{alloc, nullptr};
+  for (Operation *user : alloc->getUsers()) {
+    auto copy = dyn_cast<memref::CopyOp>(user);
+    if (copy && copy.getTarget() == buffer && !d.fill &&
+        copy->isBeforeInBlock(op))
+      d.fill = copy;
+    else if (user != op)
+      return std::nullopt;
+  }
+  return d;
+}
+
+namespace {
+
+/// Block-level code around phases over the block's threads.
+struct BlockEmitter : ScalarEmitter {
+  int64_t threads;
+
+  /// for (i = tid; i < n; i += threads) body(i), on every thread of the
+  /// block; the next phase sees everything this one wrote.
+  void phase(Value n, function_ref<void(Value)> body) {
+    auto loop =
+        scf::ParallelOp::create(b, loc, ValueRange{idx(0)},
+                                ValueRange{idx(threads)}, ValueRange{idx(1)});
+    loop->setAttr(SeqMixDialect::kBlockThreadsAttrName,
+                  b.getI64IntegerAttr(threads));
+    OpBuilder::InsertionGuard g(b);
+    b.setInsertionPoint(loop.getBody()->getTerminator());
+    auto strided =
+        scf::ForOp::create(b, loc, loop.getInductionVars()[0], n, idx(threads));
+    b.setInsertionPoint(strided.getBody()->getTerminator());
+    body(strided.getInductionVar());
+  }
+  /// A phase over rows x cols, row-major: body(row, col).
+  void phase2(Value rows, Value cols, function_ref<void(Value, Value)> body) {
+    phase(muli(rows, cols),
+          [&](Value i) { body(divi(i, cols), remi(i, cols)); });
+  }
+  /// A block-level buffer: the block's shared memory on a GPU.
+  Value shared(ArrayRef<int64_t> shape) {
+    return memref::AllocaOp::create(b, loc,
+                                    MemRefType::get(shape, b.getF32Type()));
+  }
+};
+
+/// What the block builder reads of a recurrence: linear_attention's
+/// operands, or ssd's, whose v is Δ·x, gate Δ·A and output y = o + D x,
+/// times silu(z).
+struct BlockRecurrence {
+  Value q, k, v, g, S, o;
+  bool vk = false, l2 = false;
+  float scale = 1;
+  SSDOp ssd; // set for ssd
+};
+
+static LogicalResult buildChunkedBlock(PatternRewriter &rewriter, Operation *op,
+                                       const BlockRecurrence &view) {
+  auto config = dyn_cast_if_present<GpuTilingAttr>(
+      op->getAttr(SeqMixDialect::kTileAttrName));
+  if (!config || !config.getChunk() || !hasGpuBlockBuilder(op) ||
+      !cast<DestinationStyleOpInterface>(op).hasPureBufferSemantics())
+    return failure();
+  Value q = view.q, k = view.k, v = view.v, g = view.g;
+  Value o = view.o, S = view.S;
+  SSDOp ssd = view.ssd;
+  std::optional<int64_t> valueTile = upperBound(v, 3);
+  if (!valueTile)
+    return rewriter.notifyMatchFailure(op, "needs a static value tile");
+  int64_t K = cast<MemRefType>(q.getType()).getDimSize(3), Vt = *valueTile;
+  // ssd's gate is one scalar per step and head, as linear_attention's
+  // [B, T, H] gate.
+  int64_t gateRank = ssd ? 3 : g ? cast<MemRefType>(g.getType()).getRank() : 0;
+  int64_t gateCols = gateRank == 4 ? K : gateRank ? 1 : 0;
+  // The configured chunk, halved until the tiles fit the static shared
+  // memory every chip gives a block.
+  int64_t C = *config.getChunk();
+  while (C > 1 && chunkedRecurrenceSharedBytes(C, K, Vt, gateCols) >
+                      kStaticSharedMemoryBytes)
+    C /= 2;
+  if (chunkedRecurrenceSharedBytes(C, K, Vt, gateCols) >
+      kStaticSharedMemoryBytes)
+    return rewriter.notifyMatchFailure(op, "tiles exceed shared memory");
+
+  // Destinations the program drops: the state is read from what its
+  // buffer was filled from, and neither is written.
+  std::optional<DroppedDestination> droppedO = droppedDestination(o, op);
+  std::optional<DroppedDestination> droppedS = droppedDestination(S, op);
+  Value S0 = S;
+  if (droppedS) {
+    if (!droppedS->fill)
+      return rewriter.notifyMatchFailure(op, "state init is never filled");
+    S0 = droppedS->fill.getSource();
+  }
+
+  Location loc = op->getLoc();
+  rewriter.setInsertionPoint(op);
+  // The block's code is one region that canonicalization keeps whole:
+  // convert-seqmix-blocks-to-gpu finds the block by it.
+  auto region = scf::ExecuteRegionOp::create(rewriter, loc, TypeRange{});
+  region.setNoInline(true);
+  int64_t threads = config.getWarps().value_or(4) * 32;
+  region->setAttr(SeqMixDialect::kBlockThreadsAttrName,
+                  rewriter.getI64IntegerAttr(threads));
+  Block *body = rewriter.createBlock(&region.getRegion());
+  rewriter.setInsertionPointToStart(body);
+  scf::YieldOp::create(rewriter, loc);
+  rewriter.setInsertionPointToStart(body);
+
+  BlockEmitter e{{rewriter, loc}, threads};
+  Value Qs = e.shared({C, K}), Ks = e.shared({C, K}), Vs = e.shared({C, Vt}),
+        As = e.shared({C, C}), Ss = e.shared({K, Vt});
+  Value Gs = gateCols ? e.shared({C, gateCols}) : Value();
+  Value Gl = gateCols ? e.shared({C, gateCols}) : Value();
+  // ssd's Δ of each row of the chunk (for its head).
+  Value Ds = ssd ? e.shared({C}) : Value();
+  Value zero = e.idx(0), one = e.idx(1), cK = e.idx(K), cC = e.idx(C);
+  Value T = e.dim(q, 1), V = e.dim(v, 3);
+  Value group = e.divi(e.dim(v, 2), e.dim(q, 2));
+  bool vk = view.vk, norm = view.l2;
+  Value scale = e.f32(view.scale);
+
+  e.loops({e.dim(v, 0), e.dim(v, 2)}, [&](ValueRange bh) {
+    Value bi = bh[0], h = bh[1], hq = e.divi(h, group);
+    auto sIdx = [&](Value i, Value j) {
+      return vk ? SmallVector<Value>{bi, h, j, i}
+                : SmallVector<Value>{bi, h, i, j};
+    };
+    e.phase2(cK, V, [&](Value i, Value j) {
+      e.store(Ss, e.load(S0, sIdx(i, j)), {i, j});
+    });
+    auto chunkLoop = scf::ForOp::create(rewriter, loc, zero, T, cC);
+    {
+      OpBuilder::InsertionGuard guard(rewriter);
+      rewriter.setInsertionPoint(chunkLoop.getBody()->getTerminator());
+      Value t0 = chunkLoop.getInductionVar();
+      Value L = e.mini(cC, e.subi(T, t0));
+      // Stage the chunk (f32): q, k and vector gates by key, values by
+      // column, scalar gates by row.
+      e.phase2(L, cK, [&](Value r, Value i) {
+        Value t = e.addi(t0, r);
+        e.store(Qs, e.load(q, {bi, t, hq, i}), {r, i});
+        e.store(Ks, e.load(k, {bi, t, hq, i}), {r, i});
+        if (gateRank == 4)
+          e.store(Gs, e.load(g, {bi, t, h, i}), {r, i});
+      });
+      // Scalar gates by row (ssd: Δ·A, and Δ for the values).
+      if (gateRank == 1 || gateRank == 3)
+        e.phase(L, [&](Value r) {
+          Value t = e.addi(t0, r);
+          Value gr;
+          if (ssd) {
+            auto perHead = [&](Value x) {
+              return x ? e.load(x, {h}) : Value();
+            };
+            Value dt = mambaDelta(
+                rewriter, loc, e.load(ssd.getDt(), {bi, t, h}),
+                perHead(ssd.getDtBias()), perHead(ssd.getDeltaThreshold()),
+                ssd.getDtSoftplus(), ssd.getDtLimit());
+            e.store(Ds, dt, {r});
+            gr = e.mulf(dt, e.load(ssd.getA(), {h}));
+          } else {
+            gr = gateRank == 1 ? e.load(g, {h}) : e.load(g, {bi, t, h});
+          }
+          e.store(Gs, gr, {r, zero});
+        });
+      e.phase2(L, V, [&](Value r, Value j) {
+        Value x = e.load(v, {bi, e.addi(t0, r), h, j});
+        e.store(Vs, ssd ? e.mulf(e.load(Ds, {r}), x) : x, {r, j});
+      });
+      if (norm)
+        e.phase(L, [&](Value r) {
+          for (Value X : {Qs, Ks}) {
+            Value ss = e.fold(cK, e.f32(0), [&](Value i, Value acc) {
+              Value x = e.load(X, {r, i});
+              return e.addf(acc, e.mulf(x, x));
+            });
+            Value inv = e.divf(e.f32(1), e.sqrt(e.addf(ss, e.f32(1e-6))));
+            e.loop(cK, [&](Value i) {
+              e.store(X, e.mulf(e.load(X, {r, i}), inv), {r, i});
+            });
+          }
+        });
+      // Cumulative log gates down the chunk, a thread per column: the
+      // running sum in Gs, the rounding error of each addition (Knuth's
+      // two-sum) summed in Gl.
+      if (gateCols)
+        e.phase(e.idx(gateCols), [&](Value c) {
+          auto sums = scf::ForOp::create(rewriter, loc, zero, L, one,
+                                         ValueRange{e.f32(0), e.f32(0)});
+          OpBuilder::InsertionGuard inner(rewriter);
+          rewriter.setInsertionPointToStart(sums.getBody());
+          Value r = sums.getInductionVar();
+          Value hi = sums.getRegionIterArgs()[0];
+          Value lo = sums.getRegionIterArgs()[1];
+          Value x = e.load(Gs, {r, c});
+          Value s = e.addf(hi, x), xs = e.subf(s, hi);
+          Value err = e.addf(e.subf(hi, e.subf(s, xs)), e.subf(x, xs));
+          Value l = e.addf(lo, err);
+          e.store(Gs, s, {r, c});
+          e.store(Gl, l, {r, c});
+          scf::YieldOp::create(rewriter, loc, ValueRange{s, l});
+        });
+      // G_r - G_s at key i (vector gates) or of the rows, and G_r.
+      auto column = [&](Value i) { return gateRank == 4 ? i : zero; };
+      auto decay = [&](Value r, Value s, Value i) -> Value {
+        if (!gateCols)
+          return Value();
+        Value c = column(i);
+        Value hi = e.subf(e.load(Gs, {r, c}), e.load(Gs, {s, c}));
+        Value lo = e.subf(e.load(Gl, {r, c}), e.load(Gl, {s, c}));
+        return e.exp(e.addf(hi, lo));
+      };
+      auto scaled = [&](Value x, Value f) { return f ? e.mulf(x, f) : x; };
+      // Scores of the chunk, lower triangle.
+      e.phase2(L, L, [&](Value r, Value s) {
+        e.ifThen(e.cmpi(arith::CmpIPredicate::ule, s, r), [&] {
+          Value dot = e.fold(cK, e.f32(0), [&](Value i, Value acc) {
+            Value qk = e.mulf(e.load(Qs, {r, i}), e.load(Ks, {s, i}));
+            return e.addf(acc, gateRank == 4 ? scaled(qk, decay(r, s, i)) : qk);
+          });
+          e.store(As, gateRank == 4 ? dot : scaled(dot, decay(r, s, zero)),
+                  {r, s});
+        });
+      });
+      // Outputs: the state before the chunk, then the chunk's own rows.
+      auto rowGate = [&](Value r, Value i) -> Value {
+        if (!gateCols)
+          return Value();
+        Value c = column(i);
+        return e.exp(e.addf(e.load(Gs, {r, c}), e.load(Gl, {r, c})));
+      };
+      e.phase2(L, V, [&](Value r, Value j) {
+        Value inter = e.fold(cK, e.f32(0), [&](Value i, Value acc) {
+          Value qi = e.load(Qs, {r, i});
+          if (gateRank == 4)
+            qi = e.mulf(qi, rowGate(r, i));
+          return e.addf(acc, e.mulf(qi, e.load(Ss, {i, j})));
+        });
+        if (gateRank != 4)
+          inter = scaled(inter, rowGate(r, zero));
+        Value all =
+            e.fold(zero, e.addi(r, one), inter, [&](Value s, Value acc) {
+              return e.addf(acc,
+                            e.mulf(e.load(As, {r, s}), e.load(Vs, {s, j})));
+            });
+        Value t = e.addi(t0, r), y = e.mulf(scale, all);
+        if (ssd) {
+          if (Value D = ssd.getD()) {
+            Value d = cast<MemRefType>(D.getType()).getRank() == 2
+                          ? e.load(D, {h, j})
+                          : e.load(D, {h});
+            y = e.addf(y, e.mulf(d, e.load(v, {bi, t, h, j})));
+          }
+          if (Value z = ssd.getZ())
+            y = e.mulf(y, e.silu(e.load(z, {bi, t, h, j})));
+        }
+        if (!droppedO)
+          e.store(o, y, {bi, t, h, j});
+      });
+      // The state after the chunk.
+      Value last = e.subi(L, one);
+      e.phase2(cK, V, [&](Value i, Value j) {
+        Value kept = scaled(e.load(Ss, {i, j}), rowGate(last, i));
+        Value s = e.fold(L, kept, [&](Value r, Value acc) {
+          Value kv = e.mulf(e.load(Ks, {r, i}), e.load(Vs, {r, j}));
+          return e.addf(acc, scaled(kv, decay(last, r, i)));
+        });
+        e.store(Ss, s, {i, j});
+      });
+    }
+    if (!droppedS)
+      e.phase2(cK, V, [&](Value i, Value j) {
+        e.store(S, e.load(Ss, {i, j}), sIdx(i, j));
+      });
+  });
+  rewriter.eraseOp(op);
+  for (std::optional<DroppedDestination> d : {droppedO, droppedS}) {
+    if (!d)
+      continue;
+    if (d->fill)
+      rewriter.eraseOp(d->fill);
+    rewriter.eraseOp(d->alloc);
+  }
+  return success();
+}
+
+struct ChunkedLinearAttention : OpRewritePattern<LinearAttentionOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(LinearAttentionOp op,
+                                PatternRewriter &rewriter) const override {
+    BlockRecurrence view;
+    view.q = op.getQ();
+    view.k = op.getK();
+    view.v = op.getV();
+    view.g = op.getLogDecay();
+    view.S = op.getStateInit();
+    view.o = op.getOutputInit();
+    view.vk = op.getStateLayout() == StateLayout::vk;
+    view.l2 = op.getQkNorm() == QKNorm::l2;
+    view.scale = op.getScaleValue();
+    return buildChunkedBlock(rewriter, op, view);
+  }
+};
+
+struct ChunkedSSD : OpRewritePattern<SSDOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(SSDOp op,
+                                PatternRewriter &rewriter) const override {
+    BlockRecurrence view;
+    view.q = op.getC();
+    view.k = op.getB();
+    view.v = op.getX();
+    view.S = op.getStateInit();
+    view.o = op.getOutputInit();
+    view.vk = true;
+    view.ssd = op;
+    return buildChunkedBlock(rewriter, op, view);
+  }
+};
+
+} // namespace
+
+void mlir::seqmix::populateChunkedRecurrenceToGpuPatterns(
+    RewritePatternSet &patterns) {
+  patterns.add<ChunkedLinearAttention, ChunkedSSD>(patterns.getContext());
+}

@@ -1,0 +1,150 @@
+// RUN: seqmix-opt %s -split-input-file --convert-seqmix-to-gpu-blocks --canonicalize --cse | FileCheck %s --enable-var-scope
+
+// Chunked linear attention in one block of 2 warps (64 threads), chunks of
+// 16 tokens: GQA (head h reads q/k head h / 2), a scalar gate, bf16 values
+// and output. The block's code is one no_inline region; the buffers it
+// allocates outside its thread loops are its shared memory: q and k rows,
+// values, scores, the state tile, and the cumulative gates as two floats.
+// Every phase is an scf.parallel over the 64 threads, each thread taking
+// points tid, tid + 64, ...
+// CHECK-LABEL: func @gla
+// CHECK-SAME: %[[Q:[a-z0-9]+]]: memref<1x37x2x48xf32>, %[[K:[a-z0-9]+]]: memref<1x37x2x48xf32>, %[[V:[a-z0-9]+]]: memref<1x37x4x32xbf16>, %[[G:[a-z0-9]+]]: memref<1x37x4xf32>, %[[O:[a-z0-9]+]]: memref<1x37x4x32xbf16>, %[[S:[a-z0-9]+]]: memref<1x4x48x32xf32>
+// CHECK: scf.execute_region no_inline {
+// CHECK-DAG: %[[QS:.+]] = memref.alloca() : memref<16x48xf32>
+// CHECK-DAG: %[[KS:.+]] = memref.alloca() : memref<16x48xf32>
+// CHECK-DAG: %[[VS:.+]] = memref.alloca() : memref<16x32xf32>
+// CHECK-DAG: %[[AS:.+]] = memref.alloca() : memref<16x16xf32>
+// CHECK-DAG: %[[SS:.+]] = memref.alloca() : memref<48x32xf32>
+// CHECK: scf.for %[[H:.+]] = %c0 to %c4 step %c1 {
+// CHECK: %[[HQ:.+]] = arith.divui %[[H]], %c2
+// The state tile in.
+// CHECK: scf.parallel (%[[TID:.+]]) = (%c0) to (%c64) step (%c1) {
+// CHECK: scf.for %{{.+}} = %[[TID]] to %c1536 step %c64 {
+// CHECK: memref.load %[[S]][%c0, %[[H]],
+// CHECK: memref.store %{{.+}}, %[[SS]]
+// CHECK: } {seqmix.block_threads = 64 : i64}
+// The chunks; the last is 37 - 32 = 5 tokens.
+// CHECK: scf.for %[[T0:.+]] = %c0 to %c37 step %c16 {
+// CHECK: %[[L:.+]] = arith.minsi %{{.+}}, %c16
+// CHECK: memref.load %[[Q]][%c0, %{{.+}}, %[[HQ]],
+// CHECK: memref.store %{{.+}}, %[[QS]]
+// CHECK: memref.load %[[K]][%c0, %{{.+}}, %[[HQ]],
+// CHECK: } {seqmix.block_threads = 64 : i64}
+// CHECK: memref.load %[[G]][%c0, %{{.+}}, %[[H]]]
+// CHECK: } {seqmix.block_threads = 64 : i64}
+// CHECK: memref.load %[[V]]
+// CHECK: arith.extf %{{.+}} : bf16 to f32
+// CHECK: } {seqmix.block_threads = 64 : i64}
+// The compensated prefix sum of the gates.
+// CHECK: scf.for %{{.+}} iter_args(%{{.+}} = %cst, %{{.+}} = %cst) -> (f32, f32)
+// CHECK: } {seqmix.block_threads = 64 : i64}
+// Scores, lower triangle only.
+// CHECK: arith.cmpi ule
+// CHECK: scf.if
+// CHECK: math.exp
+// CHECK: memref.store %{{.+}}, %[[AS]]
+// CHECK: } {seqmix.block_threads = 64 : i64}
+// Outputs: q S, then the chunk's rows up to r.
+// CHECK: memref.load %[[SS]]
+// CHECK: memref.load %[[AS]]
+// CHECK: memref.load %[[VS]]
+// CHECK: arith.truncf %{{.+}} : f32 to bf16
+// CHECK: memref.store %{{.+}}, %[[O]][%c0, %{{.+}}, %[[H]], %{{.+}}]
+// CHECK: } {seqmix.block_threads = 64 : i64}
+// The state after the chunk.
+// CHECK: memref.store %{{.+}}, %[[SS]]
+// CHECK: } {seqmix.block_threads = 64 : i64}
+// CHECK: }
+// The state tile out.
+// CHECK: memref.store %{{.+}}, %[[S]][%c0, %[[H]],
+// CHECK: } {seqmix.block_threads = 64 : i64}
+// CHECK-NOT: seqmix.linear_attention
+func.func @gla(%q: memref<1x37x2x48xf32>, %k: memref<1x37x2x48xf32>,
+               %v: memref<1x37x4x32xbf16>, %g: memref<1x37x4xf32>,
+               %o: memref<1x37x4x32xbf16>, %s: memref<1x4x48x32xf32>) {
+  seqmix.linear_attention ins(%q, %k, %v : memref<1x37x2x48xf32>,
+      memref<1x37x2x48xf32>, memref<1x37x4x32xbf16>)
+      log_decay(%g : memref<1x37x4xf32>)
+      outs(%o, %s : memref<1x37x4x32xbf16>, memref<1x4x48x32xf32>)
+      {scale = 0.125 : f32, seqmix.tile = #seqmix.gpu_tiling<warps = 2, chunk = 16>}
+  return
+}
+
+// -----
+
+// A final state the program drops: bufferization gave the op a fresh buffer
+// filled from the initial state. The block reads the initial state where it
+// is and writes no state; the buffer and its copy go. The chunk of 64 is
+// halved twice, to 16, to fit 48 KiB (K = V = 64, vector gate: 37 KiB).
+// CHECK-LABEL: func @dropped_state
+// CHECK-SAME: %[[S0:[a-z0-9]+]]: memref<1x1x64x64xf32>
+// CHECK-NOT: memref.alloc(
+// CHECK-NOT: memref.copy
+// CHECK: memref.alloca() : memref<16x64xf32>
+// CHECK: memref.load %[[S0]]
+// CHECK-NOT: memref.store %{{.+}}, %[[S0]]
+// CHECK: return
+func.func @dropped_state(%q: memref<1x70x1x64xf32>, %v: memref<1x70x1x64xf32>,
+                         %g: memref<1x70x1x64xf32>, %o: memref<1x70x1x64xf32>,
+                         %s0: memref<1x1x64x64xf32>) {
+  %s = memref.alloc() : memref<1x1x64x64xf32>
+  memref.copy %s0, %s : memref<1x1x64x64xf32> to memref<1x1x64x64xf32>
+  seqmix.linear_attention ins(%q, %q, %v : memref<1x70x1x64xf32>,
+      memref<1x70x1x64xf32>, memref<1x70x1x64xf32>)
+      log_decay(%g : memref<1x70x1x64xf32>)
+      outs(%o, %s : memref<1x70x1x64xf32>, memref<1x1x64x64xf32>)
+      {scale = 0.125 : f32, seqmix.tile = #seqmix.gpu_tiling<chunk = 64>}
+  return
+}
+
+// -----
+
+// The delta rule has no block builder: left for convert-seqmix-to-loops.
+// CHECK-LABEL: func @delta
+// CHECK-NOT: scf.execute_region
+// CHECK: seqmix.linear_attention
+func.func @delta(%q: memref<1x8x1x16xf32>, %v: memref<1x8x1x16xf32>,
+                 %b: memref<1x8x1xf32>, %o: memref<1x8x1x16xf32>,
+                 %s: memref<1x1x16x16xf32>) {
+  seqmix.linear_attention ins(%q, %q, %v : memref<1x8x1x16xf32>,
+      memref<1x8x1x16xf32>, memref<1x8x1x16xf32>)
+      beta(%b : memref<1x8x1xf32>)
+      outs(%o, %s : memref<1x8x1x16xf32>, memref<1x1x16x16xf32>)
+      {scale = 0.25 : f32, seqmix.tile = #seqmix.gpu_tiling<chunk = 16>}
+  return
+}
+
+// -----
+
+// ssd (Mamba-2) takes the same builder: q = C and k = B of the head's group,
+// per row Δ = softplus(dt + bias) and the gate Δ·A, values Δ·x, a vk state
+// ([P, N] per head); y = o + D x, times silu(z), when stored.
+// CHECK-LABEL: func @ssd
+// CHECK-SAME: %[[X:[a-z0-9]+]]: memref<1x20x2x8xf32>, %[[DT:[a-z0-9]+]]: memref<1x20x2xf32>, %[[A:[a-z0-9]+]]: memref<2xf32>, %{{.+}}: memref<1x20x1x16xf32>, %{{.+}}: memref<1x20x1x16xf32>, %[[D:[a-z0-9]+]]: memref<2xf32>, %[[Z:[a-z0-9]+]]: memref<1x20x2x8xf32>, %{{.+}}: memref<1x20x2x8xf32>, %[[S:[a-z0-9]+]]: memref<1x2x8x16xf32>
+// CHECK: scf.execute_region no_inline
+// CHECK-DAG: %[[DS:.+]] = memref.alloca() : memref<16xf32>
+// CHECK: memref.load %[[S]][%c0, %{{.+}}, %[[P:.+]], %[[N:.+]]] : memref<1x2x8x16xf32>
+// CHECK: memref.load %[[DT]]
+// CHECK: math.log1p
+// CHECK: memref.store %{{.+}}, %[[DS]]
+// CHECK: memref.load %[[A]]
+// CHECK: } {seqmix.block_threads = 128 : i64}
+// CHECK: memref.load %[[X]]
+// CHECK: memref.load %[[DS]]
+// CHECK: } {seqmix.block_threads = 128 : i64}
+// CHECK: memref.load %[[D]]
+// CHECK: memref.load %[[X]]
+// CHECK: memref.load %[[Z]]
+// CHECK: } {seqmix.block_threads = 128 : i64}
+func.func @ssd(%x: memref<1x20x2x8xf32>, %dt: memref<1x20x2xf32>,
+               %A: memref<2xf32>, %B: memref<1x20x1x16xf32>,
+               %C: memref<1x20x1x16xf32>, %D: memref<2xf32>,
+               %z: memref<1x20x2x8xf32>, %y: memref<1x20x2x8xf32>,
+               %s: memref<1x2x8x16xf32>) {
+  seqmix.ssd ins(%x, %dt, %A, %B, %C : memref<1x20x2x8xf32>, memref<1x20x2xf32>,
+      memref<2xf32>, memref<1x20x1x16xf32>, memref<1x20x1x16xf32>)
+      D(%D : memref<2xf32>) z(%z : memref<1x20x2x8xf32>)
+      outs(%y, %s : memref<1x20x2x8xf32>, memref<1x2x8x16xf32>)
+      {dt_softplus, seqmix.tile = #seqmix.gpu_tiling<chunk = 16>}
+  return
+}
