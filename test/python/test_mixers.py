@@ -325,6 +325,10 @@ SWA_CASES = [
     ("wide_decode", 1, 100, 2, 1, 64, 64, 40, 0),
     ("wide_tq_gt_tk", 23, 9, 1, 1, 32, 16, 2, 0),
     ("wide_full", 19, 50, 2, 2, 16, 128, -1, -1),
+    # The GPU's flash blocks: three blocks of 128 queries, windows of 156
+    # keys over several tiles of 64, a block's keys reaching past its
+    # last query.
+    ("long_window_blocks", 300, 300, 2, 1, 32, 16, 150, 5),
 ]
 
 

@@ -92,12 +92,17 @@ def ConvertSeqMixToGpuBlocksPass : Pass<"convert-seqmix-to-gpu-blocks"> {
       chunked form, the chunk's q, k, gates, values and scores and the
       state tile in shared memory. The chunk is halved until the tiles fit
       48 KiB, the static shared memory of a block on every chip.
+    - `sliding_window_attention` (static head dims): flash-style, a block
+      per (batch, `blocks[1]` queries, head) and a thread per query; the
+      keys any query of the block sees, in tiles of up to 64 k and v rows
+      staged in shared memory, folded into each thread's own accumulators
+      by online softmax.
 
     On the host the form runs as written (the GPU emulation pipeline runs
     each thread loop to its end before the next);
     `convert-seqmix-blocks-to-gpu` makes it a kernel. Ops a builder does
-    not cover (the delta rule, packed sequences) are left for
-    `convert-seqmix-to-loops`.
+    not cover (the delta rule, packed sequences, neighborhood attention)
+    are left for `convert-seqmix-to-loops`.
   }];
   let dependentDialects = [
     "::mlir::affine::AffineDialect",
@@ -115,7 +120,9 @@ def ConvertSeqMixBlocksToGpuPass : Pass<"convert-seqmix-blocks-to-gpu"> {
     `gpu.launch`: the outermost `scf.parallel` around it is the grid (a
     grid of one block where there is none), with as many threads per block
     as `seqmix.block_threads` says. Buffers the region allocates outside
-    its thread loops become workgroup attributions (shared memory); each
+    its thread loops become workgroup attributions (shared memory), except
+    those marked `seqmix.thread_private` (`[threads, ...]`, every access at
+    the thread's own index), which become each thread's own `[...]`; each
     thread loop becomes the thread's own points of it followed by
     `gpu.barrier`. Run it after buffer deallocation, which knows no
     barriers, and before `convert-parallel-loops-to-gpu`, which allows side

@@ -6,8 +6,10 @@
 // convert-parallel-loops-to-gpu cannot take it: it allows side effects in
 // the innermost loop only. Here the grid loop becomes a gpu.launch of that
 // many threads per block; buffers the region allocates outside its thread
-// loops become workgroup (shared) memory; each thread loop becomes the
-// thread's strided share of it, then a barrier.
+// loops become workgroup (shared) memory, except thread-private ones
+// ([threads, ...], each thread at its own index), which become each
+// thread's own; each thread loop becomes the thread's strided share of it,
+// then a barrier.
 //
 //===----------------------------------------------------------------------===//
 
@@ -88,7 +90,8 @@ static LogicalResult convertBlock(RewriterBase &rewriter,
   auto workgroup = gpu::AddressSpaceAttr::get(rewriter.getContext(),
                                               gpu::AddressSpace::Workgroup);
   WalkResult walk = region->walk([&](memref::AllocaOp alloca) {
-    if (inThreadLoop(alloca, region))
+    if (inThreadLoop(alloca, region) ||
+        alloca->hasAttr(SeqMixDialect::kThreadPrivateAttrName))
       return WalkResult::advance();
     MemRefType type = alloca.getType();
     if (!type.hasStaticShape() || !type.getLayout().isIdentity())
@@ -165,6 +168,11 @@ static LogicalResult convertBlock(RewriterBase &rewriter,
   }
   // Thread loops: this thread's points, then a barrier.
   Value tid = launch.getThreadIds().x;
+  SmallVector<memref::AllocaOp> privateBuffers;
+  launch.walk([&](memref::AllocaOp alloca) {
+    if (alloca->hasAttr(SeqMixDialect::kThreadPrivateAttrName))
+      privateBuffers.push_back(alloca);
+  });
   for (scf::ParallelOp loop : threadLoops(launch)) {
     rewriter.replaceAllUsesWith(loop.getInductionVars()[0], tid);
     rewriter.setInsertionPoint(loop);
@@ -173,6 +181,36 @@ static LogicalResult convertBlock(RewriterBase &rewriter,
     rewriter.inlineBlockBefore(loopBody, loop, {});
     gpu::BarrierOp::create(rewriter, loop.getLoc());
     rewriter.eraseOp(loop);
+  }
+  // Thread-private buffers [threads, ...], indexed by the thread's id:
+  // the thread's own [...] buffer.
+  for (memref::AllocaOp alloca : privateBuffers) {
+    MemRefType type = alloca.getType();
+    for (Operation *user : alloca->getUsers()) {
+      auto load = dyn_cast<memref::LoadOp>(user);
+      auto store = dyn_cast<memref::StoreOp>(user);
+      ValueRange indices = load    ? load.getIndices()
+                           : store ? store.getIndices()
+                                   : ValueRange();
+      if (indices.empty() || indices.front() != tid)
+        return alloca.emitError("a thread-private buffer must be only loaded "
+                                "and stored, at the thread's own index");
+    }
+    rewriter.setInsertionPointToStart(&body);
+    auto own = memref::AllocaOp::create(
+        rewriter, alloca.getLoc(),
+        MemRefType::get(type.getShape().drop_front(), type.getElementType()));
+    for (Operation *user : llvm::to_vector(alloca->getUsers())) {
+      rewriter.setInsertionPoint(user);
+      if (auto load = dyn_cast<memref::LoadOp>(user))
+        rewriter.replaceOpWithNewOp<memref::LoadOp>(
+            load, own, load.getIndices().drop_front());
+      else if (auto store = dyn_cast<memref::StoreOp>(user))
+        rewriter.replaceOpWithNewOp<memref::StoreOp>(
+            store, store.getValueToStore(), own,
+            store.getIndices().drop_front());
+    }
+    rewriter.eraseOp(alloca);
   }
   return success();
 }

@@ -22,10 +22,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "seqmix/Conversion/SeqMixToGPU/SeqMixToGPU.h"
+#include "BlockEmitter.h"
 
-#include "seqmix/Dialect/SeqMix/IR/SeqMixOps.h"
-#include "seqmix/Dialect/SeqMix/Utils/ScalarEmitter.h"
 #include "seqmix/Dialect/SeqMix/Utils/ScalarMath.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
@@ -34,6 +32,7 @@
 
 using namespace mlir;
 using namespace mlir::seqmix;
+using namespace mlir::seqmix::detail;
 
 /// The largest value dimension `d` of a buffer can take: its static size,
 /// or the constant bound of the affine.min that sizes a tile of it.
@@ -92,37 +91,6 @@ static std::optional<DroppedDestination> droppedDestination(Value buffer,
 
 namespace {
 
-/// Block-level code around phases over the block's threads.
-struct BlockEmitter : ScalarEmitter {
-  int64_t threads;
-
-  /// for (i = tid; i < n; i += threads) body(i), on every thread of the
-  /// block; the next phase sees everything this one wrote.
-  void phase(Value n, function_ref<void(Value)> body) {
-    auto loop =
-        scf::ParallelOp::create(b, loc, ValueRange{idx(0)},
-                                ValueRange{idx(threads)}, ValueRange{idx(1)});
-    loop->setAttr(SeqMixDialect::kBlockThreadsAttrName,
-                  b.getI64IntegerAttr(threads));
-    OpBuilder::InsertionGuard g(b);
-    b.setInsertionPoint(loop.getBody()->getTerminator());
-    auto strided =
-        scf::ForOp::create(b, loc, loop.getInductionVars()[0], n, idx(threads));
-    b.setInsertionPoint(strided.getBody()->getTerminator());
-    body(strided.getInductionVar());
-  }
-  /// A phase over rows x cols, row-major: body(row, col).
-  void phase2(Value rows, Value cols, function_ref<void(Value, Value)> body) {
-    phase(muli(rows, cols),
-          [&](Value i) { body(divi(i, cols), remi(i, cols)); });
-  }
-  /// A block-level buffer: the block's shared memory on a GPU.
-  Value shared(ArrayRef<int64_t> shape) {
-    return memref::AllocaOp::create(b, loc,
-                                    MemRefType::get(shape, b.getF32Type()));
-  }
-};
-
 /// What the block builder reads of a recurrence: linear_attention's
 /// operands, or ssd's, whose v is Δ·x, gate Δ·A and output y = o + D x,
 /// times silu(z).
@@ -174,19 +142,8 @@ static LogicalResult buildChunkedBlock(PatternRewriter &rewriter, Operation *op,
 
   Location loc = op->getLoc();
   rewriter.setInsertionPoint(op);
-  // The block's code is one region that canonicalization keeps whole:
-  // convert-seqmix-blocks-to-gpu finds the block by it.
-  auto region = scf::ExecuteRegionOp::create(rewriter, loc, TypeRange{});
-  region.setNoInline(true);
-  int64_t threads = config.getWarps().value_or(4) * 32;
-  region->setAttr(SeqMixDialect::kBlockThreadsAttrName,
-                  rewriter.getI64IntegerAttr(threads));
-  Block *body = rewriter.createBlock(&region.getRegion());
-  rewriter.setInsertionPointToStart(body);
-  scf::YieldOp::create(rewriter, loc);
-  rewriter.setInsertionPointToStart(body);
-
-  BlockEmitter e{{rewriter, loc}, threads};
+  BlockEmitter e{{rewriter, loc}, config.getWarps().value_or(4) * 32};
+  e.openBlock();
   Value Qs = e.shared({C, K}), Ks = e.shared({C, K}), Vs = e.shared({C, Vt}),
         As = e.shared({C, C}), Ss = e.shared({K, Vt});
   Value Gs = gateCols ? e.shared({C, gateCols}) : Value();

@@ -25,6 +25,7 @@ struct ConvertSeqMixToGpuBlocksPass
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
     seqmix::populateChunkedRecurrenceToGpuPatterns(patterns);
+    seqmix::populateWindowedAttentionToGpuPatterns(patterns);
     walkAndApplyPatterns(getOperation(), std::move(patterns));
   }
 };

@@ -159,3 +159,60 @@ func.func @results() -> i32 {
   } {seqmix.block_threads = 32 : i64}
   return %r : i32
 }
+
+// -----
+
+// A thread-private buffer [threads, n], each thread at its own index,
+// becomes the thread's own [n] buffer, kept across phases.
+// CHECK-LABEL: func @private_rows
+// CHECK: gpu.launch
+// CHECK-SAME: threads(%[[TX:[a-z0-9]+]],
+// CHECK: %[[OWN:.+]] = memref.alloca() : memref<4xf32>
+// CHECK: memref.store %{{.+}}, %[[OWN]][%{{.+}}] : memref<4xf32>
+// CHECK: gpu.barrier
+// CHECK: memref.load %[[OWN]][%{{.+}}] : memref<4xf32>
+// CHECK: gpu.barrier
+func.func @private_rows(%in: memref<32x4xf32>, %out: memref<32x4xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  %c32 = arith.constant 32 : index
+  scf.execute_region no_inline {
+    %own = memref.alloca() {seqmix.thread_private} : memref<32x4xf32>
+    scf.parallel (%t) = (%c0) to (%c32) step (%c1) {
+      scf.for %c = %c0 to %c4 step %c1 {
+        %x = memref.load %in[%t, %c] : memref<32x4xf32>
+        memref.store %x, %own[%t, %c] : memref<32x4xf32>
+      }
+      scf.reduce
+    } {seqmix.block_threads = 32 : i64}
+    scf.parallel (%t) = (%c0) to (%c32) step (%c1) {
+      scf.for %c = %c0 to %c4 step %c1 {
+        %x = memref.load %own[%t, %c] : memref<32x4xf32>
+        memref.store %x, %out[%t, %c] : memref<32x4xf32>
+      }
+      scf.reduce
+    } {seqmix.block_threads = 32 : i64}
+    scf.yield
+  } {seqmix.block_threads = 32 : i64}
+  return
+}
+
+// -----
+
+func.func @private_other_index(%out: memref<32xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c32 = arith.constant 32 : index
+  %f = arith.constant 1.0 : f32
+  scf.execute_region no_inline {
+    // expected-error @below {{a thread-private buffer must be only loaded and stored, at the thread's own index}}
+    %own = memref.alloca() {seqmix.thread_private} : memref<32x1xf32>
+    scf.parallel (%t) = (%c0) to (%c32) step (%c1) {
+      memref.store %f, %own[%c0, %c0] : memref<32x1xf32>
+      scf.reduce
+    } {seqmix.block_threads = 32 : i64}
+    scf.yield
+  } {seqmix.block_threads = 32 : i64}
+  return
+}

@@ -148,3 +148,49 @@ func.func @ssd(%x: memref<1x20x2x8xf32>, %dt: memref<1x20x2xf32>,
       {dt_softplus, seqmix.tile = #seqmix.gpu_tiling<chunk = 16>}
   return
 }
+
+// -----
+
+// Sliding-window attention, flash-style: a grid over (batch, blocks of 64
+// queries, head), a thread per query. Each thread's q row, 16 accumulators,
+// the tile's scores and its max and sum are its own ([64, 32 + 16 + 64 + 2]);
+// the keys of the block's windows come in tiles of 64 k and v rows in shared
+// memory, each thread taking the part of a tile in its window (GQA: head h
+// reads k/v head h / 2).
+// CHECK-LABEL: func @swa
+// CHECK-SAME: %[[Q:[a-z0-9]+]]: memref<1x100x4x32xf32>, %[[K:[a-z0-9]+]]: memref<1x100x2x32xf32>, %[[V:[a-z0-9]+]]: memref<1x100x2x16xf32>, %[[O:[a-z0-9]+]]: memref<1x100x4x16xf32>, %[[LSE:[a-z0-9]+]]: memref<1x100x4xf32>
+// The grid of 1 x 2 x 4 blocks (canonicalization drops the batch of one).
+// CHECK: scf.parallel (%[[QB:.+]], %[[H:.+]]) = (%c0, %c0) to (%c2, %c4)
+// CHECK: scf.execute_region no_inline
+// CHECK-DAG: %[[KS:.+]] = memref.alloca() : memref<64x32xf32>
+// CHECK-DAG: %[[VS:.+]] = memref.alloca() : memref<64x16xf32>
+// CHECK-DAG: %[[OWN:.+]] = memref.alloca() {seqmix.thread_private} : memref<64x114xf32>
+// CHECK: scf.parallel (%[[TID:.+]]) = (%c0) to (%c64) step (%c1)
+// CHECK: memref.load %[[Q]]
+// CHECK: memref.store %{{.+}}, %[[OWN]][%[[TID]], %{{.+}}]
+// CHECK: } {seqmix.block_threads = 64 : i64}
+// CHECK: scf.for %{{.+}} step %c64 {
+// CHECK: memref.load %[[K]]
+// CHECK: memref.store %{{.+}}, %[[KS]]
+// CHECK: } {seqmix.block_threads = 64 : i64}
+// CHECK: memref.load %[[V]]
+// CHECK: memref.store %{{.+}}, %[[VS]]
+// CHECK: } {seqmix.block_threads = 64 : i64}
+// CHECK: math.exp
+// CHECK: } {seqmix.block_threads = 64 : i64}
+// CHECK: }
+// CHECK: memref.store %{{.+}}, %[[O]]
+// CHECK: math.log
+// CHECK: memref.store %{{.+}}, %[[LSE]]
+// CHECK: } {seqmix.block_threads = 64 : i64}
+// CHECK-NOT: seqmix.sliding_window_attention
+func.func @swa(%q: memref<1x100x4x32xf32>, %k: memref<1x100x2x32xf32>,
+               %v: memref<1x100x2x16xf32>, %o: memref<1x100x4x16xf32>,
+               %lse: memref<1x100x4xf32>) {
+  seqmix.sliding_window_attention ins(%q, %k, %v : memref<1x100x4x32xf32>,
+      memref<1x100x2x32xf32>, memref<1x100x2x16xf32>)
+      outs(%o, %lse : memref<1x100x4x16xf32>, memref<1x100x4xf32>)
+      {window_left = 20 : i64, window_right = 3 : i64, scale = 0.1767767 : f32,
+       seqmix.tile = #seqmix.gpu_tiling<blocks = [1, 64, 1], warps = 2>}
+  return
+}

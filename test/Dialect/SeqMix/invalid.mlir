@@ -1037,6 +1037,14 @@ func.func @block_threads_zero() {
 
 // -----
 
+func.func @thread_private_scalar() {
+  // expected-error @+1 {{'seqmix.thread_private' is a unit attribute of a memref.alloca whose first dimension is the thread}}
+  %a = memref.alloca() {seqmix.thread_private} : memref<f32>
+  return
+}
+
+// -----
+
 // expected-error @+1 {{unknown seqmix attribute 'seqmix.chunk'}}
 func.func @unknown_attr() attributes {seqmix.chunk = 64} {
   return

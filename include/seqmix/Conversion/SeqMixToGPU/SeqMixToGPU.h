@@ -33,11 +33,15 @@ inline int64_t chunkedRecurrenceSharedBytes(int64_t chunk, int64_t keyDim,
               keyDim * valueTile);
 }
 
-/// Whether a block builder takes `op` when its #seqmix.gpu_tiling has a
-/// `chunk`: linear_attention with the additive rule and ssd, with no
-/// packed sequences and a static key (state) size. seqmix-tile then leaves
-/// the block's threads to it.
+/// Whether a block builder takes `op` (with a #seqmix.gpu_tiling):
+/// linear_attention with the additive rule and ssd, with no packed
+/// sequences and a static key (state) size, when the config has a `chunk`
+/// (seqmix-tile then leaves the block's threads to the builder);
+/// sliding_window_attention with static head dims.
 inline bool hasGpuBlockBuilder(Operation *op) {
+  if (auto swa = dyn_cast<SlidingWindowAttentionOp>(op))
+    return !cast<ShapedType>(swa.getQ().getType()).isDynamicDim(3) &&
+           !cast<ShapedType>(swa.getV().getType()).isDynamicDim(3);
   if (auto la = dyn_cast<LinearAttentionOp>(op))
     return !la.getBeta() && !la.getCuSeqlens() &&
            !cast<ShapedType>(la.getQ().getType()).isDynamicDim(3);
@@ -51,6 +55,11 @@ inline bool hasGpuBlockBuilder(Operation *op) {
 /// a `chunk` in their #seqmix.gpu_tiling: the chunked form in one block,
 /// tiles staged in shared memory.
 void populateChunkedRecurrenceToGpuPatterns(RewritePatternSet &patterns);
+
+/// Buffer-form sliding_window_attention that hasGpuBlockBuilder takes, with
+/// a #seqmix.gpu_tiling (`blocks` = [1, queries, 1]): flash-style, a thread
+/// per query, key tiles staged in shared memory, online softmax.
+void populateWindowedAttentionToGpuPatterns(RewritePatternSet &patterns);
 
 } // namespace mlir::seqmix
 

@@ -3,6 +3,7 @@
 #include "seqmix/Dialect/SeqMix/IR/SeqMixDialect.h"
 #include "seqmix/Dialect/SeqMix/IR/SeqMixOps.h"
 
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/DialectImplementation.h"
@@ -47,6 +48,15 @@ LogicalResult SeqMixDialect::verifyOperationAttribute(Operation *op,
              << "'" << kBlockThreadsAttrName
              << "' is a thread count >= 1 on a block region "
                 "(scf.execute_region) or its thread loops (scf.parallel)";
+    return success();
+  }
+  if (attr.getName() == kThreadPrivateAttrName) {
+    auto alloca = dyn_cast<memref::AllocaOp>(op);
+    if (!isa<UnitAttr>(attr.getValue()) || !alloca ||
+        alloca.getType().getRank() < 1)
+      return op->emitError() << "'" << kThreadPrivateAttrName
+                             << "' is a unit attribute of a memref.alloca "
+                                "whose first dimension is the thread";
     return success();
   }
   if (attr.getName() != kTileAttrName)

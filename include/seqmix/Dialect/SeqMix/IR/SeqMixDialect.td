@@ -52,6 +52,10 @@ def SeqMix_Dialect : Dialect {
     /// thread loops (scf.parallel): the block's thread count.
     static constexpr ::llvm::StringLiteral kBlockThreadsAttrName =
         "seqmix.block_threads";
+    /// On a block region's buffer [threads, n] that each thread indexes by
+    /// its id: the thread's own memory on a GPU.
+    static constexpr ::llvm::StringLiteral kThreadPrivateAttrName =
+        "seqmix.thread_private";
 
   private:
     /// Defined next to the attribute classes (SeqMixAttrs.cpp).
