@@ -92,17 +92,17 @@ def ConvertSeqMixToGpuBlocksPass : Pass<"convert-seqmix-to-gpu-blocks"> {
       chunked form, the chunk's q, k, gates, values and scores and the
       state tile in shared memory. The chunk is halved until the tiles fit
       48 KiB, the static shared memory of a block on every chip.
-    - `sliding_window_attention` (static head dims): flash-style, a block
-      per (batch, `blocks[1]` queries, head) and a thread per query; the
-      keys any query of the block sees, in tiles of up to 64 k and v rows
-      staged in shared memory, folded into each thread's own accumulators
-      by online softmax.
+    - `sliding_window_attention` and `neighborhood_attention` (static head
+      dims): flash-style, a block per (batch, block of queries, head) and a
+      thread per query; the box of keys any query of the block sees, in
+      tiles of up to 64 k and v rows staged in shared memory, folded into
+      each thread's own accumulators by online softmax.
 
     On the host the form runs as written (the GPU emulation pipeline runs
     each thread loop to its end before the next);
     `convert-seqmix-blocks-to-gpu` makes it a kernel. Ops a builder does
-    not cover (the delta rule, packed sequences, neighborhood attention)
-    are left for `convert-seqmix-to-loops`.
+    not cover (the delta rule, packed sequences, the scans, routing) are
+    left for `convert-seqmix-to-loops`.
   }];
   let dependentDialects = [
     "::mlir::affine::AffineDialect",

@@ -1,16 +1,24 @@
 //===- OnlineSoftmax.cpp - windowed attention in GPU blocks ---------------===//
 //
-// Flash-style sliding-window attention: a block per (batch, query block,
-// head), a thread per query. The block walks the keys that any of its
-// queries sees in tiles staged in shared memory (k and v rows, f32); each
-// thread keeps its q row, its Dv accumulators, its running max and sum and
-// the scores of the current tile in its own memory, and folds each tile in
-// with one rescale (online softmax). Key tiles outside every window of the
-// block are never loaded.
+// One flash-style block builder for sliding-window and neighborhood
+// attention: a block per (batch, block of queries, head), a thread per
+// query. The block walks the box of key positions that any of its queries
+// sees (per axis, the union of their windows) in tiles staged in shared
+// memory (k and v rows in f32, and each key's coordinates); each thread
+// keeps its q row, its Dv accumulators, its running max and sum and the
+// scores of the current tile in its own memory, and folds the keys of a
+// tile that lie in its window into them with one rescale (online softmax).
+// Key positions outside every window of the block are never loaded.
+//
+// A window is, per axis, the keys group + j * dilation for j in
+// [start, end) (neighborhood attention's windows, in the groups of its
+// dilation; a sliding window is group 0, dilation 1, [lo, hi)).
 //
 //===----------------------------------------------------------------------===//
 
 #include "BlockEmitter.h"
+
+#include "seqmix/Dialect/SeqMix/Utils/NeighborhoodWindow.h"
 
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
@@ -32,70 +40,151 @@ static std::optional<int64_t> keyTile(int64_t D, int64_t Dv) {
 
 namespace {
 
-struct BlockSlidingWindow : OpRewritePattern<SlidingWindowAttentionOp> {
-  using OpRewritePattern::OpRewritePattern;
+/// What the builder reads of a windowed attention op.
+struct FlashSpec {
+  Value q, k, v, o, lse;
+  int64_t axes = 1;
+  /// Queries per block along each axis.
+  SmallVector<int64_t> queries;
+  float scale = 1;
+  /// The window of query coordinate x along axis a.
+  std::function<AxisWindow(ScalarEmitter &, int64_t a, Value x)> window;
+  SmallVector<int64_t> dilation;
+  /// The additive bias of a key for a query (none: no bias).
+  std::function<Value(ScalarEmitter &, Value h, ArrayRef<AxisWindow>,
+                      ValueRange key)>
+      bias;
+};
 
-  LogicalResult matchAndRewrite(SlidingWindowAttentionOp op,
-                                PatternRewriter &rewriter) const override {
-    auto config = dyn_cast_if_present<GpuTilingAttr>(
-        op->getAttr(SeqMixDialect::kTileAttrName));
-    if (!config || config.getBlocks().size() != 3 || !hasGpuBlockBuilder(op) ||
-        !op.hasPureBufferSemantics())
-      return failure();
-    Value q = op.getQ(), k = op.getK(), v = op.getV();
-    Value o = op.getOInit(), lse = op.getLseInit();
-    int64_t D = cast<MemRefType>(q.getType()).getDimSize(3);
-    int64_t Dv = cast<MemRefType>(v.getType()).getDimSize(3);
-    std::optional<int64_t> Kt = keyTile(D, Dv);
-    // A thread per query of the block.
-    int64_t Qb = std::max<int64_t>(config.getBlocks()[1], 1);
-    if (!Kt)
-      return rewriter.notifyMatchFailure(op, "k and v rows exceed shared "
-                                             "memory");
-    int64_t left = op.getWindowLeftAttr().getInt();
-    int64_t right = op.getWindowRightAttr().getInt();
+/// The key coordinates of a window along one axis: [first, last + 1).
+std::pair<Value, Value> keySpan(ScalarEmitter &e, const AxisWindow &w,
+                                int64_t d) {
+  Value dv = e.idx(d);
+  Value first = e.addi(w.group, e.muli(w.start, dv));
+  Value end = e.addi(w.group, e.muli(e.subi(w.end, e.idx(1)), dv));
+  return {first, e.maxi(e.addi(end, e.idx(1)), first)};
+}
 
-    Location loc = op.getLoc();
-    rewriter.setInsertionPoint(op);
-    BlockEmitter e{{rewriter, loc}, Qb};
-    Value zero = e.idx(0), one = e.idx(1), cQb = e.idx(Qb), cKt = e.idx(*Kt);
-    Value cD = e.idx(D), cDv = e.idx(Dv);
-    Value Bsz = e.dim(q, 0), Tq = e.dim(q, 1), H = e.dim(q, 2),
-          Tk = e.dim(k, 1);
-    Value group = e.divi(H, e.dim(k, 2));
-    Value scale = e.f32(op.getScaleValue());
-    // The grid: batch, query block, head.
-    Value blocks = e.divi(e.addi(Tq, e.idx(Qb - 1)), cQb);
-    auto grid = scf::ParallelOp::create(
-        rewriter, loc, ValueRange{zero, zero, zero}, ValueRange{Bsz, blocks, H},
-        ValueRange{one, one, one});
-    rewriter.setInsertionPoint(grid.getBody()->getTerminator());
-    Value bi = grid.getInductionVars()[0], h = grid.getInductionVars()[2];
-    Value i0 = e.muli(grid.getInductionVars()[1], cQb);
-    Value hk = e.divi(h, group);
-    e.openBlock();
-    Value Ks = e.shared({*Kt, D}), Vs = e.shared({*Kt, Dv});
-    // Per thread: q row, accumulators, the tile's scores, max and sum.
-    Value own = e.threadPrivate(D + Dv + *Kt + 2);
-    Value accAt = cD, scoreAt = e.idx(D + Dv), mAt = e.idx(D + Dv + *Kt),
-          lAt = e.idx(D + Dv + *Kt + 1);
-    // Bottom-right alignment: query i sits at key position i + Tk - Tq
-    // (signed; it may be negative); its keys are [lo, hi).
-    auto window = [&](Value i) -> std::pair<Value, Value> {
-      Value pos = e.subi(e.addi(i, Tk), Tq);
-      Value lo = left < 0 ? zero : e.maxi(e.subi(pos, e.idx(left)), zero);
-      Value hi = right < 0 ? Tk : e.mini(e.addi(pos, e.idx(right + 1)), Tk);
-      return {lo, e.maxi(hi, lo)};
-    };
-    Value nq = e.mini(cQb, e.subi(Tq, i0));
-    auto [lo0, hi0] = window(i0);
-    auto [lo1, hi1] = window(e.subi(e.addi(i0, nq), one));
-    Value blockLo = lo0, blockHi = e.maxi(hi1, lo0);
+/// Whether key coordinate c lies in the window: c = group + j * d with j in
+/// [start, end).
+Value inWindow(ScalarEmitter &e, const AxisWindow &w, int64_t d, Value c) {
+  Value rel = e.subi(c, w.group);
+  Value some = e.cmpi(arith::CmpIPredicate::sge, rel, e.idx(0));
+  Value j = rel;
+  if (d > 1) {
+    some =
+        e.andi(some, e.cmpi(arith::CmpIPredicate::eq,
+                            arith::RemSIOp::create(e.b, e.loc, rel, e.idx(d)),
+                            e.idx(0)));
+    j = arith::DivSIOp::create(e.b, e.loc, rel, e.idx(d));
+  }
+  some = e.andi(some, e.cmpi(arith::CmpIPredicate::sge, j, w.start));
+  return e.andi(some, e.cmpi(arith::CmpIPredicate::slt, j, w.end));
+}
 
-    e.phase(nq, [&](Value t, Value tid) {
-      Value i = e.addi(i0, t);
+LogicalResult buildFlashBlock(PatternRewriter &rewriter, Operation *op,
+                              const FlashSpec &spec) {
+  Value q = spec.q, k = spec.k, v = spec.v, o = spec.o, lse = spec.lse;
+  int64_t r = spec.axes;
+  int64_t D = cast<MemRefType>(q.getType()).getDimSize(r + 2);
+  int64_t Dv = cast<MemRefType>(v.getType()).getDimSize(r + 2);
+  std::optional<int64_t> Kt = keyTile(D, Dv);
+  if (!Kt)
+    return rewriter.notifyMatchFailure(op, "k and v rows exceed shared "
+                                           "memory");
+  int64_t threads = 1;
+  for (int64_t n : spec.queries)
+    threads *= n;
+  if (threads > 1024)
+    return rewriter.notifyMatchFailure(op, "more than 1024 queries a block");
+
+  Location loc = op->getLoc();
+  rewriter.setInsertionPoint(op);
+  BlockEmitter e{{rewriter, loc}, threads};
+  Value zero = e.idx(0), one = e.idx(1), cKt = e.idx(*Kt);
+  Value cD = e.idx(D), cDv = e.idx(Dv);
+  Value Bsz = e.dim(q, 0), H = e.dim(q, r + 1);
+  Value group = e.divi(H, e.dim(k, r + 1));
+  Value scale = e.f32(spec.scale);
+  SmallVector<Value> Lq, Lk, qb, nb;
+  Value blocks = one;
+  for (int64_t a = 0; a < r; ++a) {
+    Lq.push_back(e.dim(q, 1 + a));
+    Lk.push_back(e.dim(k, 1 + a));
+    qb.push_back(e.idx(spec.queries[a]));
+    nb.push_back(e.divi(e.addi(Lq[a], e.idx(spec.queries[a] - 1)), qb[a]));
+    blocks = e.muli(blocks, nb[a]);
+  }
+  // The grid: batch, the blocks of queries (linearized), head.
+  auto grid = scf::ParallelOp::create(
+      rewriter, loc, ValueRange{zero, zero, zero}, ValueRange{Bsz, blocks, H},
+      ValueRange{one, one, one});
+  rewriter.setInsertionPoint(grid.getBody()->getTerminator());
+  Value bi = grid.getInductionVars()[0], h = grid.getInductionVars()[2];
+  Value hk = e.divi(h, group);
+  // The block's first query along each axis, and the queries it has.
+  SmallVector<Value> x0(r), nq(r);
+  Value linear = grid.getInductionVars()[1];
+  for (int64_t a = r; a-- > 0;) {
+    x0[a] = e.muli(e.remi(linear, nb[a]), qb[a]);
+    linear = e.divi(linear, nb[a]);
+    nq[a] = e.mini(qb[a], e.subi(Lq[a], x0[a]));
+  }
+  // The key box: per axis, the union of the windows of the block's
+  // queries along it (a window depends on that axis's coordinate only).
+  SmallVector<Value> lo(r), extent(r);
+  Value keys = one;
+  for (int64_t a = 0; a < r; ++a) {
+    auto span = scf::ForOp::create(rewriter, loc, x0[a], e.addi(x0[a], nq[a]),
+                                   one, ValueRange{Lk[a], zero});
+    {
+      OpBuilder::InsertionGuard g(rewriter);
+      rewriter.setInsertionPointToStart(span.getBody());
+      auto [first, end] = keySpan(e, spec.window(e, a, span.getInductionVar()),
+                                  spec.dilation[a]);
+      scf::YieldOp::create(
+          rewriter, loc,
+          ValueRange{e.mini(span.getRegionIterArgs()[0], first),
+                     e.maxi(span.getRegionIterArgs()[1], end)});
+    }
+    lo[a] = span.getResult(0);
+    extent[a] = e.maxi(e.subi(span.getResult(1), lo[a]), zero);
+    keys = e.muli(keys, extent[a]);
+  }
+
+  e.openBlock();
+  Value Ks = e.shared({*Kt, D}), Vs = e.shared({*Kt, Dv});
+  auto coordType = MemRefType::get({*Kt, r}, rewriter.getIndexType());
+  Value coords = memref::AllocaOp::create(rewriter, loc, coordType);
+  // Per thread: q row, accumulators, the tile's scores, max and sum.
+  Value own = e.threadPrivate(D + Dv + *Kt + 2);
+  Value accAt = cD, scoreAt = e.idx(D + Dv), mAt = e.idx(D + Dv + *Kt),
+        lAt = e.idx(D + Dv + *Kt + 1);
+  // A thread's query (if it has one) and its windows.
+  auto query = [&](Value tid, function_ref<void(ValueRange)> body) {
+    SmallVector<Value> x(r);
+    Value rest = tid, inside;
+    for (int64_t a = r; a-- > 0;) {
+      Value off = e.remi(rest, qb[a]);
+      rest = e.divi(rest, qb[a]);
+      x[a] = e.addi(x0[a], off);
+      Value in = e.cmpi(arith::CmpIPredicate::ult, off, nq[a]);
+      inside = inside ? e.andi(inside, in) : in;
+    }
+    e.ifThen(inside, [&] { body(x); });
+  };
+  auto at = [&](ValueRange x, ValueRange tail) {
+    SmallVector<Value> idx = {bi};
+    idx.append(x.begin(), x.end());
+    idx.append(tail.begin(), tail.end());
+    return idx;
+  };
+  Value cThreads = e.idx(threads);
+
+  e.phase(cThreads, [&](Value, Value tid) {
+    query(tid, [&](ValueRange x) {
       e.loop(cD, [&](Value c) {
-        e.store(own, e.load(q, {bi, i, h, c}), {tid, c});
+        e.store(own, e.load(q, at(x, {h, c})), {tid, c});
       });
       e.loop(cDv, [&](Value c) {
         e.store(own, e.f32(0), {tid, e.addi(accAt, c)});
@@ -103,78 +192,209 @@ struct BlockSlidingWindow : OpRewritePattern<SlidingWindowAttentionOp> {
       e.store(own, e.f32(-INFINITY), {tid, mAt});
       e.store(own, e.f32(0), {tid, lAt});
     });
-    auto tiles = scf::ForOp::create(rewriter, loc, blockLo, blockHi, cKt);
-    {
-      OpBuilder::InsertionGuard guard(rewriter);
-      rewriter.setInsertionPoint(tiles.getBody()->getTerminator());
-      Value j0 = tiles.getInductionVar();
-      Value nk = e.mini(cKt, e.subi(blockHi, j0));
-      e.phase2(nk, cD, [&](Value r, Value c) {
-        e.store(Ks, e.load(k, {bi, e.addi(j0, r), hk, c}), {r, c});
-      });
-      e.phase2(nk, cDv, [&](Value r, Value c) {
-        e.store(Vs, e.load(v, {bi, e.addi(j0, r), hk, c}), {r, c});
-      });
-      e.phase(nq, [&](Value t, Value tid) {
-        auto [lo, hi] = window(e.addi(i0, t));
-        Value from = e.subi(e.maxi(lo, j0), j0);
-        Value to = e.maxi(e.subi(e.mini(hi, e.addi(j0, nk)), j0), from);
-        e.ifThen(e.cmpi(arith::CmpIPredicate::slt, from, to), [&] {
-          Value mOld = e.load(own, {tid, mAt});
-          Value mNew = e.fold(from, to, mOld, [&](Value r, Value mx) {
+  });
+  auto tiles = scf::ForOp::create(rewriter, loc, zero, keys, cKt);
+  {
+    OpBuilder::InsertionGuard guard(rewriter);
+    rewriter.setInsertionPoint(tiles.getBody()->getTerminator());
+    Value n0 = tiles.getInductionVar();
+    Value nk = e.mini(cKt, e.subi(keys, n0));
+    // The tile's key coordinates, then its k and v rows.
+    e.phase(nk, [&](Value row) {
+      Value rest = e.addi(n0, row);
+      for (int64_t a = r; a-- > 0;) {
+        memref::StoreOp::create(rewriter, loc,
+                                e.addi(lo[a], e.remi(rest, extent[a])), coords,
+                                ValueRange{row, e.idx(a)});
+        rest = e.divi(rest, extent[a]);
+      }
+    });
+    auto keyAt = [&](Value row) {
+      SmallVector<Value> c;
+      for (int64_t a = 0; a < r; ++a)
+        c.push_back(memref::LoadOp::create(rewriter, loc, coords,
+                                           ValueRange{row, e.idx(a)}));
+      return c;
+    };
+    e.phase2(nk, cD, [&](Value row, Value c) {
+      e.store(Ks, e.load(k, at(keyAt(row), {hk, c})), {row, c});
+    });
+    e.phase2(nk, cDv, [&](Value row, Value c) {
+      e.store(Vs, e.load(v, at(keyAt(row), {hk, c})), {row, c});
+    });
+    e.phase(cThreads, [&](Value, Value tid) {
+      query(tid, [&](ValueRange x) {
+        SmallVector<AxisWindow> win;
+        for (int64_t a = 0; a < r; ++a)
+          win.push_back(spec.window(e, a, x[a]));
+        // Scores of the tile's keys in the window (-inf for the others).
+        Value mTile = e.fold(nk, e.f32(-INFINITY), [&](Value row, Value mx) {
+          SmallVector<Value> key = keyAt(row);
+          Value in;
+          for (int64_t a = 0; a < r; ++a) {
+            Value ina = inWindow(e, win[a], spec.dilation[a], key[a]);
+            in = in ? e.andi(in, ina) : ina;
+          }
+          auto score = scf::IfOp::create(rewriter, loc,
+                                         TypeRange{rewriter.getF32Type()}, in,
+                                         /*withElseRegion=*/true);
+          {
+            OpBuilder::InsertionGuard g(rewriter);
+            rewriter.setInsertionPointToStart(score.thenBlock());
             Value dot = e.fold(cD, e.f32(0), [&](Value c, Value acc) {
-              return e.addf(acc,
-                            e.mulf(e.load(own, {tid, c}), e.load(Ks, {r, c})));
+              return e.addf(
+                  acc, e.mulf(e.load(own, {tid, c}), e.load(Ks, {row, c})));
             });
             Value s = e.mulf(scale, dot);
-            e.store(own, s, {tid, e.addi(scoreAt, r)});
-            return e.maxf(mx, s);
-          });
-          // exp(-inf) = 0 before the first key.
-          Value keep = e.exp(e.subf(mOld, mNew));
-          Value sum = e.fold(from, to, e.f32(0), [&](Value r, Value acc) {
-            Value p =
-                e.exp(e.subf(e.load(own, {tid, e.addi(scoreAt, r)}), mNew));
-            e.store(own, p, {tid, e.addi(scoreAt, r)});
-            return e.addf(acc, p);
-          });
-          e.store(own, e.addf(e.mulf(e.load(own, {tid, lAt}), keep), sum),
-                  {tid, lAt});
-          e.store(own, mNew, {tid, mAt});
-          e.loop(cDv, [&](Value c) {
-            Value at = e.addi(accAt, c);
-            Value acc =
-                e.fold(from, to, e.mulf(e.load(own, {tid, at}), keep),
-                       [&](Value r, Value acc) {
-                         return e.addf(
-                             acc, e.mulf(e.load(own, {tid, e.addi(scoreAt, r)}),
-                                         e.load(Vs, {r, c})));
-                       });
-            e.store(own, acc, {tid, at});
-          });
+            if (spec.bias)
+              s = e.addf(s, spec.bias(e, h, win, key));
+            scf::YieldOp::create(rewriter, loc, s);
+            rewriter.setInsertionPointToStart(score.elseBlock());
+            scf::YieldOp::create(rewriter, loc, e.f32(-INFINITY));
+          }
+          Value s = score.getResult(0);
+          e.store(own, s, {tid, e.addi(scoreAt, row)});
+          return e.maxf(mx, s);
         });
+        // A tile with no key in the window changes nothing (and would
+        // give exp(-inf - -inf) below).
+        e.ifThen(
+            e.cmpf(arith::CmpFPredicate::OGT, mTile, e.f32(-INFINITY)), [&] {
+              Value mOld = e.load(own, {tid, mAt});
+              Value mNew = e.maxf(mOld, mTile);
+              // exp(-inf) = 0 before the first key.
+              Value keep = e.exp(e.subf(mOld, mNew));
+              Value sum = e.fold(nk, e.f32(0), [&](Value row, Value acc) {
+                Value at = e.addi(scoreAt, row);
+                Value p = e.exp(e.subf(e.load(own, {tid, at}), mNew));
+                e.store(own, p, {tid, at});
+                return e.addf(acc, p);
+              });
+              e.store(own, e.addf(e.mulf(e.load(own, {tid, lAt}), keep), sum),
+                      {tid, lAt});
+              e.store(own, mNew, {tid, mAt});
+              e.loop(cDv, [&](Value c) {
+                Value accC = e.addi(accAt, c);
+                Value acc = e.fold(
+                    nk, e.mulf(e.load(own, {tid, accC}), keep),
+                    [&](Value row, Value acc) {
+                      Value p = e.load(own, {tid, e.addi(scoreAt, row)});
+                      return e.addf(acc, e.mulf(p, e.load(Vs, {row, c})));
+                    });
+                e.store(own, acc, {tid, accC});
+              });
+            });
       });
-    }
-    // o = acc / sum and lse = max + log(sum); a query without keys gets a
-    // zero row and -inf.
-    e.phase(nq, [&](Value t, Value tid) {
-      Value i = e.addi(i0, t);
-      auto [lo, hi] = window(i);
-      Value some = e.cmpi(arith::CmpIPredicate::slt, lo, hi);
+    });
+  }
+  // o = acc / sum and lse = max + log(sum); a query without keys gets a
+  // zero row and -inf.
+  e.phase(cThreads, [&](Value, Value tid) {
+    query(tid, [&](ValueRange x) {
       Value sum = e.load(own, {tid, lAt});
+      Value some = e.cmpf(arith::CmpFPredicate::OGT, sum, e.f32(0));
       Value inv = e.select(some, e.divf(e.f32(1), sum), e.f32(0));
       e.loop(cDv, [&](Value c) {
         e.store(o, e.mulf(e.load(own, {tid, e.addi(accAt, c)}), inv),
-                {bi, i, h, c});
+                at(x, {h, c}));
       });
       if (lse)
         e.store(lse,
                 e.select(some, e.addf(e.load(own, {tid, mAt}), e.log(sum)),
                          e.f32(-INFINITY)),
-                {bi, i, h});
+                at(x, {h}));
     });
-    rewriter.eraseOp(op);
-    return success();
+  });
+  rewriter.eraseOp(op);
+  return success();
+}
+
+/// The config's queries per block along the query axes (loops 1..r).
+std::optional<SmallVector<int64_t>> queriesPerBlock(Operation *op,
+                                                    int64_t axes) {
+  auto config = dyn_cast_if_present<GpuTilingAttr>(
+      op->getAttr(SeqMixDialect::kTileAttrName));
+  if (!config || int64_t(config.getBlocks().size()) != axes + 2)
+    return std::nullopt;
+  SmallVector<int64_t> queries;
+  for (int64_t a = 0; a < axes; ++a)
+    queries.push_back(std::max<int64_t>(config.getBlocks()[1 + a], 1));
+  return queries;
+}
+
+struct BlockSlidingWindow : OpRewritePattern<SlidingWindowAttentionOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(SlidingWindowAttentionOp op,
+                                PatternRewriter &rewriter) const override {
+    std::optional<SmallVector<int64_t>> queries = queriesPerBlock(op, 1);
+    if (!queries || !hasGpuBlockBuilder(op) || !op.hasPureBufferSemantics())
+      return failure();
+    int64_t left = op.getWindowLeftAttr().getInt();
+    int64_t right = op.getWindowRightAttr().getInt();
+    Value qBuf = op.getQ(), kBuf = op.getK();
+    FlashSpec spec;
+    spec.q = op.getQ();
+    spec.k = op.getK();
+    spec.v = op.getV();
+    spec.o = op.getOInit();
+    spec.lse = op.getLseInit();
+    spec.queries = *queries;
+    spec.scale = op.getScaleValue();
+    spec.dilation = {1};
+    // Bottom-right alignment: query i sits at key position i + Tk - Tq
+    // (signed; it may be negative); its keys are [lo, hi).
+    spec.window = [=](ScalarEmitter &e, int64_t, Value i) {
+      Value nq = e.dim(qBuf, 1), nk = e.dim(kBuf, 1);
+      Value pos = e.subi(e.addi(i, nk), nq);
+      Value lo =
+          left < 0 ? e.idx(0) : e.maxi(e.subi(pos, e.idx(left)), e.idx(0));
+      Value hi = right < 0 ? nk : e.mini(e.addi(pos, e.idx(right + 1)), nk);
+      return AxisWindow{e.idx(0), pos, lo, e.maxi(hi, lo)};
+    };
+    return buildFlashBlock(rewriter, op, spec);
+  }
+};
+
+struct BlockNeighborhood : OpRewritePattern<NeighborhoodAttentionOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(NeighborhoodAttentionOp op,
+                                PatternRewriter &rewriter) const override {
+    int64_t r = op.getNumSpatialDims();
+    std::optional<SmallVector<int64_t>> queries = queriesPerBlock(op, r);
+    if (!queries || !hasGpuBlockBuilder(op) || !op.hasPureBufferSemantics())
+      return failure();
+    SmallVector<int64_t> ks(op.getKernelSize());
+    SmallVector<int64_t> dil = op.getDilationOrDefault();
+    SmallVector<int64_t> str = op.getStrideOrDefault();
+    SmallVector<bool> causal = op.getIsCausalOrDefault();
+    Value q = op.getQ(), rpb = op.getRpb();
+    FlashSpec spec;
+    spec.q = q;
+    spec.k = op.getK();
+    spec.v = op.getV();
+    spec.o = op.getOInit();
+    spec.lse = op.getLseInit();
+    spec.axes = r;
+    spec.queries = *queries;
+    spec.scale = op.getScaleValue();
+    spec.dilation = dil;
+    spec.window = [=](ScalarEmitter &e, int64_t a, Value x) {
+      return naWindow(e, x, e.dim(q, 1 + a), ks[a], dil[a], str[a], causal[a]);
+    };
+    // rpb[h, (key / dilation - query / dilation) + k - 1] per axis.
+    if (rpb)
+      spec.bias = [=](ScalarEmitter &e, Value h, ArrayRef<AxisWindow> win,
+                      ValueRange key) {
+        SmallVector<Value> ri = {h};
+        for (int64_t a = 0; a < r; ++a) {
+          Value kj = e.divi(key[a], e.idx(dil[a]));
+          ri.push_back(e.addi(e.subi(kj, win[a].pos), e.idx(ks[a] - 1)));
+        }
+        return e.load(rpb, ri);
+      };
+    return buildFlashBlock(rewriter, op, spec);
   }
 };
 
@@ -182,5 +402,5 @@ struct BlockSlidingWindow : OpRewritePattern<SlidingWindowAttentionOp> {
 
 void mlir::seqmix::populateWindowedAttentionToGpuPatterns(
     RewritePatternSet &patterns) {
-  patterns.add<BlockSlidingWindow>(patterns.getContext());
+  patterns.add<BlockSlidingWindow, BlockNeighborhood>(patterns.getContext());
 }

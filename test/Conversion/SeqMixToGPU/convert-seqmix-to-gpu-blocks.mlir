@@ -154,9 +154,9 @@ func.func @ssd(%x: memref<1x20x2x8xf32>, %dt: memref<1x20x2xf32>,
 // Sliding-window attention, flash-style: a grid over (batch, blocks of 64
 // queries, head), a thread per query. Each thread's q row, 16 accumulators,
 // the tile's scores and its max and sum are its own ([64, 32 + 16 + 64 + 2]);
-// the keys of the block's windows come in tiles of 64 k and v rows in shared
-// memory, each thread taking the part of a tile in its window (GQA: head h
-// reads k/v head h / 2).
+// the keys of the block's windows come in tiles of 64 k and v rows (and
+// their coordinates) in shared memory, each thread taking the keys of a
+// tile in its window (GQA: head h reads k/v head h / 2).
 // CHECK-LABEL: func @swa
 // CHECK-SAME: %[[Q:[a-z0-9]+]]: memref<1x100x4x32xf32>, %[[K:[a-z0-9]+]]: memref<1x100x2x32xf32>, %[[V:[a-z0-9]+]]: memref<1x100x2x16xf32>, %[[O:[a-z0-9]+]]: memref<1x100x4x16xf32>, %[[LSE:[a-z0-9]+]]: memref<1x100x4xf32>
 // The grid of 1 x 2 x 4 blocks (canonicalization drops the batch of one).
@@ -192,5 +192,40 @@ func.func @swa(%q: memref<1x100x4x32xf32>, %k: memref<1x100x2x32xf32>,
       outs(%o, %lse : memref<1x100x4x16xf32>, memref<1x100x4xf32>)
       {window_left = 20 : i64, window_right = 3 : i64, scale = 0.1767767 : f32,
        seqmix.tile = #seqmix.gpu_tiling<blocks = [1, 64, 1], warps = 2>}
+  return
+}
+
+// -----
+
+// Neighborhood attention takes the same builder: a block of 2 x 8 queries
+// (16 threads) of a 5 x 8 image, one head; its key box is the union of the
+// blocks' windows per axis (3 x 3 kernels, shifted at the borders), walked
+// in tiles of 64 keys whose coordinates are staged with the rows. A key of
+// the tile counts for a thread where it lies in the thread's window; rpb
+// adds its bias there.
+// CHECK-LABEL: func @na2d
+// CHECK-SAME: %[[RPB:[a-z0-9]+]]: memref<1x5x5xf32>
+// CHECK: scf.parallel
+// CHECK: %[[BOX:.+]]:2 = scf.for
+// CHECK: scf.execute_region no_inline
+// CHECK-DAG: memref.alloca() : memref<64x2xindex>
+// CHECK-DAG: memref.alloca() {seqmix.thread_private} : memref<16x{{[0-9]+}}xf32>
+// CHECK: } {seqmix.block_threads = 16 : i64}
+// CHECK: scf.for
+// CHECK: memref.store %{{.+}}, %{{.+}}[%{{.+}}, %c1] : memref<64x2xindex>
+// CHECK: } {seqmix.block_threads = 16 : i64}
+// CHECK: scf.if %{{.+}} -> (f32) {
+// CHECK: memref.load %[[RPB]]
+// CHECK: } else {
+// CHECK: scf.yield %cst{{.*}} : f32
+func.func @na2d(%q: memref<1x5x8x1x16xf32>, %k: memref<1x5x8x1x16xf32>,
+                %v: memref<1x5x8x1x16xf32>, %rpb: memref<1x5x5xf32>,
+                %o: memref<1x5x8x1x16xf32>) {
+  seqmix.neighborhood_attention ins(%q, %k, %v : memref<1x5x8x1x16xf32>,
+      memref<1x5x8x1x16xf32>, memref<1x5x8x1x16xf32>)
+      rpb(%rpb : memref<1x5x5xf32>)
+      outs(%o : memref<1x5x8x1x16xf32>)
+      {kernel_size = array<i64: 3, 3>, scale = 0.25 : f32,
+       seqmix.tile = #seqmix.gpu_tiling<blocks = [1, 2, 8, 1], warps = 1>}
   return
 }

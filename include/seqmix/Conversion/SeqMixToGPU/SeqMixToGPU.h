@@ -37,11 +37,14 @@ inline int64_t chunkedRecurrenceSharedBytes(int64_t chunk, int64_t keyDim,
 /// linear_attention with the additive rule and ssd, with no packed
 /// sequences and a static key (state) size, when the config has a `chunk`
 /// (seqmix-tile then leaves the block's threads to the builder);
-/// sliding_window_attention with static head dims.
+/// sliding_window_attention and neighborhood_attention with static head
+/// dims.
 inline bool hasGpuBlockBuilder(Operation *op) {
-  if (auto swa = dyn_cast<SlidingWindowAttentionOp>(op))
-    return !cast<ShapedType>(swa.getQ().getType()).isDynamicDim(3) &&
-           !cast<ShapedType>(swa.getV().getType()).isDynamicDim(3);
+  if (isa<SlidingWindowAttentionOp, NeighborhoodAttentionOp>(op)) {
+    auto q = cast<ShapedType>(op->getOperand(0).getType());
+    auto v = cast<ShapedType>(op->getOperand(2).getType());
+    return !q.isDynamicDim(q.getRank() - 1) && !v.isDynamicDim(v.getRank() - 1);
+  }
   if (auto la = dyn_cast<LinearAttentionOp>(op))
     return !la.getBeta() && !la.getCuSeqlens() &&
            !cast<ShapedType>(la.getQ().getType()).isDynamicDim(3);
@@ -56,9 +59,10 @@ inline bool hasGpuBlockBuilder(Operation *op) {
 /// tiles staged in shared memory.
 void populateChunkedRecurrenceToGpuPatterns(RewritePatternSet &patterns);
 
-/// Buffer-form sliding_window_attention that hasGpuBlockBuilder takes, with
-/// a #seqmix.gpu_tiling (`blocks` = [1, queries, 1]): flash-style, a thread
-/// per query, key tiles staged in shared memory, online softmax.
+/// Buffer-form sliding_window_attention and neighborhood_attention that
+/// hasGpuBlockBuilder takes, with a #seqmix.gpu_tiling (`blocks`: 1, the
+/// queries per block along each query axis, 1): flash-style, a thread per
+/// query, key tiles staged in shared memory, online softmax.
 void populateWindowedAttentionToGpuPatterns(RewritePatternSet &patterns);
 
 } // namespace mlir::seqmix
