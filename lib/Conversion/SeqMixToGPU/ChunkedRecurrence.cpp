@@ -24,6 +24,7 @@
 
 #include "BlockEmitter.h"
 
+#include "seqmix/Dialect/SeqMix/Utils/RecurrenceView.h"
 #include "seqmix/Dialect/SeqMix/Utils/ScalarMath.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
@@ -91,18 +92,8 @@ static std::optional<DroppedDestination> droppedDestination(Value buffer,
 
 namespace {
 
-/// What the block builder reads of a recurrence: linear_attention's
-/// operands, or ssd's, whose v is Δ·x, gate Δ·A and output y = o + D x,
-/// times silu(z).
-struct BlockRecurrence {
-  Value q, k, v, g, S, o;
-  bool vk = false, l2 = false;
-  float scale = 1;
-  SSDOp ssd; // set for ssd
-};
-
 static LogicalResult buildChunkedBlock(PatternRewriter &rewriter, Operation *op,
-                                       const BlockRecurrence &view) {
+                                       const RecurrenceView &view) {
   auto config = dyn_cast_if_present<GpuTilingAttr>(
       op->getAttr(SeqMixDialect::kTileAttrName));
   if (!config || !config.getChunk() || !hasGpuBlockBuilder(op) ||
@@ -321,37 +312,12 @@ static LogicalResult buildChunkedBlock(PatternRewriter &rewriter, Operation *op,
   return success();
 }
 
-struct ChunkedLinearAttention : OpRewritePattern<LinearAttentionOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(LinearAttentionOp op,
+/// linear_attention and ssd, through one view.
+template <typename OpTy> struct ChunkedRecurrence : OpRewritePattern<OpTy> {
+  using OpRewritePattern<OpTy>::OpRewritePattern;
+  LogicalResult matchAndRewrite(OpTy op,
                                 PatternRewriter &rewriter) const override {
-    BlockRecurrence view;
-    view.q = op.getQ();
-    view.k = op.getK();
-    view.v = op.getV();
-    view.g = op.getLogDecay();
-    view.S = op.getStateInit();
-    view.o = op.getOutputInit();
-    view.vk = op.getStateLayout() == StateLayout::vk;
-    view.l2 = op.getQkNorm() == QKNorm::l2;
-    view.scale = op.getScaleValue();
-    return buildChunkedBlock(rewriter, op, view);
-  }
-};
-
-struct ChunkedSSD : OpRewritePattern<SSDOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(SSDOp op,
-                                PatternRewriter &rewriter) const override {
-    BlockRecurrence view;
-    view.q = op.getC();
-    view.k = op.getB();
-    view.v = op.getX();
-    view.S = op.getStateInit();
-    view.o = op.getOutputInit();
-    view.vk = true;
-    view.ssd = op;
-    return buildChunkedBlock(rewriter, op, view);
+    return buildChunkedBlock(rewriter, op, RecurrenceView::of(op));
   }
 };
 
@@ -359,5 +325,6 @@ struct ChunkedSSD : OpRewritePattern<SSDOp> {
 
 void mlir::seqmix::populateChunkedRecurrenceToGpuPatterns(
     RewritePatternSet &patterns) {
-  patterns.add<ChunkedLinearAttention, ChunkedSSD>(patterns.getContext());
+  patterns.add<ChunkedRecurrence<LinearAttentionOp>, ChunkedRecurrence<SSDOp>>(
+      patterns.getContext());
 }

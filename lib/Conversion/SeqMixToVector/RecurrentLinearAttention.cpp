@@ -26,6 +26,7 @@
 
 #include "SeqMixToVectorInternal.h"
 
+#include "seqmix/Dialect/SeqMix/Utils/RecurrenceView.h"
 #include "seqmix/Dialect/SeqMix/Utils/ScalarMath.h"
 
 using namespace mlir;
@@ -65,37 +66,13 @@ static int64_t tileRows(int64_t K, int64_t width, int64_t chunk) {
   return 1;
 }
 
-namespace {
-/// What the builder reads of a linear recurrence: linear_attention's
-/// operands, or ssd's, whose v is Δ·x, gate Δ·A and output y = o + D x,
-/// times silu(z).
-struct RecurrenceView {
-  Value q, k, v, g, beta, cu, S, o;
-  bool vk = false, l2 = false;
-  float scale = 1;
-  SSDOp ssd; // set for ssd
-};
-} // namespace
-
 static LogicalResult buildRecurrence(RewriterBase &rewriter,
                                      LoopStructureOpInterface op,
                                      const RecurrenceView &r, int64_t width);
 
 LogicalResult mlir::seqmix::detail::buildRecurrentLinearAttention(
     RewriterBase &rewriter, LinearAttentionOp op, int64_t width) {
-  RecurrenceView r;
-  r.q = op.getQ();
-  r.k = op.getK();
-  r.v = op.getV();
-  r.g = op.getLogDecay();
-  r.beta = op.getBeta();
-  r.cu = op.getCuSeqlens();
-  r.S = op.getStateInit();
-  r.o = op.getOutputInit();
-  r.vk = op.getStateLayout() == StateLayout::vk;
-  r.l2 = op.getQkNorm() == QKNorm::l2;
-  r.scale = op.getScaleValue();
-  return buildRecurrence(rewriter, op, r, width);
+  return buildRecurrence(rewriter, op, RecurrenceView::of(op), width);
 }
 
 LogicalResult mlir::seqmix::detail::buildRecurrentSSD(RewriterBase &rewriter,
@@ -104,16 +81,7 @@ LogicalResult mlir::seqmix::detail::buildRecurrentSSD(RewriterBase &rewriter,
   // scale 1 and a vk state (docs/Ops.md); Δ is computed per token and head
   // while preparing, v scaled in the tile's loads, D and z applied when o is
   // stored: no tensor of Δ·x or Δ·A.
-  RecurrenceView r;
-  r.q = op.getC();
-  r.k = op.getB();
-  r.v = op.getX();
-  r.cu = op.getCuSeqlens();
-  r.S = op.getStateInit();
-  r.o = op.getOutputInit();
-  r.vk = true;
-  r.ssd = op;
-  return buildRecurrence(rewriter, op, r, width);
+  return buildRecurrence(rewriter, op, RecurrenceView::of(op), width);
 }
 
 static LogicalResult buildRecurrence(RewriterBase &rewriter,
