@@ -150,6 +150,42 @@ def test_linear_attention(compiled, case):
         close(outs[1], want[1], atol=1e-4)
 
 
+@pytest.mark.parametrize("gate,chunk,warps,tile", [
+    (None, 8, 1, 16), ("const", 64, 2, 48), ("scalar", 16, 4, 32),
+    ("vector", 32, 8, 20)])
+def test_linear_attention_gpu_blocks(compiled, gate, chunk, warps, tile):
+    """The GPU block builder under user configs: 1 to 8 warps (a thread
+    taking several points of a phase, or none), value tiles that do not
+    divide V (a dynamic last tile), chunks of 8 to 64 (T = 45 ends with a
+    short one), gates as strong as -20 per step, GQA, l2 norm, a vk state.
+    GPU pipelines only."""
+    if compiled.pipeline not in ("gpu", "gpu-emulated"):
+        pytest.skip("a #seqmix.gpu_tiling config")
+    rng = np.random.default_rng(seed(f"blocks{gate}{chunk}{warps}{tile}"))
+    B, T, Hqk, H, K, V = 2, 45, 1, 2, 24, 48
+    q, k, v, _, _, s0 = la_inputs(rng, B, T, Hqk, H, K, V, None, False, True, None)
+    g = {None: None,
+         "const": -rng.uniform(0, 3, size=(H,)),
+         "scalar": -rng.uniform(0, 20, size=(B, T, H)),
+         "vector": -rng.uniform(0, 20, size=(B, T, H, K))}[gate]
+    g = None if g is None else g.astype(np.float32)
+    s0_vk = np.ascontiguousarray(s0.transpose(0, 1, 3, 2))
+    config = (f"seqmix.tile = #seqmix.gpu_tiling<blocks = [1, 1, {tile}, 0], "
+              f"warps = {warps}, chunk = {chunk}>")
+    attrs = ", ".join(["scale = 0.5 : f32", "qk_norm = #seqmix.qk_norm<l2>",
+                       "state_layout = #seqmix.state_layout<vk>", config])
+    opt = [Arg("log_decay", g)] if g is not None else []
+    dest = [Out("o", tensor_type((B, T, H, V), "f32")),
+            state_out((B, H, V, K), s0_vk)]
+    outs = run_op(compiled, "linear_attention",
+                  [Arg("q", q), Arg("k", k), Arg("v", v)], opt, attrs, dest)
+    want = ref.linear_attention(q, k, v, log_decay=g, initial_state=s0_vk,
+                                scale=0.5, qk_norm="l2", state_layout="vk",
+                                output_final_state=True)
+    close(outs[0], want[0], atol=1e-4)
+    close(outs[1], want[1], atol=1e-4)
+
+
 @pytest.mark.parametrize("rule", ["additive", "delta"])
 @pytest.mark.parametrize("chunk", [2, 4, 8, 64])
 @pytest.mark.parametrize("gate", [None, "const", "scalar", "vector"])

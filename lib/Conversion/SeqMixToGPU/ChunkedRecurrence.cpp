@@ -64,6 +64,7 @@ static std::optional<int64_t> upperBound(Value buffer, int64_t d) {
   return std::nullopt;
 }
 
+namespace {
 /// A destination bufferization gave the op as a fresh buffer that nothing
 /// reads afterwards (a result the program drops): its allocation and the
 /// copy that fills it, if any. The block reads the copy's source instead
@@ -73,6 +74,8 @@ struct DroppedDestination {
   memref::AllocOp alloc;
   memref::CopyOp fill;
 };
+} // namespace
+
 static std::optional<DroppedDestination> droppedDestination(Value buffer,
                                                             Operation *op) {
   auto alloc = buffer.getDefiningOp<memref::AllocOp>();
@@ -89,8 +92,6 @@ static std::optional<DroppedDestination> droppedDestination(Value buffer,
   }
   return d;
 }
-
-namespace {
 
 static LogicalResult buildChunkedBlock(PatternRewriter &rewriter, Operation *op,
                                        const RecurrenceView &view) {
@@ -311,6 +312,8 @@ static LogicalResult buildChunkedBlock(PatternRewriter &rewriter, Operation *op,
   }
   return success();
 }
+
+namespace {
 
 /// linear_attention and ssd, through one view.
 template <typename OpTy> struct ChunkedRecurrence : OpRewritePattern<OpTy> {

@@ -56,9 +56,11 @@ struct FlashSpec {
       bias;
 };
 
+} // namespace
+
 /// The key coordinates of a window along one axis: [first, last + 1).
-std::pair<Value, Value> keySpan(ScalarEmitter &e, const AxisWindow &w,
-                                int64_t d) {
+static std::pair<Value, Value> keySpan(ScalarEmitter &e, const AxisWindow &w,
+                                       int64_t d) {
   Value dv = e.idx(d);
   Value first = e.addi(w.group, e.muli(w.start, dv));
   Value end = e.addi(w.group, e.muli(e.subi(w.end, e.idx(1)), dv));
@@ -67,7 +69,8 @@ std::pair<Value, Value> keySpan(ScalarEmitter &e, const AxisWindow &w,
 
 /// Whether key coordinate c lies in the window: c = group + j * d with j in
 /// [start, end).
-Value inWindow(ScalarEmitter &e, const AxisWindow &w, int64_t d, Value c) {
+static Value inWindow(ScalarEmitter &e, const AxisWindow &w, int64_t d,
+                      Value c) {
   Value rel = e.subi(c, w.group);
   Value some = e.cmpi(arith::CmpIPredicate::sge, rel, e.idx(0));
   Value j = rel;
@@ -82,8 +85,8 @@ Value inWindow(ScalarEmitter &e, const AxisWindow &w, int64_t d, Value c) {
   return e.andi(some, e.cmpi(arith::CmpIPredicate::slt, j, w.end));
 }
 
-LogicalResult buildFlashBlock(PatternRewriter &rewriter, Operation *op,
-                              const FlashSpec &spec) {
+static LogicalResult buildFlashBlock(PatternRewriter &rewriter, Operation *op,
+                                     const FlashSpec &spec) {
   Value q = spec.q, k = spec.k, v = spec.v, o = spec.o, lse = spec.lse;
   int64_t r = spec.axes;
   int64_t D = cast<MemRefType>(q.getType()).getDimSize(r + 2);
@@ -310,8 +313,8 @@ LogicalResult buildFlashBlock(PatternRewriter &rewriter, Operation *op,
 }
 
 /// The config's queries per block along the query axes (loops 1..r).
-std::optional<SmallVector<int64_t>> queriesPerBlock(Operation *op,
-                                                    int64_t axes) {
+static std::optional<SmallVector<int64_t>> queriesPerBlock(Operation *op,
+                                                           int64_t axes) {
   auto config = dyn_cast_if_present<GpuTilingAttr>(
       op->getAttr(SeqMixDialect::kTileAttrName));
   if (!config || int64_t(config.getBlocks().size()) != axes + 2)
@@ -321,6 +324,8 @@ std::optional<SmallVector<int64_t>> queriesPerBlock(Operation *op,
     queries.push_back(std::max<int64_t>(config.getBlocks()[1 + a], 1));
   return queries;
 }
+
+namespace {
 
 struct BlockSlidingWindow : OpRewritePattern<SlidingWindowAttentionOp> {
   using OpRewritePattern::OpRewritePattern;
