@@ -150,6 +150,16 @@ def test_linear_attention(compiled, case):
         close(outs[1], want[1], atol=1e-4)
 
 
+def strong_gate(rng, gate, B, T, H, K):
+    """A log gate of each kind (None, const, scalar, vector), as strong as
+    -20 per step."""
+    g = {None: None,
+         "const": -rng.uniform(0, 3, size=(H,)),
+         "scalar": -rng.uniform(0, 20, size=(B, T, H)),
+         "vector": -rng.uniform(0, 20, size=(B, T, H, K))}[gate]
+    return None if g is None else g.astype(np.float32)
+
+
 @pytest.mark.parametrize("gate,chunk,warps,tile", [
     (None, 8, 1, 16), ("const", 64, 2, 48), ("scalar", 16, 4, 32),
     ("vector", 32, 8, 20)])
@@ -164,11 +174,7 @@ def test_linear_attention_gpu_blocks(compiled, gate, chunk, warps, tile):
     rng = np.random.default_rng(seed(f"blocks{gate}{chunk}{warps}{tile}"))
     B, T, Hqk, H, K, V = 2, 45, 1, 2, 24, 48
     q, k, v, _, _, s0 = la_inputs(rng, B, T, Hqk, H, K, V, None, False, True, None)
-    g = {None: None,
-         "const": -rng.uniform(0, 3, size=(H,)),
-         "scalar": -rng.uniform(0, 20, size=(B, T, H)),
-         "vector": -rng.uniform(0, 20, size=(B, T, H, K))}[gate]
-    g = None if g is None else g.astype(np.float32)
+    g = strong_gate(rng, gate, B, T, H, K)
     s0_vk = np.ascontiguousarray(s0.transpose(0, 1, 3, 2))
     config = (f"seqmix.tile = #seqmix.gpu_tiling<blocks = [1, 1, {tile}, 0], "
               f"warps = {warps}, chunk = {chunk}>")
@@ -197,11 +203,7 @@ def test_linear_attention_register_chunks(compiled, gate, chunk, rule):
     rng = np.random.default_rng(seed(f"chunks{gate}{chunk}{rule}"))
     B, T, Hqk, H, K, V = 1, 45, 1, 2, 32, 48
     q, k, v, _, _, s0 = la_inputs(rng, B, T, Hqk, H, K, V, None, False, True, None)
-    g = {None: None,
-         "const": -rng.uniform(0, 3, size=(H,)),
-         "scalar": -rng.uniform(0, 20, size=(B, T, H)),
-         "vector": -rng.uniform(0, 20, size=(B, T, H, K))}[gate]
-    g = None if g is None else g.astype(np.float32)
+    g = strong_gate(rng, gate, B, T, H, K)
     s0_vk = np.ascontiguousarray(s0.transpose(0, 1, 3, 2))
     tile = ("seqmix.tile = #seqmix.cpu_tiling<threads = [0, 1, 0, 0], "
             f"vector = [0, 0, 16, 0], chunk = {chunk}>")
