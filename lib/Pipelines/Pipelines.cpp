@@ -121,12 +121,11 @@ static void emitCopyLoops(OpBuilder &b, Location loc, Value source,
 /// tile was computed in place and CSE could not prove the views' sizes
 /// equal).
 static bool copiesOntoItself(memref::CopyOp copy) {
-  auto from = copy.getSource().getDefiningOp<memref::SubViewOp>();
-  auto to = copy.getTarget().getDefiningOp<memref::SubViewOp>();
   if (copy.getSource() == copy.getTarget())
     return true;
+  auto from = copy.getSource().getDefiningOp<memref::SubViewOp>();
+  auto to = copy.getTarget().getDefiningOp<memref::SubViewOp>();
   return from && to && from.getSource() == to.getSource() &&
-         from.getSourceType() == to.getSourceType() &&
          isEqualConstantIntOrValueArray(from.getMixedOffsets(),
                                         to.getMixedOffsets()) &&
          isEqualConstantIntOrValueArray(from.getMixedStrides(),

@@ -18,6 +18,7 @@
 #include "seqmix/Tuning/TileSelection.h"
 
 #include "seqmix/Conversion/SeqMixToGPU/SeqMixToGPU.h"
+#include "seqmix/Dialect/SeqMix/Utils/RecurrenceView.h"
 
 #include <limits>
 
@@ -459,18 +460,12 @@ Attribute mlir::seqmix::selectGpuTiling(LoopStructureOpInterface op,
   // working through the chunks together, the largest value tile (up to 64)
   // and then chunk (up to 64) whose tiles fit the static shared memory,
   // chunks of 8 only where no value tile fits chunks of 16.
-  if (hasGpuBlockBuilder(op)) {
-    Value q, g;
-    if (auto la = dyn_cast<LinearAttentionOp>(op.getOperation())) {
-      q = la.getQ();
-      g = la.getLogDecay();
-    } else {
-      q = cast<SSDOp>(op.getOperation()).getC();
-    }
-    int64_t gateRank = g ? cast<ShapedType>(g.getType()).getRank()
-                       : isa<SSDOp>(op.getOperation()) ? 3
-                                                       : 0;
-    int64_t K = cast<ShapedType>(q.getType()).getDimSize(3);
+  auto la = dyn_cast<LinearAttentionOp>(op.getOperation());
+  auto ssd = dyn_cast<SSDOp>(op.getOperation());
+  if ((la || ssd) && hasGpuBlockBuilder(op)) {
+    RecurrenceView view = la ? RecurrenceView::of(la) : RecurrenceView::of(ssd);
+    int64_t gateRank = view.gateRank();
+    int64_t K = cast<ShapedType>(view.q.getType()).getDimSize(3);
     int64_t gateCols = gateRank == 4 ? K : gateRank ? 1 : 0;
     std::optional<int64_t> V = getConstantIntValue(sizes[2]);
     for (int64_t minChunk : {16, 8})

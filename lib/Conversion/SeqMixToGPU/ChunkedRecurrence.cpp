@@ -107,9 +107,7 @@ static LogicalResult buildChunkedBlock(PatternRewriter &rewriter, Operation *op,
   if (!valueTile)
     return rewriter.notifyMatchFailure(op, "needs a static value tile");
   int64_t K = cast<MemRefType>(q.getType()).getDimSize(3), Vt = *valueTile;
-  // ssd's gate is one scalar per step and head, as linear_attention's
-  // [B, T, H] gate.
-  int64_t gateRank = ssd ? 3 : g ? cast<MemRefType>(g.getType()).getRank() : 0;
+  int64_t gateRank = view.gateRank();
   int64_t gateCols = gateRank == 4 ? K : gateRank ? 1 : 0;
   // The configured chunk, halved until the tiles fit the static shared
   // memory every chip gives a block.

@@ -102,11 +102,7 @@ static LogicalResult buildRecurrence(RewriterBase &rewriter,
   if (!Kdim || *Kdim < 1 || *Kdim > kMaxKeyDim)
     return rewriter.notifyMatchFailure(op, "K must be static and moderate");
   const int64_t K = *Kdim;
-  // ssd's gate is one scalar per step and head, as linear_attention's
-  // [B, T, H] gate.
-  const int64_t gateRank = ssd ? 3
-                           : g ? cast<ShapedType>(g.getType()).getRank()
-                               : 0;
+  const int64_t gateRank = r.gateRank();
   const bool vk = r.vk, l2 = r.l2;
   std::optional<int64_t> Vdim = staticDim(v, 3);
   const int64_t rows = tileRows(K, width, C);

@@ -23,6 +23,14 @@ struct RecurrenceView {
   float scale = 1;
   SSDOp ssd; // set for ssd
 
+  /// The gate's rank: 0 none, 1 constant per head, 3 scalar per step (ssd's
+  /// Δ·A too), 4 a vector over K per step.
+  int64_t gateRank() const {
+    if (ssd)
+      return 3;
+    return g ? cast<ShapedType>(g.getType()).getRank() : 0;
+  }
+
   static RecurrenceView of(LinearAttentionOp op) {
     RecurrenceView r;
     r.q = op.getQ();
