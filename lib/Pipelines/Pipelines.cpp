@@ -14,6 +14,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/GPU/Transforms/Passes.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Linalg/Passes.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
@@ -362,6 +363,23 @@ struct EmulateGridOnHostPass
   }
   void runOnOperation() override {
     IRRewriter rewriter(&getContext());
+    // Warp-level code is what lane 0 runs.
+    SmallVector<gpu::WarpExecuteOnLane0Op> warps;
+    getOperation().walk(
+        [&](gpu::WarpExecuteOnLane0Op w) { warps.push_back(w); });
+    for (gpu::WarpExecuteOnLane0Op warp : warps) {
+      rewriter.setInsertionPoint(warp);
+      Location loc = warp.getLoc();
+      Value first = arith::CmpIOp::create(
+          rewriter, loc, arith::CmpIPredicate::eq, warp.getLaneid(),
+          arith::ConstantIndexOp::create(rewriter, loc, 0));
+      auto lane0 = scf::IfOp::create(rewriter, loc, first);
+      Block &body = warp.getWarpRegion().front();
+      rewriter.eraseOp(body.getTerminator());
+      rewriter.inlineBlockBefore(&body,
+                                 lane0.getThenRegion().front().getTerminator());
+      rewriter.eraseOp(warp);
+    }
     getOperation().walk([&](scf::ParallelOp loop) {
       rewriter.setInsertionPointToStart(loop.getBody());
       Location loc = loop.getLoc();
@@ -387,6 +405,29 @@ struct EmulateGridOnHostPass
       if (fn && alloca->getParentOfType<scf::ParallelOp>() &&
           alloca->getNumOperands() == 0)
         alloca->moveBefore(&fn.getBody().front().front());
+    });
+  }
+};
+} // namespace
+
+namespace {
+/// A kernel's workgroup (shared) buffers aligned to 16 bytes: the lanes of
+/// a warp matrix product load bf16/f16 pairs as 32-bit words, which the
+/// element type's own alignment (2 bytes) would split into halves.
+struct AlignWorkgroupBuffersPass
+    : PassWrapper<AlignWorkgroupBuffersPass, OperationPass<ModuleOp>> {
+  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(AlignWorkgroupBuffersPass)
+  StringRef getArgument() const override {
+    return "seqmix-align-workgroup-buffers";
+  }
+  void runOnOperation() override {
+    StringRef align = LLVM::LLVMDialect::getAlignAttrName();
+    getOperation().walk([&](gpu::GPUFuncOp fn) {
+      for (unsigned i = 0, e = fn.getNumWorkgroupAttributions(); i < e; ++i)
+        if (!fn.getWorkgroupAttributionAttr(i, align))
+          fn.setWorkgroupAttributionAttr(
+              i, align,
+              IntegerAttr::get(IntegerType::get(&getContext(), 64), 16));
     });
   }
 };
@@ -437,6 +478,7 @@ void mlir::seqmix::buildGpuPipelineToKernels(
   pm.addNestedPass<func::FuncOp>(createGpuMapParallelLoopsPass());
   pm.addNestedPass<func::FuncOp>(createConvertParallelLoopToGpuPass());
   pm.addPass(createGpuKernelOutliningPass());
+  pm.addPass(std::make_unique<AlignWorkgroupBuffersPass>());
 }
 
 /// The CUDA toolkit gpu-module-to-binary uses (ptxas, libdevice): the
@@ -496,6 +538,9 @@ void mlir::seqmix::buildGpuEmulationPipeline(
   // The grid and each block's threads as loops on the calling thread, last
   // to first; the rest as buildLowerToLLVM, without OpenMP.
   pm.addPass(std::make_unique<EmulateGridOnHostPass>());
+  // The warp-level matrix products (2-D tiles, vector.contract).
+  pm.addPass(createConvertVectorToSCFPass());
+  pm.addPass(createConvertVectorToLLVMPass());
   addHostLoopsToLLVM(pm);
 }
 

@@ -458,8 +458,9 @@ Attribute mlir::seqmix::selectGpuTiling(LoopStructureOpInterface op,
   // Linear attention (additive rule) and ssd, one sequence per batch row,
   // a static key size: a block per (row, head, value tile) of 4 warps
   // working through the chunks together, the largest value tile (up to 64)
-  // and then chunk (up to 64) whose tiles fit the static shared memory,
-  // chunks of 8 only where no value tile fits chunks of 16.
+  // and then chunk (up to 64) whose tiles fit the static shared memory
+  // (with bf16/f16 inputs, on tensor cores where they fit), chunks of 8
+  // only where no value tile fits chunks of 16.
   auto la = dyn_cast<LinearAttentionOp>(op.getOperation());
   auto ssd = dyn_cast<SSDOp>(op.getOperation());
   if ((la || ssd) && hasGpuBlockBuilder(op)) {
@@ -468,11 +469,17 @@ Attribute mlir::seqmix::selectGpuTiling(LoopStructureOpInterface op,
     int64_t K = cast<ShapedType>(view.q.getType()).getDimSize(3);
     int64_t gateCols = gateRank == 4 ? K : gateRank ? 1 : 0;
     std::optional<int64_t> V = getConstantIntValue(sizes[2]);
-    for (int64_t minChunk : {16, 8})
+    // Tensor cores (bf16/f16) first: their tiles take chunks of 16 up and
+    // value tiles of 8 up; then f32 on the threads.
+    int64_t mmaBytes = chunkedRecurrenceMmaBytes(view.q, view.k, view.v);
+    for (auto [bytes, minChunk] :
+         {std::pair<int64_t, int64_t>{mmaBytes, 16}, {0, 16}, {0, 8}})
       for (int64_t vt : {64, 32, 16, 8}) {
         int64_t tile = V ? std::min(vt, *V) : vt;
+        if (bytes && tile % 8)
+          continue;
         for (int64_t chunk = 64; chunk >= minChunk; chunk /= 2)
-          if (chunkedRecurrenceSharedBytes(chunk, K, tile, gateCols) <=
+          if (chunkedRecurrenceSharedBytes(chunk, K, tile, gateCols, bytes) <=
               kStaticSharedMemoryBytes)
             return GpuTilingAttr::get(op->getContext(), {1, 1, tile, 0}, {}, 4,
                                       std::nullopt, chunk);

@@ -49,8 +49,8 @@
 // PTX-SAME: .target sm_90
 // PTX-SAME: .entry gla_kernel(
 // PTX: gpu.binary @gla_kernel_0
-// PTX-SAME: .shared .align 4 .b8 __wg_gla_kernel_0[6144]
-// PTX-SAME: .shared .align 4 .b8 __wg_gla_kernel_6[6144]
+// PTX-SAME: .shared .align 16 .b8 __wg_gla_kernel_0[6144]
+// PTX-SAME: .shared .align 16 .b8 __wg_gla_kernel_6[6144]
 // PTX-SAME: ld.global
 // PTX-SAME: st.shared
 // PTX-SAME: bar.sync

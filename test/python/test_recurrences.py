@@ -192,6 +192,99 @@ def test_linear_attention_gpu_blocks(compiled, gate, chunk, warps, tile):
     close(outs[1], want[1], atol=1e-4)
 
 
+def half_inputs(dtype, arrays):
+    """Rounds f32 arrays to bf16 or f16: (Args' data and IR type, the
+    rounded values as f32 for the reference)."""
+    if dtype == "bf16":
+        raw = [to_bf16_bits(a) for a in arrays]
+        return raw, [from_bf16_bits(r) for r in raw]
+    raw = [a.astype(np.float16) for a in arrays]
+    return raw, [r.astype(np.float32) for r in raw]
+
+
+def close_to_scale(got, want, rel):
+    """|got - want| <= rel * max|want|: the error of products whose
+    operands are rounded to a 16-bit float, summed into f32."""
+    want = np.asarray(want, np.float32)
+    np.testing.assert_allclose(got, want, rtol=0,
+                               atol=rel * float(np.abs(want).max()))
+
+
+# On GPU pipelines bf16/f16 recurrences run their chunk products on tensor
+# cores: the operands (q, k, v, the masked and decayed scores, the state
+# and the decayed keys) are rounded to the inputs' type, the sums are f32.
+# The bound is a few roundings of the operands: 2^-6 of the output's scale
+# for bf16 (8 bits), 2^-9 for f16 (11 bits).
+HALF_REL = {"bf16": 2 ** -6, "f16": 2 ** -9}
+
+
+@pytest.mark.parametrize("dtype", ["bf16", "f16"])
+@pytest.mark.parametrize("gate,K,V,Hqk,tile,norm,vk", [
+    (None, 16, 24, 1, None, False, False),
+    ("const", 48, 40, 2, 32, False, True),
+    ("scalar", 64, 64, 1, None, True, False),
+    ("vector", 64, 64, 2, None, False, False),
+    ("vector", 192, 16, 1, None, True, True)])
+def test_linear_attention_half_inputs(compiled, dtype, gate, K, V, Hqk, tile,
+                                      norm, vk):
+    """bf16 and f16 q, k, v (the GPU pipelines' tensor-core path): head
+    dims 16 to 192, value tiles that leave a tail (V = 40 by 32), T = 45
+    (a short last chunk), GQA, l2 norm, both state layouts, gates as strong
+    as -20 per step, an initial state."""
+    rng = np.random.default_rng(seed(f"half{dtype}{gate}{K}{V}"))
+    B, T, H = 2, 45, 2
+    q, k, v, _, _, s0 = la_inputs(rng, B, T, Hqk, H, K, V, None, False, True,
+                                  None)
+    if vk:
+        s0 = np.ascontiguousarray(s0.transpose(0, 1, 3, 2))
+    g = strong_gate(rng, gate, B, T, H, K)
+    raw, (qf, kf, vf) = half_inputs(dtype, [q, k, v])
+    attrs = ["scale = 0.5 : f32"]
+    if norm:
+        attrs.append("qk_norm = #seqmix.qk_norm<l2>")
+    if vk:
+        attrs.append("state_layout = #seqmix.state_layout<vk>")
+    if tile and compiled.pipeline in ("gpu", "gpu-emulated"):
+        attrs.append(f"seqmix.tile = #seqmix.gpu_tiling<blocks = [1, 1, {tile}, "
+                     "0], warps = 4, chunk = 32>")
+    ins = [Arg(n, r, dtype) for n, r in zip("qkv", raw)]
+    opt = [Arg("log_decay", g)] if g is not None else []
+    dest = [Out("o", tensor_type((B, T, H, V), "f32")),
+            state_out(s0.shape, s0)]
+    outs = run_op(compiled, "linear_attention", ins, opt, ", ".join(attrs), dest)
+    want = ref.linear_attention(qf, kf, vf, log_decay=g, initial_state=s0,
+                                scale=0.5, qk_norm="l2" if norm else None,
+                                state_layout="vk" if vk else "kv",
+                                output_final_state=True)
+    close_to_scale(outs[0], want[0], HALF_REL[dtype])
+    close_to_scale(outs[1], want[1], HALF_REL[dtype])
+
+
+@pytest.mark.parametrize("dtype", ["bf16", "f16"])
+@pytest.mark.parametrize("H,G,P,N", [(2, 1, 48, 64), (4, 2, 64, 128)])
+def test_ssd_half_inputs(compiled, dtype, H, G, P, N):
+    """Mamba-2 with bf16 or f16 x, B and C (the GPU pipelines' tensor-core
+    path; Δ goes into the scores and the decayed keys there): groups of
+    heads, D per channel, z, softplus Δ with a bias, an initial state."""
+    rng = np.random.default_rng(seed(f"ssdhalf{dtype}{H}{P}{N}"))
+    B, T = 1, 45
+    x, Bm, Cm = rnd(rng, B, T, H, P), rnd(rng, B, T, G, N), rnd(rng, B, T, G, N)
+    dt = rnd(rng, B, T, H, lo=-3.0, hi=0.5)
+    A = -rng.uniform(1, 4, size=(H,)).astype(np.float32)
+    D, z, bias = rnd(rng, H, P), rnd(rng, B, T, H, P), rnd(rng, H)
+    s0 = rnd(rng, B, H, P, N)
+    raw, (xf, bf, cf) = half_inputs(dtype, [x, Bm, Cm])
+    ins = [Arg("x", raw[0], dtype), Arg("dt", dt), Arg("A", A),
+           Arg("B", raw[1], dtype), Arg("C", raw[2], dtype)]
+    opt = [Arg("D", D), Arg("z", z), Arg("dt_bias", bias)]
+    dest = [Out("y", tensor_type((B, T, H, P), "f32")), state_out(s0.shape, s0)]
+    outs = run_op(compiled, "ssd", ins, opt, "dt_softplus", dest)
+    want = ref.ssd(xf, dt, A, bf, cf, D=D, z=z, dt_bias=bias, dt_softplus=True,
+                   initial_state=s0, output_final_state=True)
+    close_to_scale(outs[0], want[0], HALF_REL[dtype])
+    close_to_scale(outs[1], want[1], HALF_REL[dtype])
+
+
 @pytest.mark.parametrize("rule", ["additive", "delta"])
 @pytest.mark.parametrize("chunk", [2, 4, 8, 64])
 @pytest.mark.parametrize("gate", [None, "const", "scalar", "vector"])

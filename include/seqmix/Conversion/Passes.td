@@ -85,13 +85,23 @@ def ConvertSeqMixToGpuBlocksPass : Pass<"convert-seqmix-to-gpu-blocks"> {
     each thread loop (an `scf.parallel` over the block's threads, marked
     `seqmix.block_threads`) is a phase that all the block's threads run,
     phases separated by barriers. The block's code is one
-    `scf.execute_region no_inline` marked `seqmix.block_threads`.
+    `scf.execute_region no_inline` marked `seqmix.block_threads`. A phase
+    may hold warp-level code: a `gpu.warp_execute_on_lane_0` region
+    (lane 0 of each warp) whose matrix products are 16x16 by 8x16
+    `vector.contract` steps on bf16/f16 tiles of shared buffers, which
+    `convert-seqmix-blocks-to-gpu` gives to all the warp's lanes as
+    tensor-core instructions.
 
     - `linear_attention` (additive rule, every gate, GQA, both state
       layouts, `qk_norm`) and `ssd` (Δ, D and z fused) with a `chunk`: the
       chunked form, the chunk's q, k, gates, values and scores and the
       state tile in shared memory. The chunk is halved until the tiles fit
-      48 KiB, the static shared memory of a block on every chip.
+      48 KiB, the static shared memory of a block on every chip. With
+      bf16 or f16 q, k and v (key size a multiple of 16, value tile of 8,
+      chunk of 16) the chunk's products are warp products: q k^T (unless
+      the gate is a vector: its decay is inside the sum), the masked and
+      decayed scores times v, q times the state and the decayed keys^T
+      times v, their operands rounded to the inputs' type, sums in f32.
     - `sliding_window_attention` and `neighborhood_attention` (static head
       dims): flash-style, a block per (batch, block of queries, head) and a
       thread per query; the box of keys any query of the block sees, in
@@ -107,9 +117,11 @@ def ConvertSeqMixToGpuBlocksPass : Pass<"convert-seqmix-to-gpu-blocks"> {
   let dependentDialects = [
     "::mlir::affine::AffineDialect",
     "::mlir::arith::ArithDialect",
+    "::mlir::gpu::GPUDialect",
     "::mlir::math::MathDialect",
     "::mlir::memref::MemRefDialect",
-    "::mlir::scf::SCFDialect"
+    "::mlir::scf::SCFDialect",
+    "::mlir::vector::VectorDialect"
   ];
 }
 
@@ -124,7 +136,11 @@ def ConvertSeqMixBlocksToGpuPass : Pass<"convert-seqmix-blocks-to-gpu"> {
     those marked `seqmix.thread_private` (`[threads, ...]`, every access at
     the thread's own index), which become each thread's own `[...]`; each
     thread loop becomes the thread's own points of it followed by
-    `gpu.barrier`. Run it after buffer deallocation, which knows no
+    `gpu.barrier`. Warp-level matrix products (in
+    `gpu.warp_execute_on_lane_0`) become each lane's share: its fragments
+    of the tiles, `nvvm.mma.sync` m16n8k16 (bf16 or f16, f32
+    accumulation), its fragment of the result stored; anything else with
+    side effects in such a region is an error. Run it after buffer deallocation, which knows no
     barriers, and before `convert-parallel-loops-to-gpu`, which allows side
     effects in the innermost loop only. A region whose block-level code
     writes memory, or a grid loop that computes more than views and indices
@@ -133,8 +149,11 @@ def ConvertSeqMixBlocksToGpuPass : Pass<"convert-seqmix-blocks-to-gpu"> {
   let dependentDialects = [
     "::mlir::arith::ArithDialect",
     "::mlir::gpu::GPUDialect",
+    "::mlir::LLVM::LLVMDialect",
     "::mlir::memref::MemRefDialect",
-    "::mlir::scf::SCFDialect"
+    "::mlir::NVVM::NVVMDialect",
+    "::mlir::scf::SCFDialect",
+    "::mlir::vector::VectorDialect"
   ];
 }
 

@@ -16,7 +16,19 @@
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 
+namespace mlir::gpu {
+class WarpExecuteOnLane0Op;
+} // namespace mlir::gpu
+
 namespace mlir::seqmix::detail {
+
+/// A block buffer as an operand of warpMatmul: A is [M, K] (or [K, M]
+/// when `kMajor`), B is [N, K] (or [K, N] when `kMajor`); the products
+/// read its leading rows and columns.
+struct MatmulTile {
+  Value buffer;
+  bool kMajor = false;
+};
 
 /// Block-level code around phases over the block's threads.
 struct BlockEmitter : ScalarEmitter {
@@ -59,10 +71,11 @@ struct BlockEmitter : ScalarEmitter {
     phase(muli(rows, cols),
           [&](Value i) { body(divi(i, cols), remi(i, cols)); });
   }
-  /// A block-level buffer: the block's shared memory on a GPU.
-  Value shared(ArrayRef<int64_t> shape) {
-    return memref::AllocaOp::create(b, loc,
-                                    MemRefType::get(shape, b.getF32Type()));
+  /// A block-level buffer (f32 unless `element` says otherwise): the
+  /// block's shared memory on a GPU.
+  Value shared(ArrayRef<int64_t> shape, Type element = {}) {
+    return memref::AllocaOp::create(
+        b, loc, MemRefType::get(shape, element ? element : b.getF32Type()));
   }
   /// `size` f32 per thread, indexed [tid, i] in phases (tid: the phase's
   /// thread, not its point): a thread's own memory on a GPU, kept across
@@ -73,7 +86,23 @@ struct BlockEmitter : ScalarEmitter {
     alloca->setAttr(SeqMixDialect::kThreadPrivateAttrName, b.getUnitAttr());
     return alloca;
   }
+  /// c[M, N] = a b (or c += a b when `accumulate`), a and b bf16 or f16,
+  /// c f32, M and K multiples of 16 and N of 8, as one phase: each warp
+  /// takes 16 x 8 tiles of c in turn and computes each in warp-level code
+  /// (a gpu.warp_execute_on_lane_0 region of 16x16 by 8x16 vector.contract
+  /// steps on tiles read from the buffers), which distributeWarpMatmuls
+  /// makes tensor-core instructions on a GPU.
+  void warpMatmul(Value c, MatmulTile a, MatmulTile b, int64_t M, int64_t N,
+                  int64_t K, bool accumulate);
 };
+
+/// The warp-level matrix products of warpMatmul in `warp` as each lane's
+/// share: its fragments of the tiles loaded, one mma.sync m16n8k16 per
+/// product, its fragment of the result stored; the region's code then runs
+/// on every lane. Anything else in the region with side effects, or a
+/// product of another shape or element type, is an error.
+LogicalResult distributeWarpMatmuls(RewriterBase &rewriter,
+                                    gpu::WarpExecuteOnLane0Op warp);
 
 } // namespace mlir::seqmix::detail
 

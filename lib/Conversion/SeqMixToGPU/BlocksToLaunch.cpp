@@ -13,14 +13,17 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "BlockEmitter.h"
+
 #include "seqmix/Conversion/Passes.h"
-#include "seqmix/Conversion/SeqMixToGPU/SeqMixToGPU.h"
-#include "seqmix/Dialect/SeqMix/IR/SeqMixOps.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 
 namespace mlir::seqmix {
@@ -58,6 +61,12 @@ static LogicalResult convertBlock(RewriterBase &rewriter,
           .getInt();
   if (!region.getRegion().hasOneBlock() || region.getNumResults() != 0)
     return region.emitError("a block region has one block and no results");
+  // Warp-level matrix products as each lane's share of them.
+  SmallVector<gpu::WarpExecuteOnLane0Op> warps;
+  region->walk([&](gpu::WarpExecuteOnLane0Op w) { warps.push_back(w); });
+  for (gpu::WarpExecuteOnLane0Op w : warps)
+    if (failed(seqmix::detail::distributeWarpMatmuls(rewriter, w)))
+      return failure();
   // The grid: the outermost parallel loop around the region, whose body
   // must compute nothing but views and indices besides the region.
   auto grid = region->getParentOfType<scf::ParallelOp>();
@@ -97,7 +106,8 @@ static LogicalResult convertBlock(RewriterBase &rewriter,
     if (!type.hasStaticShape() || !type.getLayout().isIdentity())
       return WalkResult::interrupt();
     for (Operation *user : alloca->getUsers())
-      if (!isa<memref::LoadOp, memref::StoreOp>(user))
+      if (!isa<memref::LoadOp, memref::StoreOp, vector::LoadOp,
+               vector::StoreOp>(user))
         return WalkResult::interrupt();
     sharedBuffers.push_back(alloca);
     sharedTypes.push_back(MemRefType::get(
@@ -106,7 +116,8 @@ static LogicalResult convertBlock(RewriterBase &rewriter,
   });
   if (walk.wasInterrupted())
     return region.emitError("a block's shared buffer must have a static "
-                            "shape and be only loaded and stored");
+                            "shape and be only loaded and stored (by "
+                            "elements or vectors)");
   // The rest of the block-level code runs on every thread: it may not
   // write memory.
   walk = region->walk([&](Operation *op) {

@@ -110,13 +110,24 @@ static LogicalResult buildChunkedBlock(PatternRewriter &rewriter, Operation *op,
   int64_t gateRank = view.gateRank();
   int64_t gateCols = gateRank == 4 ? K : gateRank ? 1 : 0;
   // The configured chunk, halved until the tiles fit the static shared
-  // memory every chip gives a block.
-  int64_t C = *config.getChunk();
-  while (C > 1 && chunkedRecurrenceSharedBytes(C, K, Vt, gateCols) >
-                      kStaticSharedMemoryBytes)
+  // memory every chip gives a block: on tensor cores (bf16/f16 inputs,
+  // chunks of 16 up) where they fit, else in f32 on the threads.
+  int64_t C = *config.getChunk(), threads = config.getWarps().value_or(4) * 32;
+  auto fits = [&](int64_t c, int64_t mmaBytes) {
+    return chunkedRecurrenceSharedBytes(c, K, Vt, gateCols, mmaBytes) <=
+           kStaticSharedMemoryBytes;
+  };
+  int64_t mmaBytes = chunkedRecurrenceMmaBytes(q, k, v);
+  int64_t mmaChunk = C;
+  while (mmaChunk > 16 && !fits(mmaChunk, mmaBytes))
+    mmaChunk /= 2;
+  bool mma =
+      mmaBytes && Vt % 8 == 0 && mmaChunk % 16 == 0 && fits(mmaChunk, mmaBytes);
+  if (mma)
+    C = mmaChunk;
+  while (!mma && C > 1 && !fits(C, 0))
     C /= 2;
-  if (chunkedRecurrenceSharedBytes(C, K, Vt, gateCols) >
-      kStaticSharedMemoryBytes)
+  if (!fits(C, mma ? mmaBytes : 0))
     return rewriter.notifyMatchFailure(op, "tiles exceed shared memory");
 
   // Destinations the program drops: the state is read from what its
@@ -132,19 +143,34 @@ static LogicalResult buildChunkedBlock(PatternRewriter &rewriter, Operation *op,
 
   Location loc = op->getLoc();
   rewriter.setInsertionPoint(op);
-  BlockEmitter e{{rewriter, loc}, config.getWarps().value_or(4) * 32};
+  BlockEmitter e{{rewriter, loc}, threads};
   e.openBlock();
-  Value Qs = e.shared({C, K}), Ks = e.shared({C, K}), Vs = e.shared({C, Vt}),
-        As = e.shared({C, C}), Ss = e.shared({K, Vt});
+  // Matmul operands in the inputs' type on tensor cores, else f32.
+  Type staged = mma ? getElementTypeOrSelf(q.getType()) : Type();
+  Value Qs = e.shared({C, K}, staged), Ks = e.shared({C, K}, staged),
+        Vs = e.shared({C, Vt}, staged), As = e.shared({C, C}),
+        Ss = e.shared({K, Vt});
+  // Tensor cores: the masked, decayed scores and the state as operands,
+  // the chunk's outputs as their f32 accumulator.
+  Value Ae = mma ? e.shared({C, C}, staged) : Value();
+  Value Se = mma ? e.shared({K, Vt}, staged) : Value();
+  Value Os = mma ? e.shared({C, Vt}) : Value();
   Value Gs = gateCols ? e.shared({C, gateCols}) : Value();
   Value Gl = gateCols ? e.shared({C, gateCols}) : Value();
   // ssd's Δ of each row of the chunk (for its head).
   Value Ds = ssd ? e.shared({C}) : Value();
-  Value zero = e.idx(0), one = e.idx(1), cK = e.idx(K), cC = e.idx(C);
+  Value zero = e.idx(0), one = e.idx(1), cK = e.idx(K), cC = e.idx(C),
+        cVt = e.idx(Vt);
   Value T = e.dim(q, 1), V = e.dim(v, 3);
   Value group = e.divi(e.dim(v, 2), e.dim(q, 2));
   bool vk = view.vk, norm = view.l2;
   Value scale = e.f32(view.scale);
+  auto below = [&](Value i, Value n) {
+    return e.cmpi(arith::CmpIPredicate::ult, i, n);
+  };
+  // x where `in` holds, else 0: tiles are staged whole (zeros past the
+  // sequence and the value tile), as the tensor-core products read them.
+  auto orZero = [&](Value in, Value x) { return e.select(in, x, e.f32(0)); };
 
   e.loops({e.dim(v, 0), e.dim(v, 2)}, [&](ValueRange bh) {
     Value bi = bh[0], h = bh[1], hq = e.divi(h, group);
@@ -152,8 +178,12 @@ static LogicalResult buildChunkedBlock(PatternRewriter &rewriter, Operation *op,
       return vk ? SmallVector<Value>{bi, h, j, i}
                 : SmallVector<Value>{bi, h, i, j};
     };
-    e.phase2(cK, V, [&](Value i, Value j) {
-      e.store(Ss, e.load(S0, sIdx(i, j)), {i, j});
+    Value lastColumn = e.subi(V, one);
+    e.phase2(cK, cVt, [&](Value i, Value j) {
+      Value s = orZero(below(j, V), e.load(S0, sIdx(i, e.mini(j, lastColumn))));
+      e.store(Ss, s, {i, j});
+      if (mma)
+        e.store(Se, s, {i, j});
     });
     auto chunkLoop = scf::ForOp::create(rewriter, loc, zero, T, cC);
     {
@@ -161,12 +191,15 @@ static LogicalResult buildChunkedBlock(PatternRewriter &rewriter, Operation *op,
       rewriter.setInsertionPoint(chunkLoop.getBody()->getTerminator());
       Value t0 = chunkLoop.getInductionVar();
       Value L = e.mini(cC, e.subi(T, t0));
-      // Stage the chunk (f32): q, k and vector gates by key, values by
-      // column, scalar gates by row.
-      e.phase2(L, cK, [&](Value r, Value i) {
-        Value t = e.addi(t0, r);
-        e.store(Qs, e.load(q, {bi, t, hq, i}), {r, i});
-        e.store(Ks, e.load(k, {bi, t, hq, i}), {r, i});
+      // The chunk's row r at time t0 + r, clamped inside the sequence.
+      Value lastRow = e.subi(T, one);
+      auto timeOf = [&](Value r) { return e.mini(e.addi(t0, r), lastRow); };
+      // Stage the chunk: q, k and vector gates by key, values by column,
+      // scalar gates by row.
+      e.phase2(cC, cK, [&](Value r, Value i) {
+        Value t = timeOf(r), in = below(r, L);
+        e.store(Qs, orZero(in, e.load(q, {bi, t, hq, i})), {r, i});
+        e.store(Ks, orZero(in, e.load(k, {bi, t, hq, i})), {r, i});
         if (gateRank == 4)
           e.store(Gs, e.load(g, {bi, t, h, i}), {r, i});
       });
@@ -190,9 +223,14 @@ static LogicalResult buildChunkedBlock(PatternRewriter &rewriter, Operation *op,
           }
           e.store(Gs, gr, {r, zero});
         });
-      e.phase2(L, V, [&](Value r, Value j) {
-        Value x = e.load(v, {bi, e.addi(t0, r), h, j});
-        e.store(Vs, ssd ? e.mulf(e.load(Ds, {r}), x) : x, {r, j});
+      // Values; on the threads ssd's are Δ x, on tensor cores x (Δ goes
+      // into the scores and the state update instead).
+      e.phase2(cC, cVt, [&](Value r, Value j) {
+        Value in = e.andi(below(r, L), below(j, V));
+        Value x = e.load(v, {bi, timeOf(r), h, e.mini(j, lastColumn)});
+        if (ssd && !mma)
+          x = e.mulf(e.load(Ds, {e.mini(r, e.subi(L, one))}), x);
+        e.store(Vs, orZero(in, x), {r, j});
       });
       if (norm)
         e.phase(L, [&](Value r) {
@@ -238,38 +276,14 @@ static LogicalResult buildChunkedBlock(PatternRewriter &rewriter, Operation *op,
         return e.exp(e.addf(hi, lo));
       };
       auto scaled = [&](Value x, Value f) { return f ? e.mulf(x, f) : x; };
-      // Scores of the chunk, lower triangle.
-      e.phase2(L, L, [&](Value r, Value s) {
-        e.ifThen(e.cmpi(arith::CmpIPredicate::ule, s, r), [&] {
-          Value dot = e.fold(cK, e.f32(0), [&](Value i, Value acc) {
-            Value qk = e.mulf(e.load(Qs, {r, i}), e.load(Ks, {s, i}));
-            return e.addf(acc, gateRank == 4 ? scaled(qk, decay(r, s, i)) : qk);
-          });
-          e.store(As, gateRank == 4 ? dot : scaled(dot, decay(r, s, zero)),
-                  {r, s});
-        });
-      });
-      // Outputs: the state before the chunk, then the chunk's own rows.
       auto rowGate = [&](Value r, Value i) -> Value {
         if (!gateCols)
           return Value();
         Value c = column(i);
         return e.exp(e.addf(e.load(Gs, {r, c}), e.load(Gl, {r, c})));
       };
-      e.phase2(L, V, [&](Value r, Value j) {
-        Value inter = e.fold(cK, e.f32(0), [&](Value i, Value acc) {
-          Value qi = e.load(Qs, {r, i});
-          if (gateRank == 4)
-            qi = e.mulf(qi, rowGate(r, i));
-          return e.addf(acc, e.mulf(qi, e.load(Ss, {i, j})));
-        });
-        if (gateRank != 4)
-          inter = scaled(inter, rowGate(r, zero));
-        Value all =
-            e.fold(zero, e.addi(r, one), inter, [&](Value s, Value acc) {
-              return e.addf(acc,
-                            e.mulf(e.load(As, {r, s}), e.load(Vs, {s, j})));
-            });
+      // y = scale * (inter + intra) (+ D x, times silu(z)) of row r.
+      auto storeOutput = [&](Value r, Value j, Value all) {
         Value t = e.addi(t0, r), y = e.mulf(scale, all);
         if (ssd) {
           if (Value D = ssd.getD()) {
@@ -283,17 +297,96 @@ static LogicalResult buildChunkedBlock(PatternRewriter &rewriter, Operation *op,
         }
         if (!droppedO)
           e.store(o, y, {bi, t, h, j});
-      });
-      // The state after the chunk.
+      };
       Value last = e.subi(L, one);
-      e.phase2(cK, V, [&](Value i, Value j) {
-        Value kept = scaled(e.load(Ss, {i, j}), rowGate(last, i));
-        Value s = e.fold(L, kept, [&](Value r, Value acc) {
-          Value kv = e.mulf(e.load(Ks, {r, i}), e.load(Vs, {r, j}));
-          return e.addf(acc, scaled(kv, decay(last, r, i)));
+      // Scores of the chunk, lower triangle; with vector gates the decay
+      // is inside the sum (per key), so they stay on the threads.
+      if (gateRank == 4 || !mma)
+        e.phase2(L, L, [&](Value r, Value s) {
+          e.ifThen(e.cmpi(arith::CmpIPredicate::ule, s, r), [&] {
+            Value dot = e.fold(cK, e.f32(0), [&](Value i, Value acc) {
+              Value qk = e.mulf(e.load(Qs, {r, i}), e.load(Ks, {s, i}));
+              return e.addf(acc,
+                            gateRank == 4 ? scaled(qk, decay(r, s, i)) : qk);
+            });
+            e.store(As, gateRank == 4 ? dot : scaled(dot, decay(r, s, zero)),
+                    {r, s});
+          });
         });
-        e.store(Ss, s, {i, j});
-      });
+      if (mma) {
+        if (gateRank != 4)
+          e.warpMatmul(As, {Qs}, {Ks}, C, C, K, /*accumulate=*/false);
+        // The scores as an operand: masked, decayed by the rows' gates
+        // (times ssd's Δ of the key's row).
+        e.phase2(cC, cC, [&](Value r, Value s) {
+          Value kept =
+              e.andi(e.cmpi(arith::CmpIPredicate::ule, s, r), below(r, L));
+          Value a = e.load(As, {r, s});
+          if (gateRank != 4)
+            a = scaled(a, decay(r, s, zero));
+          if (ssd)
+            a = e.mulf(a, e.load(Ds, {s}));
+          e.store(Ae, orZero(kept, a), {r, s});
+        });
+        // Vector gates: q exp(G_r) by key, for the state's part.
+        if (gateRank == 4)
+          e.phase2(L, cK, [&](Value r, Value i) {
+            e.store(Qs, e.mulf(e.load(Qs, {r, i}), rowGate(r, i)), {r, i});
+          });
+        // Outputs: the state before the chunk (scalar gates decay it by
+        // row), then the chunk's own rows.
+        e.warpMatmul(Os, {Qs}, {Se, /*kMajor=*/true}, C, Vt, K, false);
+        if (gateCols && gateRank != 4)
+          e.phase2(L, cVt, [&](Value r, Value j) {
+            e.store(Os, e.mulf(e.load(Os, {r, j}), rowGate(r, zero)), {r, j});
+          });
+        e.warpMatmul(Os, {Ae}, {Vs, true}, C, Vt, C, /*accumulate=*/true);
+        e.phase2(L, V, [&](Value r, Value j) {
+          storeOutput(r, j, e.load(Os, {r, j}));
+        });
+        // The state after the chunk: keys decayed to its end (times Δ),
+        // the state decayed over it, then k^T v on tensor cores.
+        if (gateCols || ssd)
+          e.phase2(L, cK, [&](Value r, Value i) {
+            Value x = scaled(e.load(Ks, {r, i}), decay(last, r, i));
+            e.store(Ks, ssd ? e.mulf(x, e.load(Ds, {r})) : x, {r, i});
+          });
+        if (gateCols)
+          e.phase2(cK, cVt, [&](Value i, Value j) {
+            e.store(Ss, e.mulf(e.load(Ss, {i, j}), rowGate(last, i)), {i, j});
+          });
+        e.warpMatmul(Ss, {Ks, true}, {Vs, true}, K, Vt, C, true);
+        e.phase2(cK, cVt, [&](Value i, Value j) {
+          e.store(Se, e.load(Ss, {i, j}), {i, j});
+        });
+      } else {
+        // Outputs: the state before the chunk, then the chunk's own rows.
+        e.phase2(L, V, [&](Value r, Value j) {
+          Value inter = e.fold(cK, e.f32(0), [&](Value i, Value acc) {
+            Value qi = e.load(Qs, {r, i});
+            if (gateRank == 4)
+              qi = e.mulf(qi, rowGate(r, i));
+            return e.addf(acc, e.mulf(qi, e.load(Ss, {i, j})));
+          });
+          if (gateRank != 4)
+            inter = scaled(inter, rowGate(r, zero));
+          Value all =
+              e.fold(zero, e.addi(r, one), inter, [&](Value s, Value acc) {
+                return e.addf(acc,
+                              e.mulf(e.load(As, {r, s}), e.load(Vs, {s, j})));
+              });
+          storeOutput(r, j, all);
+        });
+        // The state after the chunk.
+        e.phase2(cK, V, [&](Value i, Value j) {
+          Value kept = scaled(e.load(Ss, {i, j}), rowGate(last, i));
+          Value s = e.fold(L, kept, [&](Value r, Value acc) {
+            Value kv = e.mulf(e.load(Ks, {r, i}), e.load(Vs, {r, j}));
+            return e.addf(acc, scaled(kv, decay(last, r, i)));
+          });
+          e.store(Ss, s, {i, j});
+        });
+      }
     }
     if (!droppedS)
       e.phase2(cK, V, [&](Value i, Value j) {

@@ -216,3 +216,135 @@ func.func @private_other_index(%out: memref<32xf32>) {
   } {seqmix.block_threads = 32 : i64}
   return
 }
+
+// -----
+
+// A warp product (BlockEmitter::warpMatmul's form): c = a b^T over two
+// k steps, then c += a2 b2 with b2 read transposed ([k, n] in memory).
+// Each lane (g = lane / 4, t = lane % 4) loads its fragments (PTX ISA,
+// mma.m16n8k16): a's pairs at rows g, g + 8 and columns 2t, 2t + 8 (one
+// 32-bit load each, the pairs being adjacent), b's at row g and columns 2t,
+// 2t + 8; the first product starts from zeros, the second from the first's
+// fragments, the third from c's: rows g, g + 8 at column 2t; the result
+// is stored the same way. The region's code runs on every lane.
+// CHECK-LABEL: func @warp_products
+// CHECK: gpu.launch
+// CHECK-SAME: workgroup(%[[A:[a-z0-9]+]] : memref<16x32xbf16, #gpu.address_space<workgroup>>, %[[B:[a-z0-9]+]] : memref<8x32xbf16, #gpu.address_space<workgroup>>, %[[BT:[a-z0-9]+]] : memref<16x8xbf16, #gpu.address_space<workgroup>>, %[[C:[a-z0-9]+]] : memref<16x8xf32, #gpu.address_space<workgroup>>)
+// CHECK-NOT: gpu.warp_execute_on_lane_0
+// CHECK: %[[LANE:.+]] = arith.remui %[[TX:[a-z0-9]+]], %c32
+// CHECK: %[[G:.+]] = arith.divui %[[LANE]], %c4
+// CHECK: %[[T:.+]] = arith.remui %[[LANE]], %c4
+// CHECK: %[[A0:.+]] = vector.load %[[A]][%{{.+}}, %{{.+}}] {alignment = 4 : i64} : memref<16x32xbf16, #gpu.address_space<workgroup>>, vector<2xbf16>
+// CHECK: vector.bitcast %[[A0]] : vector<2xbf16> to vector<1xi32>
+// CHECK-COUNT-3: vector.load %[[A]]
+// CHECK-COUNT-2: vector.load %[[B]]
+// CHECK: %[[P0:.+]] = nvvm.mma.sync A[{{.+}}] B[{{.+}}] C[%[[Z:.+]], %[[Z]], %[[Z]], %[[Z]]]
+// CHECK-SAME: layoutA = #nvvm.mma_layout<row>, layoutB = #nvvm.mma_layout<col>, multiplicandAPtxType = #nvvm.mma_type<bf16>, multiplicandBPtxType = #nvvm.mma_type<bf16>, shape = #nvvm.shape<m = 16, n = 8, k = 16>
+// CHECK-COUNT-4: llvm.extractvalue %[[P0]]
+// CHECK: nvvm.mma.sync
+// CHECK: vector.load %[[C]][{{.+}}] {alignment = 8 : i64} : memref<16x8xf32, #gpu.address_space<workgroup>>, vector<2xf32>
+// CHECK: vector.load %[[C]]
+// The transposed b: two 16-bit loads per pair, at rows 2t and 2t + 1.
+// CHECK: memref.load %[[BT]]
+// CHECK: memref.load %[[BT]]
+// CHECK: vector.from_elements
+// CHECK: nvvm.mma.sync
+// CHECK: vector.store %{{.+}}, %[[C]][%{{.+}}, %{{.+}}] {alignment = 8 : i64}
+// CHECK: vector.store %{{.+}}, %[[C]][%{{.+}}, %{{.+}}] {alignment = 8 : i64}
+// CHECK: gpu.barrier
+#a = affine_map<(m, n, k) -> (m, k)>
+#b = affine_map<(m, n, k) -> (n, k)>
+#c = affine_map<(m, n, k) -> (m, n)>
+#kn = affine_map<(d0, d1) -> (d1, d0)>
+func.func @warp_products() {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c16 = arith.constant 16 : index
+  %c32 = arith.constant 32 : index
+  %c64 = arith.constant 64 : index
+  scf.execute_region no_inline {
+    %a = memref.alloca() : memref<16x32xbf16>
+    %b = memref.alloca() : memref<8x32xbf16>
+    %bt = memref.alloca() : memref<16x8xbf16>
+    %c = memref.alloca() : memref<16x8xf32>
+    scf.parallel (%tid) = (%c0) to (%c64) step (%c1) {
+      scf.for %i = %tid to %c64 step %c64 {
+        %lane = arith.remui %tid, %c32 : index
+        gpu.warp_execute_on_lane_0(%lane)[32] {
+          %z = arith.constant 0.0 : bf16
+          %zf = arith.constant 0.0 : f32
+          %zero = arith.constant dense<0.0> : vector<16x8xf32>
+          %a0 = vector.transfer_read %a[%c0, %c0], %z {in_bounds = [true, true]} : memref<16x32xbf16>, vector<16x16xbf16>
+          %b0 = vector.transfer_read %b[%c0, %c0], %z {in_bounds = [true, true]} : memref<8x32xbf16>, vector<8x16xbf16>
+          %a0f = arith.extf %a0 : vector<16x16xbf16> to vector<16x16xf32>
+          %b0f = arith.extf %b0 : vector<8x16xbf16> to vector<8x16xf32>
+          %p0 = vector.contract {indexing_maps = [#a, #b, #c], iterator_types = ["parallel", "parallel", "reduction"], kind = #vector.kind<add>} %a0f, %b0f, %zero : vector<16x16xf32>, vector<8x16xf32> into vector<16x8xf32>
+          %a1 = vector.transfer_read %a[%c0, %c16], %z {in_bounds = [true, true]} : memref<16x32xbf16>, vector<16x16xbf16>
+          %b1 = vector.transfer_read %b[%c0, %c16], %z {in_bounds = [true, true]} : memref<8x32xbf16>, vector<8x16xbf16>
+          %a1f = arith.extf %a1 : vector<16x16xbf16> to vector<16x16xf32>
+          %b1f = arith.extf %b1 : vector<8x16xbf16> to vector<8x16xf32>
+          %p1 = vector.contract {indexing_maps = [#a, #b, #c], iterator_types = ["parallel", "parallel", "reduction"], kind = #vector.kind<add>} %a1f, %b1f, %p0 : vector<16x16xf32>, vector<8x16xf32> into vector<16x8xf32>
+          vector.transfer_write %p1, %c[%c0, %c0] {in_bounds = [true, true]} : vector<16x8xf32>, memref<16x8xf32>
+          %b2 = vector.transfer_read %bt[%c0, %c0], %z {in_bounds = [true, true], permutation_map = #kn} : memref<16x8xbf16>, vector<8x16xbf16>
+          %b2f = arith.extf %b2 : vector<8x16xbf16> to vector<8x16xf32>
+          %acc = vector.transfer_read %c[%c0, %c0], %zf {in_bounds = [true, true]} : memref<16x8xf32>, vector<16x8xf32>
+          %p2 = vector.contract {indexing_maps = [#a, #b, #c], iterator_types = ["parallel", "parallel", "reduction"], kind = #vector.kind<add>} %a0f, %b2f, %acc : vector<16x16xf32>, vector<8x16xf32> into vector<16x8xf32>
+          vector.transfer_write %p2, %c[%c0, %c0] {in_bounds = [true, true]} : vector<16x8xf32>, memref<16x8xf32>
+        }
+      }
+      scf.reduce
+    } {seqmix.block_threads = 64 : i64}
+    scf.yield
+  } {seqmix.block_threads = 64 : i64}
+  return
+}
+
+// -----
+
+// Warp-level code is warp products only.
+#kn = affine_map<(d0, d1) -> (d1, d0)>
+func.func @warp_store(%out: memref<32xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c32 = arith.constant 32 : index
+  %f = arith.constant 1.0 : f32
+  scf.execute_region no_inline {
+    scf.parallel (%t) = (%c0) to (%c32) step (%c1) {
+      gpu.warp_execute_on_lane_0(%t)[32] {
+        // expected-error @below {{warp-level code in a block is 16x8x16 matrix products of bf16 or f16 tiles read from and written to memory (warpMatmul), not 'memref.store'}}
+        memref.store %f, %out[%c0] : memref<32xf32>
+      }
+      scf.reduce
+    } {seqmix.block_threads = 32 : i64}
+    scf.yield
+  } {seqmix.block_threads = 32 : i64}
+  return
+}
+
+// -----
+
+// f32 tiles (tensor cores take 16-bit ones here).
+#a = affine_map<(m, n, k) -> (m, k)>
+#b = affine_map<(m, n, k) -> (n, k)>
+#c = affine_map<(m, n, k) -> (m, n)>
+func.func @warp_f32_product(%x: memref<16x16xf32>, %y: memref<8x16xf32>, %out: memref<16x8xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c32 = arith.constant 32 : index
+  scf.execute_region no_inline {
+    scf.parallel (%t) = (%c0) to (%c32) step (%c1) {
+      gpu.warp_execute_on_lane_0(%t)[32] {
+        %zf = arith.constant 0.0 : f32
+        %zero = arith.constant dense<0.0> : vector<16x8xf32>
+        %a = vector.transfer_read %x[%c0, %c0], %zf {in_bounds = [true, true]} : memref<16x16xf32>, vector<16x16xf32>
+        %b = vector.transfer_read %y[%c0, %c0], %zf {in_bounds = [true, true]} : memref<8x16xf32>, vector<8x16xf32>
+        // expected-error @below {{warp-level code in a block is 16x8x16 matrix products of bf16 or f16 tiles read from and written to memory (warpMatmul), not 'vector.contract'}}
+        %p = vector.contract {indexing_maps = [#a, #b, #c], iterator_types = ["parallel", "parallel", "reduction"], kind = #vector.kind<add>} %a, %b, %zero : vector<16x16xf32>, vector<8x16xf32> into vector<16x8xf32>
+        vector.transfer_write %p, %out[%c0, %c0] {in_bounds = [true, true]} : vector<16x8xf32>, memref<16x8xf32>
+      }
+      scf.reduce
+    } {seqmix.block_threads = 32 : i64}
+    scf.yield
+  } {seqmix.block_threads = 32 : i64}
+  return
+}

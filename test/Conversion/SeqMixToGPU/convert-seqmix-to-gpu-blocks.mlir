@@ -151,6 +151,58 @@ func.func @ssd(%x: memref<1x20x2x8xf32>, %dt: memref<1x20x2xf32>,
 
 // -----
 
+// bf16 inputs: the chunk's products run as warp products (tensor cores
+// on a GPU). q, k and x are staged in bf16; the scores C k^T come out in
+// f32, are masked and decayed by the rows' gates and times Δ of the key's
+// row into a bf16 copy; the outputs accumulate C S then A x in f32; the
+// keys are decayed to the chunk's end (times Δ) in place, and the state
+// accumulates k^T x in f32 with a bf16 copy for the next chunk.
+// CHECK-LABEL: func @ssd_bf16
+// CHECK: scf.execute_region no_inline
+// CHECK-DAG: %[[QS:.+]] = memref.alloca() : memref<16x32xbf16>
+// CHECK-DAG: %[[VS:.+]] = memref.alloca() : memref<16x16xbf16>
+// CHECK-DAG: %[[AS:.+]] = memref.alloca() : memref<16x16xf32>
+// CHECK-DAG: %[[SS:.+]] = memref.alloca() : memref<32x16xf32>
+// CHECK-DAG: %[[AE:.+]] = memref.alloca() : memref<16x16xbf16>
+// CHECK-DAG: %[[SE:.+]] = memref.alloca() : memref<32x16xbf16>
+// CHECK-DAG: %[[OS:.+]] = memref.alloca() : memref<16x16xf32>
+// Scores: two k steps of 16 from zeros.
+// CHECK: gpu.warp_execute_on_lane_0(%{{.+}})[32] {
+// CHECK: scf.for
+// CHECK: vector.transfer_read %[[QS]]
+// CHECK: vector.contract
+// CHECK: vector.contract
+// CHECK: vector.transfer_write %{{.+}}, %[[AS]]
+// CHECK: memref.store %{{.+}}, %[[AE]]
+// Outputs: C S (S read [k, n]), then A x accumulated.
+// CHECK: gpu.warp_execute_on_lane_0
+// CHECK: vector.transfer_read %[[SE]]{{.+}}permutation_map = #{{.+}}
+// CHECK: vector.transfer_write %{{.+}}, %[[OS]]
+// CHECK: gpu.warp_execute_on_lane_0
+// CHECK: vector.transfer_read %[[OS]]
+// CHECK: vector.transfer_read %[[AE]]
+// CHECK: vector.transfer_write %{{.+}}, %[[OS]]
+// CHECK: memref.load %[[OS]]
+// The state: k^T (read [k, m]) x accumulated, then its bf16 copy.
+// CHECK: gpu.warp_execute_on_lane_0
+// CHECK: vector.transfer_read %[[SS]]
+// CHECK: vector.transfer_write %{{.+}}, %[[SS]]
+// CHECK: memref.load %[[SS]]
+// CHECK: memref.store %{{.+}}, %[[SE]]
+func.func @ssd_bf16(%x: memref<1x40x2x16xbf16>, %dt: memref<1x40x2xf32>,
+                    %A: memref<2xf32>, %B: memref<1x40x1x32xbf16>,
+                    %C: memref<1x40x1x32xbf16>, %y: memref<1x40x2x16xf32>,
+                    %s: memref<1x2x16x32xf32>) {
+  seqmix.ssd ins(%x, %dt, %A, %B, %C : memref<1x40x2x16xbf16>,
+      memref<1x40x2xf32>, memref<2xf32>, memref<1x40x1x32xbf16>,
+      memref<1x40x1x32xbf16>)
+      outs(%y, %s : memref<1x40x2x16xf32>, memref<1x2x16x32xf32>)
+      {dt_softplus, seqmix.tile = #seqmix.gpu_tiling<chunk = 16>}
+  return
+}
+
+// -----
+
 // Sliding-window attention, flash-style: a grid over (batch, blocks of 64
 // queries, head), a thread per query. Each thread's q row, 16 accumulators,
 // the tile's scores and its max and sum are its own ([64, 32 + 16 + 64 + 2]);

@@ -16,6 +16,7 @@
 #include "seqmix/Dialect/SeqMix/IR/SeqMixOps.h"
 
 #include "mlir/IR/PatternMatch.h"
+#include "mlir/IR/TypeUtilities.h"
 
 namespace mlir::seqmix {
 
@@ -26,11 +27,34 @@ inline constexpr int64_t kStaticSharedMemoryBytes = 48 << 10;
 /// The shared-memory bytes of a chunked recurrence's tile: chunk rows of
 /// q, k and cumulative gates (`gateColumns` of them: K, 1 or 0; each a pair
 /// of floats), the chunk's values, scores and Δ (ssd), and the state tile.
+/// With `mmaBytes` (the tensor-core path, 2: bf16 or f16) q, k and the
+/// values are staged in that type, and the scores, the state and the
+/// chunk's outputs (f32) also have copies in it as matmul operands.
 inline int64_t chunkedRecurrenceSharedBytes(int64_t chunk, int64_t keyDim,
                                             int64_t valueTile,
-                                            int64_t gateColumns) {
-  return 4 * (chunk * (2 * keyDim + 2 * gateColumns + valueTile + chunk + 1) +
-              keyDim * valueTile);
+                                            int64_t gateColumns,
+                                            int64_t mmaBytes = 0) {
+  int64_t floats = chunk * (2 * gateColumns + chunk + 1) + keyDim * valueTile;
+  int64_t staged = chunk * (2 * keyDim + valueTile);
+  if (!mmaBytes)
+    return 4 * (floats + staged);
+  return 4 * (floats + chunk * valueTile) +
+         mmaBytes * (staged + chunk * chunk + keyDim * valueTile);
+}
+
+/// The element bytes of a chunked recurrence's tensor-core path (2 where
+/// q, k and v are all bf16 or all f16 and the key size is a multiple of
+/// 16), else 0; the path also needs chunks and M dims of 16 and value
+/// tiles of 8.
+inline int64_t chunkedRecurrenceMmaBytes(Value q, Value k, Value v) {
+  Type e = getElementTypeOrSelf(q.getType());
+  auto keys = cast<ShapedType>(q.getType());
+  if (!(e.isBF16() || e.isF16()) || getElementTypeOrSelf(k.getType()) != e ||
+      getElementTypeOrSelf(v.getType()) != e ||
+      keys.isDynamicDim(keys.getRank() - 1) ||
+      keys.getDimSize(keys.getRank() - 1) % 16)
+    return 0;
+  return 2;
 }
 
 /// Whether a block builder takes `op` (with a #seqmix.gpu_tiling):
