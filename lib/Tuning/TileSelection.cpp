@@ -437,16 +437,24 @@ Attribute mlir::seqmix::selectGpuTiling(LoopStructureOpInterface op,
   if (!threadLoop)
     return {};
   SmallVector<int64_t> blocks(kinds.size(), 0);
-  // Windowed attention: a thread per query, up to 128 queries per block,
-  // innermost axis first. Its query loops cannot be sliced (the window
-  // depends on the position), so the scalar lowering spreads them over the
-  // grid and the threads itself (seqmix-tile leaves such an op whole).
+  // Windowed attention: a thread per query, up to 128 queries per block
+  // (64 on tensor cores), innermost axis first. Its query loops cannot be
+  // sliced (the window depends on the position), so the scalar lowering
+  // spreads them over the grid and the threads itself (seqmix-tile leaves
+  // such an op whole).
   if (isa<NeighborhoodAttentionOp, SlidingWindowAttentionOp>(op)) {
     unsigned heads = kinds.size() - 1;
+    // On tensor cores (bf16/f16) up to 64 queries: their q rows, output
+    // accumulators and a key tile's scores share the static shared memory.
+    int64_t maxQueries =
+        windowedAttentionMmaKeyTile(op->getOperand(0), op->getOperand(1),
+                                    op->getOperand(2), heads - 1, 64)
+            ? 64
+            : maxThreads;
     int64_t threads = 1;
     for (unsigned l = heads; l-- > 1;) {
       std::optional<int64_t> extent = getConstantIntValue(sizes[l]);
-      int64_t left = maxThreads / threads;
+      int64_t left = maxQueries / threads;
       blocks[l] = extent ? std::clamp<int64_t>(*extent, 1, left) : left;
       threads *= blocks[l];
     }

@@ -1,8 +1,10 @@
-// seqmix-gpu-pipeline on bf16 and f16 recurrences: the chunk products run
-// on tensor cores (mma.sync m16n8k16, f32 accumulation) for sm_80 and
-// sm_90. The tiles are picked to fit 48 KiB of static shared memory with
-// the 16-bit operands: GLA with K = V = 64 gets value tiles of 64 and
-// chunks of 16; Mamba-2 with a state of 128 x 64, value tiles of 32.
+// seqmix-gpu-pipeline on bf16 and f16 recurrences and windowed attention:
+// the chunk products and the attention's q k^T and P v run on tensor cores
+// (mma.sync m16n8k16, f32 accumulation) for sm_80 and sm_90. The tiles are
+// picked to fit 48 KiB of static shared memory with the 16-bit operands:
+// GLA with K = V = 64 gets value tiles of 64 and chunks of 16; Mamba-2
+// with a state of 128 x 64, value tiles of 32; windowed attention blocks
+// of up to 64 queries (a 56-query row of NA 2-D in 2 warps).
 //
 // REQUIRES: ptxas
 // RUN: seqmix-opt %s --seqmix-select-tile-config="target=gpu chip=sm_90" \
@@ -13,6 +15,10 @@
 // CONFIG: seqmix.tile = #seqmix.gpu_tiling<blocks = [1, 1, 32, 0], warps = 4, chunk = 16>
 // CONFIG-LABEL: func.func @retnet_f16
 // CONFIG: seqmix.tile = #seqmix.gpu_tiling<blocks = [1, 1, 32, 0], warps = 4, chunk = 32>
+// CONFIG-LABEL: func.func @na2d
+// CONFIG: seqmix.tile = #seqmix.gpu_tiling<blocks = [1, 1, 56, 1], warps = 2>
+// CONFIG-LABEL: func.func @swa
+// CONFIG: seqmix.tile = #seqmix.gpu_tiling<blocks = [1, 64, 1], warps = 2>
 //
 // The warp-level products of the block (gpu.warp_execute_on_lane_0 around
 // 16x16 by 8x16 vector.contract steps on tiles of shared buffers) before
@@ -46,8 +52,14 @@
 // PTX-SAME: mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32
 // PTX: gpu.binary @retnet_f16_kernel_{{[0-9]+}}
 // PTX-SAME: mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32
+// PTX: gpu.binary @na2d_kernel
+// PTX-SAME: mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32
+// PTX: gpu.binary @swa_kernel
+// PTX-SAME: mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32
 //
-// ptxas -v: the shared memory of each block kernel is its tiles, no spills.
+// ptxas -v: the shared memory of each block kernel is its tiles, no spills
+// (NA and SWA: 64 q rows, a tile of 32 keys with their coordinates, the
+// tile's scores and probabilities, 64 rows of f32 accumulators).
 // RUN: for chip in sm_80 sm_90; do \
 // RUN:   seqmix-opt %s --seqmix-gpu-pipeline="chip=$chip format=isa" \
 // RUN:     | %python %S/Inputs/ptxas_resources.py $chip; \
@@ -56,9 +68,13 @@
 // RESOURCES: gla_kernel_0: smem 44544 bytes, {{[0-9]+}} registers, spills 0+0 bytes
 // RESOURCES: mamba2_kernel_1: smem 37568 bytes, {{[0-9]+}} registers, spills 0+0 bytes
 // RESOURCES: retnet_f16_kernel_{{[0-9]+}}: smem 22784 bytes, {{[0-9]+}} registers, spills 0+0 bytes
+// RESOURCES: na2d_kernel: smem 45568 bytes, {{[0-9]+}} registers, spills 0+0 bytes
+// RESOURCES: swa_kernel: smem 45312 bytes, {{[0-9]+}} registers, spills 0+0 bytes
 // RESOURCES: gla_kernel_0: smem 44544 bytes, {{[0-9]+}} registers, spills 0+0 bytes
 // RESOURCES: mamba2_kernel_1: smem 37568 bytes, {{[0-9]+}} registers, spills 0+0 bytes
 // RESOURCES: retnet_f16_kernel_{{[0-9]+}}: smem 22784 bytes, {{[0-9]+}} registers, spills 0+0 bytes
+// RESOURCES: na2d_kernel: smem 45568 bytes, {{[0-9]+}} registers, spills 0+0 bytes
+// RESOURCES: swa_kernel: smem 45312 bytes, {{[0-9]+}} registers, spills 0+0 bytes
 
 func.func @gla(%q: tensor<2x100x4x64xbf16>, %k: tensor<2x100x4x64xbf16>,
                %v: tensor<2x100x4x64xbf16>, %g: tensor<2x100x4x64xf32>)
@@ -103,4 +119,24 @@ func.func @retnet_f16(%q: tensor<1x50x2x32xf16>, %k: tensor<1x50x2x32xf16>,
            outs(%o0, %s0 : tensor<1x50x2x32xf16>, tensor<1x2x32x32xf32>)
            {scale = 0.125 : f32} -> tensor<1x50x2x32xf16>, tensor<1x2x32x32xf32>
   return %o : tensor<1x50x2x32xf16>
+}
+
+func.func @na2d(%q: tensor<1x56x56x4x64xbf16>, %k: tensor<1x56x56x4x64xbf16>,
+                %v: tensor<1x56x56x4x64xbf16>) -> tensor<1x56x56x4x64xbf16> {
+  %o0 = tensor.empty() : tensor<1x56x56x4x64xbf16>
+  %o = seqmix.neighborhood_attention ins(%q, %k, %v : tensor<1x56x56x4x64xbf16>,
+         tensor<1x56x56x4x64xbf16>, tensor<1x56x56x4x64xbf16>)
+       outs(%o0 : tensor<1x56x56x4x64xbf16>)
+       {kernel_size = array<i64: 7, 7>, scale = 0.125 : f32} -> tensor<1x56x56x4x64xbf16>
+  return %o : tensor<1x56x56x4x64xbf16>
+}
+
+func.func @swa(%q: tensor<1x4096x8x64xbf16>, %k: tensor<1x4096x2x64xbf16>,
+               %v: tensor<1x4096x2x64xbf16>) -> tensor<1x4096x8x64xbf16> {
+  %o0 = tensor.empty() : tensor<1x4096x8x64xbf16>
+  %o = seqmix.sliding_window_attention ins(%q, %k, %v : tensor<1x4096x8x64xbf16>,
+         tensor<1x4096x2x64xbf16>, tensor<1x4096x2x64xbf16>)
+       outs(%o0 : tensor<1x4096x8x64xbf16>)
+       {window_left = 1023 : i64, window_right = 0 : i64, scale = 0.125 : f32} -> tensor<1x4096x8x64xbf16>
+  return %o : tensor<1x4096x8x64xbf16>
 }

@@ -8,7 +8,8 @@ _PYTHON_DIR = os.path.normpath(
                  "python"))
 if _PYTHON_DIR not in sys.path:
     sys.path.insert(0, _PYTHON_DIR)
-# test/Inputs: the CUDA device probe that lit uses too.
+# test/Inputs: the CUDA device probe that lit uses too, and the bf16/f16
+# helpers of the tests.
 sys.path.insert(1, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 os.pardir, "Inputs"))
 from cuda_gpu import has_cuda_gpu  # noqa: E402

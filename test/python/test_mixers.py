@@ -10,6 +10,8 @@ import pytest
 from seqmix import reference as ref
 from seqmix.run import Arg, Out, arguments, func, single_op_module, tensor_type
 
+from half_floats import HALF_REL, close_to_scale, half_inputs
+
 
 def seed(name):
     return zlib.crc32(name.encode())
@@ -349,6 +351,67 @@ def test_sliding_window_attention(compiled, case):
                                           return_lse=True)
     close(o, wo)
     np.testing.assert_allclose(lse, wl, rtol=1e-5, atol=1e-5)  # -inf == -inf
+
+
+HALF_CASES = [
+    # id, op, spatial, H, Hkv, D, Dv, attributes (NA: kernel, dilation,
+    # stride, causal, rpb; SWA: left, right)
+    ("swa_window_gqa", "swa", (150,), 4, 2, 64, 48, (40, 0)),
+    ("swa_bidirectional", "swa", (45,), 2, 2, 32, 32, (9, 17)),
+    ("na1d_dilated_causal", "na", (50,), 2, 1, 16, 16, ((7,), (3,), (2,), (True,), False)),
+    ("na2d_rpb_gqa", "na", (9, 23), 4, 2, 32, 32, ((3, 7), None, None, None, True)),
+    ("na3d_causal", "na", (4, 6, 19), 2, 1, 32, 16, ((3, 3, 5), None, None, (True, False, False), False)),
+]
+
+
+@pytest.mark.parametrize("dtype", ["bf16", "f16"])
+@pytest.mark.parametrize("case", HALF_CASES, ids=[c[0] for c in HALF_CASES])
+def test_windowed_attention_half_inputs(compiled, case, dtype):
+    """bf16 and f16 q, k, v (the GPU pipelines' tensor-core form: query
+    blocks of whole warps, key tiles past the window's end, rows without
+    queries): sliding windows and neighborhoods in 1-3 D with GQA, rpb,
+    dilation, stride and causal axes; o and lse against the reference on
+    the rounded inputs."""
+    _, kind, sp, H, Hkv, D, Dv, attrs = case
+    rng = np.random.default_rng(seed(case[0] + dtype))
+    q, k, v = rnd(rng, 1, *sp, H, D), rnd(rng, 1, *sp, Hkv, D), rnd(rng, 1, *sp, Hkv, Dv)
+    raw, (qf, kf, vf) = half_inputs(dtype, [q, k, v])
+    scale = D ** -0.5
+    opt, kw = [], {}
+    if kind == "swa":
+        left, right = attrs
+        op = "sliding_window_attention"
+        text_attrs = [f"window_left = {left} : i64", f"window_right = {right} : i64"]
+    else:
+        ks, dil, st, causal, rpb = attrs
+        op = "neighborhood_attention"
+        text_attrs = [f"kernel_size = array<i64: {', '.join(map(str, ks))}>"]
+        if dil:
+            text_attrs.append(f"dilation = array<i64: {', '.join(map(str, dil))}>")
+        if st:
+            text_attrs.append(f"stride = array<i64: {', '.join(map(str, st))}>")
+        if causal:
+            text_attrs.append("is_causal = array<i1: " +
+                              ", ".join("true" if c else "false" for c in causal) + ">")
+        if rpb:
+            kw["rpb"] = rnd(rng, H, *[2 * x - 1 for x in ks])
+            opt.append(Arg("rpb", kw["rpb"]))
+    text_attrs.append(f"scale = {scale!r} : f32")
+    ins = [Arg(n, r, dtype) for n, r in zip("qkv", raw)]
+    dest = [Out("o", tensor_type((1, *sp, H, Dv), "f32")),
+            Out("lse", tensor_type((1, *sp, H), "f32"))]
+    text = single_op_module(op, ins, opt, ", ".join(text_attrs), dest)
+    o, lse = compiled.run(text, raw + [a.data for a in opt])
+    if kind == "swa":
+        want = ref.sliding_window_attention(qf, kf, vf, left, right, scale=scale,
+                                            return_lse=True)
+    else:
+        want = ref.neighborhood_attention(qf, kf, vf, ks, dilation=dil, stride=st,
+                                          is_causal=causal, scale=scale,
+                                          return_lse=True, **kw)
+    close_to_scale(o, want[0], HALF_REL[dtype])
+    # The scores are exact products of the rounded inputs, summed in f32.
+    np.testing.assert_allclose(lse, want[1], rtol=1e-5, atol=1e-5)
 
 
 # ---------------------------------------------------------------------------

@@ -106,7 +106,11 @@ def ConvertSeqMixToGpuBlocksPass : Pass<"convert-seqmix-to-gpu-blocks"> {
       dims): flash-style, a block per (batch, block of queries, head) and a
       thread per query; the box of keys any query of the block sees, in
       tiles of up to 64 k and v rows staged in shared memory, folded into
-      each thread's own accumulators by online softmax.
+      each thread's own accumulators by online softmax. With bf16 or f16
+      q, k and v (D a multiple of 16, Dv of 8, tiles that fit) q k^T and
+      P v of each key tile are warp products, the block's q rows, the
+      tile's scores and probabilities and the accumulators in shared
+      memory, each thread taking the online-softmax step of its row.
 
     On the host the form runs as written (the GPU emulation pipeline runs
     each thread loop to its end before the next);

@@ -10,6 +10,14 @@
 // tile that lie in its window into them with one rescale (online softmax).
 // Key positions outside every window of the block are never loaded.
 //
+// With bf16 or f16 q, k and v (and tiles that fit) the two products run on
+// tensor cores (warpMatmul): the block's q rows, a key tile's scores and
+// probabilities and the output accumulators live in shared memory, a row
+// per thread; per tile, S = q k^T for the whole tile, then each thread
+// masks its row to its window, takes its online-softmax step and writes
+// its probabilities (zeros outside the window) in the inputs' type, then
+// O += P v. Sums and the softmax stay f32.
+//
 // A window is, per axis, the keys group + j * dilation for j in
 // [start, end) (neighborhood attention's windows, in the groups of its
 // dilation; a sliding window is group 0, dilation 1, [lo, hi)).
@@ -22,6 +30,7 @@
 
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "llvm/Support/MathExtras.h"
 
 #include <cmath>
 
@@ -95,11 +104,20 @@ static LogicalResult buildFlashBlock(PatternRewriter &rewriter, Operation *op,
   if (!Kt)
     return rewriter.notifyMatchFailure(op, "k and v rows exceed shared "
                                            "memory");
-  int64_t threads = 1;
+  int64_t queries = 1;
   for (int64_t n : spec.queries)
-    threads *= n;
-  if (threads > 1024)
+    queries *= n;
+  if (queries > 1024)
     return rewriter.notifyMatchFailure(op, "more than 1024 queries a block");
+  // On tensor cores (bf16/f16 where the tiles fit) the block has whole
+  // warps, a query row per thread (rows past the queries idle); else a
+  // thread per query.
+  int64_t rows = llvm::alignTo(queries, 32);
+  std::optional<int64_t> mmaKt = windowedAttentionMmaKeyTile(q, k, v, r, rows);
+  bool mma = mmaKt.has_value();
+  int64_t threads = mma ? rows : queries;
+  if (mma)
+    Kt = mmaKt;
 
   Location loc = op->getLoc();
   rewriter.setInsertionPoint(op);
@@ -156,23 +174,32 @@ static LogicalResult buildFlashBlock(PatternRewriter &rewriter, Operation *op,
   }
 
   e.openBlock();
-  Value Ks = e.shared({*Kt, D}), Vs = e.shared({*Kt, Dv});
+  Type staged = mma ? getElementTypeOrSelf(q.getType()) : Type();
+  Value Ks = e.shared({*Kt, D}, staged), Vs = e.shared({*Kt, Dv}, staged);
   auto coordType = MemRefType::get({*Kt, r}, rewriter.getIndexType());
   Value coords = memref::AllocaOp::create(rewriter, loc, coordType);
-  // Per thread: q row, accumulators, the tile's scores, max and sum.
-  Value own = e.threadPrivate(D + Dv + *Kt + 2);
-  Value accAt = cD, scoreAt = e.idx(D + Dv), mAt = e.idx(D + Dv + *Kt),
-        lAt = e.idx(D + Dv + *Kt + 1);
+  // Tensor cores: the block's q rows, the tile's scores and probabilities
+  // (a row per thread) and the output accumulators, in shared memory.
+  Value Qs = mma ? e.shared({threads, D}, staged) : Value();
+  Value Ss = mma ? e.shared({threads, *Kt}) : Value();
+  Value Ps = mma ? e.shared({threads, *Kt}, staged) : Value();
+  Value Os = mma ? e.shared({threads, Dv}) : Value();
+  // Per thread: (on the threads) q row, accumulators, the tile's scores;
+  // max and sum.
+  int64_t ownRow = mma ? 0 : D + Dv + *Kt;
+  Value own = e.threadPrivate(ownRow + 2);
+  Value accAt = cD, scoreAt = e.idx(D + Dv), mAt = e.idx(ownRow),
+        lAt = e.idx(ownRow + 1);
   // A thread's query (if it has one) and its windows.
   auto query = [&](Value tid, function_ref<void(ValueRange)> body) {
     SmallVector<Value> x(r);
-    Value rest = tid, inside;
+    Value rest = tid;
+    Value inside = e.cmpi(arith::CmpIPredicate::ult, tid, e.idx(queries));
     for (int64_t a = r; a-- > 0;) {
       Value off = e.remi(rest, qb[a]);
       rest = e.divi(rest, qb[a]);
       x[a] = e.addi(x0[a], off);
-      Value in = e.cmpi(arith::CmpIPredicate::ult, off, nq[a]);
-      inside = inside ? e.andi(inside, in) : in;
+      inside = e.andi(inside, e.cmpi(arith::CmpIPredicate::ult, off, nq[a]));
     }
     e.ifThen(inside, [&] { body(x); });
   };
@@ -187,10 +214,13 @@ static LogicalResult buildFlashBlock(PatternRewriter &rewriter, Operation *op,
   e.phase(cThreads, [&](Value, Value tid) {
     query(tid, [&](ValueRange x) {
       e.loop(cD, [&](Value c) {
-        e.store(own, e.load(q, at(x, {h, c})), {tid, c});
+        e.store(mma ? Qs : own, e.load(q, at(x, {h, c})), {tid, c});
       });
       e.loop(cDv, [&](Value c) {
-        e.store(own, e.f32(0), {tid, e.addi(accAt, c)});
+        if (mma)
+          e.store(Os, e.f32(0), {tid, c});
+        else
+          e.store(own, e.f32(0), {tid, e.addi(accAt, c)});
       });
       e.store(own, e.f32(-INFINITY), {tid, mAt});
       e.store(own, e.f32(0), {tid, lAt});
@@ -225,6 +255,14 @@ static LogicalResult buildFlashBlock(PatternRewriter &rewriter, Operation *op,
     e.phase2(nk, cDv, [&](Value row, Value c) {
       e.store(Vs, e.load(v, at(keyAt(row), {hk, c})), {row, c});
     });
+    // Tensor cores take the whole tile: v rows past its keys are zeros
+    // (their probabilities are, and 0 times what was there may be NaN).
+    if (mma) {
+      e.phase2(e.subi(cKt, nk), cDv, [&](Value row, Value c) {
+        e.store(Vs, e.f32(0), {e.addi(nk, row), c});
+      });
+      e.warpMatmul(Ss, {Qs}, {Ks}, threads, *Kt, D, /*accumulate=*/false);
+    }
     e.phase(cThreads, [&](Value, Value tid) {
       query(tid, [&](ValueRange x) {
         SmallVector<AxisWindow> win;
@@ -244,10 +282,12 @@ static LogicalResult buildFlashBlock(PatternRewriter &rewriter, Operation *op,
           {
             OpBuilder::InsertionGuard g(rewriter);
             rewriter.setInsertionPointToStart(score.thenBlock());
-            Value dot = e.fold(cD, e.f32(0), [&](Value c, Value acc) {
-              return e.addf(
-                  acc, e.mulf(e.load(own, {tid, c}), e.load(Ks, {row, c})));
-            });
+            Value dot =
+                mma ? e.load(Ss, {tid, row})
+                    : e.fold(cD, e.f32(0), [&](Value c, Value acc) {
+                        return e.addf(acc, e.mulf(e.load(own, {tid, c}),
+                                                  e.load(Ks, {row, c})));
+                      });
             Value s = e.mulf(scale, dot);
             if (spec.bias)
               s = e.addf(s, spec.bias(e, h, win, key));
@@ -256,39 +296,73 @@ static LogicalResult buildFlashBlock(PatternRewriter &rewriter, Operation *op,
             scf::YieldOp::create(rewriter, loc, e.f32(-INFINITY));
           }
           Value s = score.getResult(0);
-          e.store(own, s, {tid, e.addi(scoreAt, row)});
+          if (mma)
+            e.store(Ss, s, {tid, row});
+          else
+            e.store(own, s, {tid, e.addi(scoreAt, row)});
           return e.maxf(mx, s);
         });
+        Value some = e.cmpf(arith::CmpFPredicate::OGT, mTile, e.f32(-INFINITY));
+        if (mma) {
+          // The tile's probabilities as the product's operand (zeros past
+          // its keys, or all zeros where none is in the window), the
+          // accumulators rescaled for it.
+          auto update = scf::IfOp::create(rewriter, loc, TypeRange{}, some,
+                                          /*withElseRegion=*/true);
+          OpBuilder::InsertionGuard g(rewriter);
+          rewriter.setInsertionPointToStart(update.thenBlock());
+          Value mOld = e.load(own, {tid, mAt});
+          Value mNew = e.maxf(mOld, mTile);
+          Value keep = e.exp(e.subf(mOld, mNew));
+          Value sum = e.fold(cKt, e.f32(0), [&](Value row, Value acc) {
+            Value p =
+                e.select(e.cmpi(arith::CmpIPredicate::ult, row, nk),
+                         e.exp(e.subf(e.load(Ss, {tid, row}), mNew)), e.f32(0));
+            e.store(Ps, p, {tid, row});
+            return e.addf(acc, p);
+          });
+          e.store(own, e.addf(e.mulf(e.load(own, {tid, lAt}), keep), sum),
+                  {tid, lAt});
+          e.store(own, mNew, {tid, mAt});
+          e.loop(cDv, [&](Value c) {
+            e.store(Os, e.mulf(e.load(Os, {tid, c}), keep), {tid, c});
+          });
+          rewriter.setInsertionPointToStart(update.elseBlock());
+          e.loop(cKt, [&](Value row) { e.store(Ps, e.f32(0), {tid, row}); });
+          return;
+        }
         // A tile with no key in the window changes nothing (and would
         // give exp(-inf - -inf) below).
-        e.ifThen(
-            e.cmpf(arith::CmpFPredicate::OGT, mTile, e.f32(-INFINITY)), [&] {
-              Value mOld = e.load(own, {tid, mAt});
-              Value mNew = e.maxf(mOld, mTile);
-              // exp(-inf) = 0 before the first key.
-              Value keep = e.exp(e.subf(mOld, mNew));
-              Value sum = e.fold(nk, e.f32(0), [&](Value row, Value acc) {
-                Value at = e.addi(scoreAt, row);
-                Value p = e.exp(e.subf(e.load(own, {tid, at}), mNew));
-                e.store(own, p, {tid, at});
-                return e.addf(acc, p);
-              });
-              e.store(own, e.addf(e.mulf(e.load(own, {tid, lAt}), keep), sum),
-                      {tid, lAt});
-              e.store(own, mNew, {tid, mAt});
-              e.loop(cDv, [&](Value c) {
-                Value accC = e.addi(accAt, c);
-                Value acc = e.fold(
-                    nk, e.mulf(e.load(own, {tid, accC}), keep),
-                    [&](Value row, Value acc) {
-                      Value p = e.load(own, {tid, e.addi(scoreAt, row)});
-                      return e.addf(acc, e.mulf(p, e.load(Vs, {row, c})));
-                    });
-                e.store(own, acc, {tid, accC});
-              });
-            });
+        e.ifThen(some, [&] {
+          Value mOld = e.load(own, {tid, mAt});
+          Value mNew = e.maxf(mOld, mTile);
+          // exp(-inf) = 0 before the first key.
+          Value keep = e.exp(e.subf(mOld, mNew));
+          Value sum = e.fold(nk, e.f32(0), [&](Value row, Value acc) {
+            Value at = e.addi(scoreAt, row);
+            Value p = e.exp(e.subf(e.load(own, {tid, at}), mNew));
+            e.store(own, p, {tid, at});
+            return e.addf(acc, p);
+          });
+          e.store(own, e.addf(e.mulf(e.load(own, {tid, lAt}), keep), sum),
+                  {tid, lAt});
+          e.store(own, mNew, {tid, mAt});
+          e.loop(cDv, [&](Value c) {
+            Value accC = e.addi(accAt, c);
+            Value acc =
+                e.fold(nk, e.mulf(e.load(own, {tid, accC}), keep),
+                       [&](Value row, Value acc) {
+                         Value p = e.load(own, {tid, e.addi(scoreAt, row)});
+                         return e.addf(acc, e.mulf(p, e.load(Vs, {row, c})));
+                       });
+            e.store(own, acc, {tid, accC});
+          });
+        });
       });
     });
+    if (mma)
+      e.warpMatmul(Os, {Ps}, {Vs, /*kMajor=*/true}, threads, Dv, *Kt,
+                   /*accumulate=*/true);
   }
   // o = acc / sum and lse = max + log(sum); a query without keys gets a
   // zero row and -inf.
@@ -298,8 +372,9 @@ static LogicalResult buildFlashBlock(PatternRewriter &rewriter, Operation *op,
       Value some = e.cmpf(arith::CmpFPredicate::OGT, sum, e.f32(0));
       Value inv = e.select(some, e.divf(e.f32(1), sum), e.f32(0));
       e.loop(cDv, [&](Value c) {
-        e.store(o, e.mulf(e.load(own, {tid, e.addi(accAt, c)}), inv),
-                at(x, {h, c}));
+        Value acc =
+            mma ? e.load(Os, {tid, c}) : e.load(own, {tid, e.addi(accAt, c)});
+        e.store(o, e.mulf(acc, inv), at(x, {h, c}));
       });
       if (lse)
         e.store(lse,

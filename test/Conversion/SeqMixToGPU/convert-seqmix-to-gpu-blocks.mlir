@@ -281,3 +281,40 @@ func.func @na2d(%q: memref<1x5x8x1x16xf32>, %k: memref<1x5x8x1x16xf32>,
        seqmix.tile = #seqmix.gpu_tiling<blocks = [1, 2, 8, 1], warps = 1>}
   return
 }
+
+// -----
+
+// bf16 sliding-window attention: the products on tensor cores. The block's
+// 64 q rows, a tile of 64 keys (k and v rows, bf16), the tile's scores
+// (f32) and probabilities (bf16) and the f32 accumulators are shared;
+// per tile S = q k^T (warp products), each thread's online-softmax step on
+// its row, then O += P v (v read [k, n]).
+// CHECK-LABEL: func @swa_bf16
+// CHECK: scf.execute_region no_inline
+// CHECK-DAG: %[[VS:.+]] = memref.alloca() : memref<64x16xbf16>
+// CHECK-DAG: %[[SS:.+]] = memref.alloca() : memref<64x64xf32>
+// CHECK-DAG: %[[PS:.+]] = memref.alloca() : memref<64x64xbf16>
+// CHECK-DAG: %[[OS:.+]] = memref.alloca() : memref<64x16xf32>
+// CHECK: scf.for
+// CHECK: gpu.warp_execute_on_lane_0
+// CHECK: vector.contract
+// CHECK: vector.transfer_write %{{.+}}, %[[SS]]
+// CHECK: math.exp
+// CHECK: memref.store %{{.+}}, %[[PS]]
+// CHECK: memref.store %{{.+}}, %[[OS]]
+// CHECK: gpu.warp_execute_on_lane_0
+// CHECK: vector.transfer_read %[[OS]]
+// CHECK: vector.transfer_read %[[PS]]
+// CHECK: vector.transfer_read %[[VS]]{{.+}}permutation_map = #{{.+}}
+// CHECK: vector.transfer_write %{{.+}}, %[[OS]]
+// CHECK: memref.load %[[OS]]
+func.func @swa_bf16(%q: memref<1x100x4x32xbf16>, %k: memref<1x100x2x32xbf16>,
+                    %v: memref<1x100x2x16xbf16>, %o: memref<1x100x4x16xf32>,
+                    %lse: memref<1x100x4xf32>) {
+  seqmix.sliding_window_attention ins(%q, %k, %v : memref<1x100x4x32xbf16>,
+      memref<1x100x2x32xbf16>, memref<1x100x2x16xbf16>)
+      outs(%o, %lse : memref<1x100x4x16xf32>, memref<1x100x4xf32>)
+      {window_left = 20 : i64, window_right = 3 : i64, scale = 0.1767767 : f32,
+       seqmix.tile = #seqmix.gpu_tiling<blocks = [1, 64, 1], warps = 2>}
+  return
+}

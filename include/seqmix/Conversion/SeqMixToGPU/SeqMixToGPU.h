@@ -57,6 +57,40 @@ inline int64_t chunkedRecurrenceMmaBytes(Value q, Value k, Value v) {
   return 2;
 }
 
+/// The shared-memory bytes of the windowed-attention block on tensor
+/// cores: `rows` query rows (the block's threads) of q (16-bit) and of the
+/// f32 output accumulators, a tile of `keyTile` k and v rows (16-bit) with
+/// their `axes` coordinates, and the tile's scores (f32) and
+/// probabilities (16-bit).
+inline int64_t windowedAttentionMmaSharedBytes(int64_t rows, int64_t keyTile,
+                                               int64_t D, int64_t Dv,
+                                               int64_t axes) {
+  return 2 * (rows * D + keyTile * (D + Dv) + rows * keyTile) +
+         4 * rows * (keyTile + Dv) + 8 * keyTile * axes;
+}
+
+/// The key tile (64, 32 or 16: the largest that fits 48 KiB) of windowed
+/// attention on tensor cores with `rows` query rows, where q, k and v are
+/// all bf16 or all f16 with D a multiple of 16 and Dv of 8; nullopt where
+/// the op takes the f32 form (a thread per query, f32 tiles).
+inline std::optional<int64_t> windowedAttentionMmaKeyTile(Value q, Value k,
+                                                          Value v, int64_t axes,
+                                                          int64_t rows) {
+  auto qt = cast<ShapedType>(q.getType()), vt = cast<ShapedType>(v.getType());
+  Type e = qt.getElementType();
+  int64_t D = qt.getDimSize(qt.getRank() - 1);
+  int64_t Dv = vt.getDimSize(vt.getRank() - 1);
+  if (!(e.isBF16() || e.isF16()) || getElementTypeOrSelf(k.getType()) != e ||
+      vt.getElementType() != e || ShapedType::isDynamic(D) ||
+      ShapedType::isDynamic(Dv) || D % 16 || Dv % 8 || rows % 32)
+    return std::nullopt;
+  for (int64_t kt = 64; kt >= 16; kt /= 2)
+    if (windowedAttentionMmaSharedBytes(rows, kt, D, Dv, axes) <=
+        kStaticSharedMemoryBytes)
+      return kt;
+  return std::nullopt;
+}
+
 /// Whether a block builder takes `op` (with a #seqmix.gpu_tiling):
 /// linear_attention with the additive rule and ssd, with no packed
 /// sequences and a static key (state) size, when the config has a `chunk`
