@@ -276,6 +276,20 @@ NA_CASES = [
 ]
 
 
+def na_attrs(ks, dil, st, causal):
+    """neighborhood_attention's kernel, dilation, stride and causal axes as
+    IR attributes (those given)."""
+    attrs = [f"kernel_size = array<i64: {', '.join(map(str, ks))}>"]
+    if dil:
+        attrs.append(f"dilation = array<i64: {', '.join(map(str, dil))}>")
+    if st:
+        attrs.append(f"stride = array<i64: {', '.join(map(str, st))}>")
+    if causal:
+        attrs.append("is_causal = array<i1: " +
+                     ", ".join("true" if c else "false" for c in causal) + ">")
+    return attrs
+
+
 @pytest.mark.parametrize("case", NA_CASES, ids=[c[0] for c in NA_CASES])
 def test_neighborhood_attention(compiled, case):
     _, sp, H, Hkv, D, Dv, ks, dil, st, causal, rpb, lse = case
@@ -286,15 +300,7 @@ def test_neighborhood_attention(compiled, case):
     if rpb:
         kw["rpb"] = rnd(rng, H, *[2 * x - 1 for x in ks])
         opt.append(Arg("rpb", kw["rpb"]))
-    attrs = [f"kernel_size = array<i64: {', '.join(map(str, ks))}>",
-             f"scale = {scale!r} : f32"]
-    if dil:
-        attrs.append(f"dilation = array<i64: {', '.join(map(str, dil))}>")
-    if st:
-        attrs.append(f"stride = array<i64: {', '.join(map(str, st))}>")
-    if causal:
-        attrs.append("is_causal = array<i1: " +
-                     ", ".join("true" if c else "false" for c in causal) + ">")
+    attrs = na_attrs(ks, dil, st, causal) + [f"scale = {scale!r} : f32"]
     dest = [Out("o", tensor_type((1, *sp, H, Dv), "f32"))]
     if lse:
         dest.append(Out("lse", tensor_type((1, *sp, H), "f32")))
@@ -385,14 +391,7 @@ def test_windowed_attention_half_inputs(compiled, case, dtype):
     else:
         ks, dil, st, causal, rpb = attrs
         op = "neighborhood_attention"
-        text_attrs = [f"kernel_size = array<i64: {', '.join(map(str, ks))}>"]
-        if dil:
-            text_attrs.append(f"dilation = array<i64: {', '.join(map(str, dil))}>")
-        if st:
-            text_attrs.append(f"stride = array<i64: {', '.join(map(str, st))}>")
-        if causal:
-            text_attrs.append("is_causal = array<i1: " +
-                              ", ".join("true" if c else "false" for c in causal) + ">")
+        text_attrs = na_attrs(ks, dil, st, causal)
         if rpb:
             kw["rpb"] = rnd(rng, H, *[2 * x - 1 for x in ks])
             opt.append(Arg("rpb", kw["rpb"]))

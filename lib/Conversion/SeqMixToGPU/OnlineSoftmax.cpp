@@ -303,6 +303,21 @@ static LogicalResult buildFlashBlock(PatternRewriter &rewriter, Operation *op,
           return e.maxf(mx, s);
         });
         Value some = e.cmpf(arith::CmpFPredicate::OGT, mTile, e.f32(-INFINITY));
+        // The online-softmax step of a tile with a key in the window: the
+        // new max, the tile's probabilities (their sum), the running sum,
+        // then the accumulators rescaled (exp(-inf) = 0 before the first
+        // key).
+        auto step = [&](function_ref<Value(Value)> probabilities,
+                        function_ref<void(Value)> rescale) {
+          Value mOld = e.load(own, {tid, mAt});
+          Value mNew = e.maxf(mOld, mTile);
+          Value keep = e.exp(e.subf(mOld, mNew));
+          Value sum = probabilities(mNew);
+          e.store(own, e.addf(e.mulf(e.load(own, {tid, lAt}), keep), sum),
+                  {tid, lAt});
+          e.store(own, mNew, {tid, mAt});
+          rescale(keep);
+        };
         if (mma) {
           // The tile's probabilities as the product's operand (zeros past
           // its keys, or all zeros where none is in the window), the
@@ -311,52 +326,49 @@ static LogicalResult buildFlashBlock(PatternRewriter &rewriter, Operation *op,
                                           /*withElseRegion=*/true);
           OpBuilder::InsertionGuard g(rewriter);
           rewriter.setInsertionPointToStart(update.thenBlock());
-          Value mOld = e.load(own, {tid, mAt});
-          Value mNew = e.maxf(mOld, mTile);
-          Value keep = e.exp(e.subf(mOld, mNew));
-          Value sum = e.fold(cKt, e.f32(0), [&](Value row, Value acc) {
-            Value p =
-                e.select(e.cmpi(arith::CmpIPredicate::ult, row, nk),
-                         e.exp(e.subf(e.load(Ss, {tid, row}), mNew)), e.f32(0));
-            e.store(Ps, p, {tid, row});
-            return e.addf(acc, p);
-          });
-          e.store(own, e.addf(e.mulf(e.load(own, {tid, lAt}), keep), sum),
-                  {tid, lAt});
-          e.store(own, mNew, {tid, mAt});
-          e.loop(cDv, [&](Value c) {
-            e.store(Os, e.mulf(e.load(Os, {tid, c}), keep), {tid, c});
-          });
+          step(
+              [&](Value mNew) {
+                return e.fold(cKt, e.f32(0), [&](Value row, Value acc) {
+                  Value p = e.select(
+                      e.cmpi(arith::CmpIPredicate::ult, row, nk),
+                      e.exp(e.subf(e.load(Ss, {tid, row}), mNew)), e.f32(0));
+                  e.store(Ps, p, {tid, row});
+                  return e.addf(acc, p);
+                });
+              },
+              [&](Value keep) {
+                e.loop(cDv, [&](Value c) {
+                  e.store(Os, e.mulf(e.load(Os, {tid, c}), keep), {tid, c});
+                });
+              });
           rewriter.setInsertionPointToStart(update.elseBlock());
           e.loop(cKt, [&](Value row) { e.store(Ps, e.f32(0), {tid, row}); });
           return;
         }
         // A tile with no key in the window changes nothing (and would
-        // give exp(-inf - -inf) below).
+        // give exp(-inf - -inf) in the step).
         e.ifThen(some, [&] {
-          Value mOld = e.load(own, {tid, mAt});
-          Value mNew = e.maxf(mOld, mTile);
-          // exp(-inf) = 0 before the first key.
-          Value keep = e.exp(e.subf(mOld, mNew));
-          Value sum = e.fold(nk, e.f32(0), [&](Value row, Value acc) {
-            Value at = e.addi(scoreAt, row);
-            Value p = e.exp(e.subf(e.load(own, {tid, at}), mNew));
-            e.store(own, p, {tid, at});
-            return e.addf(acc, p);
-          });
-          e.store(own, e.addf(e.mulf(e.load(own, {tid, lAt}), keep), sum),
-                  {tid, lAt});
-          e.store(own, mNew, {tid, mAt});
-          e.loop(cDv, [&](Value c) {
-            Value accC = e.addi(accAt, c);
-            Value acc =
-                e.fold(nk, e.mulf(e.load(own, {tid, accC}), keep),
-                       [&](Value row, Value acc) {
-                         Value p = e.load(own, {tid, e.addi(scoreAt, row)});
-                         return e.addf(acc, e.mulf(p, e.load(Vs, {row, c})));
-                       });
-            e.store(own, acc, {tid, accC});
-          });
+          step(
+              [&](Value mNew) {
+                return e.fold(nk, e.f32(0), [&](Value row, Value acc) {
+                  Value at = e.addi(scoreAt, row);
+                  Value p = e.exp(e.subf(e.load(own, {tid, at}), mNew));
+                  e.store(own, p, {tid, at});
+                  return e.addf(acc, p);
+                });
+              },
+              [&](Value keep) {
+                e.loop(cDv, [&](Value c) {
+                  Value accC = e.addi(accAt, c);
+                  Value acc = e.fold(
+                      nk, e.mulf(e.load(own, {tid, accC}), keep),
+                      [&](Value row, Value acc) {
+                        Value p = e.load(own, {tid, e.addi(scoreAt, row)});
+                        return e.addf(acc, e.mulf(p, e.load(Vs, {row, c})));
+                      });
+                  e.store(own, acc, {tid, accC});
+                });
+              });
         });
       });
     });
