@@ -463,7 +463,7 @@ Attribute mlir::seqmix::selectGpuTiling(LoopStructureOpInterface op,
     return GpuTilingAttr::get(op->getContext(), blocks, {}, warps, std::nullopt,
                               std::nullopt);
   }
-  // Linear attention (additive rule) and ssd, one sequence per batch row,
+  // Linear attention (both rules) and ssd, one sequence per batch row,
   // a static key size: a block per (row, head, value tile) of 4 warps
   // working through the chunks together, the largest value tile (up to 64)
   // and then chunk (up to 64) whose tiles fit the static shared memory
@@ -479,7 +479,7 @@ Attribute mlir::seqmix::selectGpuTiling(LoopStructureOpInterface op,
     std::optional<int64_t> V = getConstantIntValue(sizes[2]);
     // Tensor cores (bf16/f16) first: their tiles take chunks of 16 up and
     // value tiles of 8 up; then f32 on the threads.
-    int64_t mmaBytes = chunkedRecurrenceMmaBytes(view.q, view.k, view.v);
+    int64_t mmaBytes = chunkedRecurrenceMmaBytes(view);
     for (auto [bytes, minChunk] :
          {std::pair<int64_t, int64_t>{mmaBytes, 16}, {0, 16}, {0, 8}})
       for (int64_t vt : {64, 32, 16, 8}) {
@@ -487,7 +487,8 @@ Attribute mlir::seqmix::selectGpuTiling(LoopStructureOpInterface op,
         if (bytes && tile % 8)
           continue;
         for (int64_t chunk = 64; chunk >= minChunk; chunk /= 2)
-          if (chunkedRecurrenceSharedBytes(chunk, K, tile, gateCols, bytes) <=
+          if (chunkedRecurrenceSharedBytes(chunk, K, tile, gateCols, bytes,
+                                           bool(view.beta)) <=
               kStaticSharedMemoryBytes)
             return GpuTilingAttr::get(op->getContext(), {1, 1, tile, 0}, {}, 4,
                                       std::nullopt, chunk);

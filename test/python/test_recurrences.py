@@ -163,18 +163,20 @@ def strong_gate(rng, gate, B, T, H, K):
     return None if g is None else g.astype(np.float32)
 
 
-@pytest.mark.parametrize("gate,chunk,warps,tile", [
-    (None, 8, 1, 16), ("const", 64, 2, 48), ("scalar", 16, 4, 32),
-    ("vector", 32, 8, 20)])
-def test_linear_attention_gpu_blocks(compiled, gate, chunk, warps, tile):
+@pytest.mark.parametrize("gate,chunk,warps,tile,rule", [
+    (None, 8, 1, 16, "additive"), ("const", 64, 2, 48, "additive"),
+    ("scalar", 16, 4, 32, "additive"), ("vector", 32, 8, 20, "additive"),
+    (None, 64, 4, 48, "delta"), ("scalar", 32, 2, 20, "delta"),
+    ("vector", 16, 4, 32, "delta")])
+def test_linear_attention_gpu_blocks(compiled, gate, chunk, warps, tile, rule):
     """The GPU block builder under user configs: 1 to 8 warps (a thread
     taking several points of a phase, or none), value tiles that do not
     divide V (a dynamic last tile), chunks of 8 to 64 (T = 45 ends with a
-    short one), gates as strong as -20 per step, GQA, l2 norm, a vk state.
-    GPU pipelines only."""
+    short one), gates as strong as -20 per step, both rules (the delta
+    rule in its UT form), GQA, l2 norm, a vk state. GPU pipelines only."""
     if compiled.pipeline not in ("gpu", "gpu-emulated"):
         pytest.skip("a #seqmix.gpu_tiling config")
-    rng = np.random.default_rng(seed(f"blocks{gate}{chunk}{warps}{tile}"))
+    rng = np.random.default_rng(seed(f"blocks{gate}{chunk}{warps}{tile}{rule}"))
     B, T, Hqk, H, K, V = 2, 45, 1, 2, 24, 48
     q, k, v, _, _, s0 = la_inputs(rng, B, T, Hqk, H, K, V, None, False, True, None)
     g = strong_gate(rng, gate, B, T, H, K)
@@ -184,13 +186,16 @@ def test_linear_attention_gpu_blocks(compiled, gate, chunk, warps, tile):
     attrs = ", ".join(["scale = 0.5 : f32", "qk_norm = #seqmix.qk_norm<l2>",
                        "state_layout = #seqmix.state_layout<vk>", config])
     opt = [Arg("log_decay", g)] if g is not None else []
+    beta = rnd(rng, B, T, H, lo=0.1, hi=0.9) if rule == "delta" else None
+    if beta is not None:
+        opt.append(Arg("beta", beta))
     dest = [Out("o", tensor_type((B, T, H, V), "f32")),
             state_out((B, H, V, K), s0_vk)]
     outs = run_op(compiled, "linear_attention",
                   [Arg("q", q), Arg("k", k), Arg("v", v)], opt, attrs, dest)
-    want = ref.linear_attention(q, k, v, log_decay=g, initial_state=s0_vk,
-                                scale=0.5, qk_norm="l2", state_layout="vk",
-                                output_final_state=True)
+    want = ref.linear_attention(q, k, v, log_decay=g, beta=beta,
+                                initial_state=s0_vk, scale=0.5, qk_norm="l2",
+                                state_layout="vk", output_final_state=True)
     close(outs[0], want[0], atol=1e-4)
     close(outs[1], want[1], atol=1e-4)
 

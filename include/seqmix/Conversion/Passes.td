@@ -92,13 +92,15 @@ def ConvertSeqMixToGpuBlocksPass : Pass<"convert-seqmix-to-gpu-blocks"> {
     `convert-seqmix-blocks-to-gpu` gives to all the warp's lanes as
     tensor-core instructions.
 
-    - `linear_attention` (additive rule, every gate, GQA, both state
-      layouts, `qk_norm`) and `ssd` (Δ, D and z fused) with a `chunk`: the
+    - `linear_attention` (both rules, the delta rule in its UT form;
+      every gate, GQA, both state layouts, `qk_norm`) and `ssd` (Δ, D and
+      z fused) with a `chunk`: the
       chunked form, the chunk's q, k, gates, values and scores and the
       state tile in shared memory. The chunk is halved until the tiles fit
       48 KiB, the static shared memory of a block on every chip. With
-      bf16 or f16 q, k and v (key size a multiple of 16, value tile of 8,
-      chunk of 16) the chunk's products are warp products: q k^T (unless
+      bf16 or f16 q, k and v (the additive rule, key size a multiple of
+      16, value tile of 8, chunk of 16) the chunk's products are warp
+      products: q k^T (unless
       the gate is a vector: its decay is inside the sum), the masked and
       decayed scores times v, q times the state and the decayed keys^T
       times v, their operands rounded to the inputs' type, sums in f32.
@@ -115,7 +117,7 @@ def ConvertSeqMixToGpuBlocksPass : Pass<"convert-seqmix-to-gpu-blocks"> {
     On the host the form runs as written (the GPU emulation pipeline runs
     each thread loop to its end before the next);
     `convert-seqmix-blocks-to-gpu` makes it a kernel. Ops a builder does
-    not cover (the delta rule, packed sequences, the scans, routing) are
+    not cover (packed sequences, the scans, routing) are
     left for `convert-seqmix-to-loops`.
   }];
   let dependentDialects = [

@@ -1,6 +1,6 @@
 //===- ChunkedRecurrence.cpp - linear recurrences in one GPU block --------===//
 //
-// One block builder for linear_attention (additive rule, every gate) and
+// One block builder for linear_attention (both rules, every gate) and
 // ssd (q = C, k = B, v = Δ·x, a scalar gate Δ·A, a vk state; y = o + D x,
 // times silu(z)). A thread block computes one (batch row, head, value tile)
 // chunk by chunk, the chunk's q, k, gates and values and the state tile
@@ -10,6 +10,11 @@
 //   A[r, s] = sum_i q_r[i] k_s[i] exp(G_r[i] - G_s[i])           (s <= r)
 //   o_r     = scale (sum_i q_r[i] exp(G_r[i]) S[i, :] + sum_{s<=r} A[r, s] v_s)
 //   S      <- exp(G_L) S + sum_s (k_s exp(G_L - G_s))^T v_s
+//
+// The delta rule is the same chunk with v replaced by u (the UT form of
+// its WY representation, with β_r and S the state before the chunk):
+//
+//   u_r = β_r (v_r - (k_r exp(G_r)) S - sum_{s<r} k_r.(k_s exp(G_r - G_s)) u_s)
 //
 // Every exponent is a difference G_r - G_s with r >= s (or G_r itself), so
 // it is <= 0: no overflow however strong the gates, unlike the factored
@@ -113,11 +118,12 @@ static LogicalResult buildChunkedBlock(PatternRewriter &rewriter, Operation *op,
   // memory every chip gives a block: on tensor cores (bf16/f16 inputs,
   // chunks of 16 up) where they fit, else in f32 on the threads.
   int64_t C = *config.getChunk(), threads = config.getWarps().value_or(4) * 32;
+  Value beta = view.beta;
   auto fits = [&](int64_t c, int64_t mmaBytes) {
-    return chunkedRecurrenceSharedBytes(c, K, Vt, gateCols, mmaBytes) <=
-           kStaticSharedMemoryBytes;
+    return chunkedRecurrenceSharedBytes(c, K, Vt, gateCols, mmaBytes,
+                                        bool(beta)) <= kStaticSharedMemoryBytes;
   };
-  int64_t mmaBytes = chunkedRecurrenceMmaBytes(q, k, v);
+  int64_t mmaBytes = chunkedRecurrenceMmaBytes(view);
   int64_t mmaChunk = C;
   while (mmaChunk > 16 && !fits(mmaChunk, mmaBytes))
     mmaChunk /= 2;
@@ -159,6 +165,9 @@ static LogicalResult buildChunkedBlock(PatternRewriter &rewriter, Operation *op,
   Value Gl = gateCols ? e.shared({C, gateCols}) : Value();
   // ssd's Δ of each row of the chunk (for its head).
   Value Ds = ssd ? e.shared({C}) : Value();
+  // The delta rule: β of each row, the chunk's decayed k k^T.
+  Value Bs = beta ? e.shared({C}) : Value();
+  Value KKs = beta ? e.shared({C, C}) : Value();
   Value zero = e.idx(0), one = e.idx(1), cK = e.idx(K), cC = e.idx(C),
         cVt = e.idx(Vt);
   Value T = e.dim(q, 1), V = e.dim(v, 3);
@@ -222,6 +231,10 @@ static LogicalResult buildChunkedBlock(PatternRewriter &rewriter, Operation *op,
             gr = gateRank == 1 ? e.load(g, {h}) : e.load(g, {bi, t, h});
           }
           e.store(Gs, gr, {r, zero});
+        });
+      if (beta)
+        e.phase(L, [&](Value r) {
+          e.store(Bs, e.load(beta, {bi, e.addi(t0, r), h}), {r});
         });
       // Values; on the threads ssd's are Δ x, on tensor cores x (Δ goes
       // into the scores and the state update instead).
@@ -301,18 +314,53 @@ static LogicalResult buildChunkedBlock(PatternRewriter &rewriter, Operation *op,
       Value last = e.subi(L, one);
       // Scores of the chunk, lower triangle; with vector gates the decay
       // is inside the sum (per key), so they stay on the threads.
+      // (The delta rule: the same of k against the earlier keys.)
+      auto decayedDot = [&](Value X, Value r, Value s) {
+        Value dot = e.fold(cK, e.f32(0), [&](Value i, Value acc) {
+          Value xk = e.mulf(e.load(X, {r, i}), e.load(Ks, {s, i}));
+          return e.addf(acc, gateRank == 4 ? scaled(xk, decay(r, s, i)) : xk);
+        });
+        return gateRank == 4 ? dot : scaled(dot, decay(r, s, zero));
+      };
       if (gateRank == 4 || !mma)
         e.phase2(L, L, [&](Value r, Value s) {
           e.ifThen(e.cmpi(arith::CmpIPredicate::ule, s, r), [&] {
-            Value dot = e.fold(cK, e.f32(0), [&](Value i, Value acc) {
-              Value qk = e.mulf(e.load(Qs, {r, i}), e.load(Ks, {s, i}));
-              return e.addf(acc,
-                            gateRank == 4 ? scaled(qk, decay(r, s, i)) : qk);
+            e.store(As, decayedDot(Qs, r, s), {r, s});
+          });
+          if (beta)
+            e.ifThen(e.cmpi(arith::CmpIPredicate::ult, s, r), [&] {
+              e.store(KKs, decayedDot(Ks, r, s), {r, s});
             });
-            e.store(As, gateRank == 4 ? dot : scaled(dot, decay(r, s, zero)),
-                    {r, s});
+        });
+      // The delta rule's values u (the UT form of its WY representation):
+      // with S the state before the chunk,
+      //   u_r = β_r (v_r - (k_r exp(G_r)) S - sum_{s<r} KK[r, s] u_s),
+      // after which the chunk is the additive rule's with u for v. First
+      // v - (k exp(G)) S, then the substitution down the chunk, a thread
+      // per column.
+      if (beta) {
+        e.phase2(L, V, [&](Value r, Value j) {
+          Value kS = e.fold(cK, e.f32(0), [&](Value i, Value acc) {
+            Value ki = e.load(Ks, {r, i});
+            if (gateRank == 4)
+              ki = e.mulf(ki, rowGate(r, i));
+            return e.addf(acc, e.mulf(ki, e.load(Ss, {i, j})));
+          });
+          if (gateRank != 4)
+            kS = scaled(kS, rowGate(r, zero));
+          e.store(Vs, e.subf(e.load(Vs, {r, j}), kS), {r, j});
+        });
+        e.phase(V, [&](Value j) {
+          e.loop(L, [&](Value r) {
+            Value x =
+                e.fold(zero, r, e.load(Vs, {r, j}), [&](Value s, Value acc) {
+                  return e.subf(
+                      acc, e.mulf(e.load(KKs, {r, s}), e.load(Vs, {s, j})));
+                });
+            e.store(Vs, e.mulf(e.load(Bs, {r}), x), {r, j});
           });
         });
+      }
       if (mma) {
         if (gateRank != 4)
           e.warpMatmul(As, {Qs}, {Ks}, C, C, K, /*accumulate=*/false);

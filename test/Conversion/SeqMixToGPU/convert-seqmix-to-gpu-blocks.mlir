@@ -99,10 +99,30 @@ func.func @dropped_state(%q: memref<1x70x1x64xf32>, %v: memref<1x70x1x64xf32>,
 
 // -----
 
-// The delta rule has no block builder: left for convert-seqmix-to-loops.
+// The delta rule takes the same builder in its UT form: β of each row and
+// the chunk's k k^T (strictly lower) in shared memory; the values become
+// v - k S, then u by substitution down the chunk, a thread per column
+// (an scf.for over the rows, each a sum over the earlier ones); then the
+// additive rule's chunk with u for v.
 // CHECK-LABEL: func @delta
-// CHECK-NOT: scf.execute_region
-// CHECK: seqmix.linear_attention
+// CHECK-SAME: %[[Q:[a-z0-9]+]]: memref<1x8x1x16xf32>, %[[V:[a-z0-9]+]]: memref<1x8x1x16xf32>, %[[B:[a-z0-9]+]]: memref<1x8x1xf32>
+// CHECK: scf.execute_region no_inline
+// CHECK: %[[BS:.+]] = memref.alloca() : memref<16xf32>
+// CHECK: memref.load %[[B]]
+// CHECK: memref.store %{{.+}}, %[[BS]]
+// CHECK: } {seqmix.block_threads = 128 : i64}
+// CHECK: memref.store %{{.+}}, %[[KK:[a-z0-9_]+]][%{{.+}}, %{{.+}}] : memref<16x16xf32>
+// CHECK: } {seqmix.block_threads = 128 : i64}
+// CHECK: arith.subf
+// CHECK: memref.store %{{.+}}, %[[VS:[a-z0-9_]+]][
+// CHECK: } {seqmix.block_threads = 128 : i64}
+// CHECK: scf.for %[[R:.+]] = %c0 to %{{.+}} step %c1 {
+// CHECK: scf.for %{{.+}} = %c0 to %[[R]] step %c1 iter_args
+// CHECK: memref.load %[[KK]]
+// CHECK: memref.load %[[BS]][%[[R]]]
+// CHECK: memref.store %{{.+}}, %[[VS]][%[[R]], %{{.+}}]
+// CHECK: } {seqmix.block_threads = 128 : i64}
+// CHECK-NOT: seqmix.linear_attention
 func.func @delta(%q: memref<1x8x1x16xf32>, %v: memref<1x8x1x16xf32>,
                  %b: memref<1x8x1xf32>, %o: memref<1x8x1x16xf32>,
                  %s: memref<1x1x16x16xf32>) {

@@ -16,8 +16,14 @@
 // whole warps; time loops stay whole. A user's config still wins.
 // GPU-LABEL: func.func @mamba1
 // GPU: seqmix.tile = #seqmix.gpu_tiling<blocks = [1, 128, 0], warps = 4>
+// Linear attention (both rules) runs chunked in blocks of 4 warps: value
+// tiles and chunks that fit the static shared memory.
 // GPU-LABEL: func.func @gla
-// GPU: seqmix.tile = #seqmix.gpu_tiling<blocks = [1, 1, 64, 0], warps = 2>
+// GPU: seqmix.tile = #seqmix.gpu_tiling<blocks = [1, 1, 64, 0], warps = 4, chunk = 32>
+// GPU-LABEL: func.func @gated
+// GPU: seqmix.tile = #seqmix.gpu_tiling<blocks = [1, 1, 64, 0], warps = 4, chunk = 16>
+// GPU: beta
+// GPU-SAME: seqmix.tile = #seqmix.gpu_tiling<blocks = [1, 1, 64, 0], warps = 4, chunk = 16>
 // GPU-LABEL: func.func @route
 // GPU: seqmix.tile = #seqmix.gpu_tiling<blocks = [1, 128], warps = 4>
 // GPU-LABEL: func.func @narrow

@@ -14,6 +14,7 @@
 #define SEQMIX_CONVERSION_SEQMIXTOGPU_SEQMIXTOGPU_H
 
 #include "seqmix/Dialect/SeqMix/IR/SeqMixOps.h"
+#include "seqmix/Dialect/SeqMix/Utils/RecurrenceView.h"
 
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/IR/TypeUtilities.h"
@@ -26,15 +27,19 @@ inline constexpr int64_t kStaticSharedMemoryBytes = 48 << 10;
 
 /// The shared-memory bytes of a chunked recurrence's tile: chunk rows of
 /// q, k and cumulative gates (`gateColumns` of them: K, 1 or 0; each a pair
-/// of floats), the chunk's values, scores and Δ (ssd), and the state tile.
+/// of floats), the chunk's values, scores and Δ (ssd), and the state tile;
+/// for the delta rule also the chunk's k k^T and β.
 /// With `mmaBytes` (the tensor-core path, 2: bf16 or f16) q, k and the
 /// values are staged in that type, and the scores, the state and the
 /// chunk's outputs (f32) also have copies in it as matmul operands.
 inline int64_t chunkedRecurrenceSharedBytes(int64_t chunk, int64_t keyDim,
                                             int64_t valueTile,
                                             int64_t gateColumns,
-                                            int64_t mmaBytes = 0) {
+                                            int64_t mmaBytes = 0,
+                                            bool delta = false) {
   int64_t floats = chunk * (2 * gateColumns + chunk + 1) + keyDim * valueTile;
+  if (delta)
+    floats += chunk * (chunk + 1);
   int64_t staged = chunk * (2 * keyDim + valueTile);
   if (!mmaBytes)
     return 4 * (floats + staged);
@@ -43,14 +48,15 @@ inline int64_t chunkedRecurrenceSharedBytes(int64_t chunk, int64_t keyDim,
 }
 
 /// The element bytes of a chunked recurrence's tensor-core path (2 where
-/// q, k and v are all bf16 or all f16 and the key size is a multiple of
-/// 16), else 0; the path also needs chunks and M dims of 16 and value
-/// tiles of 8.
-inline int64_t chunkedRecurrenceMmaBytes(Value q, Value k, Value v) {
-  Type e = getElementTypeOrSelf(q.getType());
-  auto keys = cast<ShapedType>(q.getType());
-  if (!(e.isBF16() || e.isF16()) || getElementTypeOrSelf(k.getType()) != e ||
-      getElementTypeOrSelf(v.getType()) != e ||
+/// q, k and v are all bf16 or all f16, the key size is a multiple of 16
+/// and the rule is additive), else 0; the path also needs chunks and M
+/// dims of 16 and value tiles of 8.
+inline int64_t chunkedRecurrenceMmaBytes(const RecurrenceView &view) {
+  Type e = getElementTypeOrSelf(view.q.getType());
+  auto keys = cast<ShapedType>(view.q.getType());
+  if (view.beta || !(e.isBF16() || e.isF16()) ||
+      getElementTypeOrSelf(view.k.getType()) != e ||
+      getElementTypeOrSelf(view.v.getType()) != e ||
       keys.isDynamicDim(keys.getRank() - 1) ||
       keys.getDimSize(keys.getRank() - 1) % 16)
     return 0;
@@ -92,7 +98,7 @@ inline std::optional<int64_t> windowedAttentionMmaKeyTile(Value q, Value k,
 }
 
 /// Whether a block builder takes `op` (with a #seqmix.gpu_tiling):
-/// linear_attention with the additive rule and ssd, with no packed
+/// linear_attention (both rules) and ssd, with no packed
 /// sequences and a static key (state) size, when the config has a `chunk`
 /// (seqmix-tile then leaves the block's threads to the builder);
 /// sliding_window_attention and neighborhood_attention with static head
@@ -104,7 +110,7 @@ inline bool hasGpuBlockBuilder(Operation *op) {
     return !q.isDynamicDim(q.getRank() - 1) && !v.isDynamicDim(v.getRank() - 1);
   }
   if (auto la = dyn_cast<LinearAttentionOp>(op))
-    return !la.getBeta() && !la.getCuSeqlens() &&
+    return !la.getCuSeqlens() &&
            !cast<ShapedType>(la.getQ().getType()).isDynamicDim(3);
   if (auto ssd = dyn_cast<SSDOp>(op))
     return !ssd.getCuSeqlens() &&
@@ -112,9 +118,9 @@ inline bool hasGpuBlockBuilder(Operation *op) {
   return false;
 }
 
-/// Buffer-form linear_attention and ssd that hasGpuBlockBuilder takes, with
-/// a `chunk` in their #seqmix.gpu_tiling: the chunked form in one block,
-/// tiles staged in shared memory.
+/// Buffer-form linear_attention (both rules) and ssd that hasGpuBlockBuilder
+/// takes, with a `chunk` in their #seqmix.gpu_tiling: the chunked form in one
+/// block, tiles staged in shared memory.
 void populateChunkedRecurrenceToGpuPatterns(RewritePatternSet &patterns);
 
 /// Buffer-form sliding_window_attention and neighborhood_attention that
