@@ -355,6 +355,7 @@ namespace {
 /// its threads differs from the reference; and every thread's stack
 /// buffers are the same ones, at the function's start (one thread runs at
 /// a time, and a stack buffer per iteration would overflow the stack).
+/// Warp-level code (gpu.warp_execute_on_lane_0) is lane 0's.
 struct EmulateGridOnHostPass
     : PassWrapper<EmulateGridOnHostPass, OperationPass<ModuleOp>> {
   MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(EmulateGridOnHostPass)
@@ -408,9 +409,7 @@ struct EmulateGridOnHostPass
     });
   }
 };
-} // namespace
 
-namespace {
 /// A kernel's workgroup (shared) buffers aligned to 16 bytes: the lanes of
 /// a warp matrix product load bf16/f16 pairs as 32-bit words, which the
 /// element type's own alignment (2 bytes) would split into halves.

@@ -295,6 +295,17 @@ static LogicalResult buildChunkedBlock(PatternRewriter &rewriter, Operation *op,
         Value c = column(i);
         return e.exp(e.addf(e.load(Gs, {r, c}), e.load(Gl, {r, c})));
       };
+      // (x_r exp(G_r)) S[:, j] for a row of q or k: the state before the
+      // chunk as row r sees it.
+      auto gatedTimesState = [&](Value X, Value r, Value j) {
+        Value sum = e.fold(cK, e.f32(0), [&](Value i, Value acc) {
+          Value xi = e.load(X, {r, i});
+          if (gateRank == 4)
+            xi = e.mulf(xi, rowGate(r, i));
+          return e.addf(acc, e.mulf(xi, e.load(Ss, {i, j})));
+        });
+        return gateRank == 4 ? sum : scaled(sum, rowGate(r, zero));
+      };
       // y = scale * (inter + intra) (+ D x, times silu(z)) of row r.
       auto storeOutput = [&](Value r, Value j, Value all) {
         Value t = e.addi(t0, r), y = e.mulf(scale, all);
@@ -340,15 +351,8 @@ static LogicalResult buildChunkedBlock(PatternRewriter &rewriter, Operation *op,
       // per column.
       if (beta) {
         e.phase2(L, V, [&](Value r, Value j) {
-          Value kS = e.fold(cK, e.f32(0), [&](Value i, Value acc) {
-            Value ki = e.load(Ks, {r, i});
-            if (gateRank == 4)
-              ki = e.mulf(ki, rowGate(r, i));
-            return e.addf(acc, e.mulf(ki, e.load(Ss, {i, j})));
-          });
-          if (gateRank != 4)
-            kS = scaled(kS, rowGate(r, zero));
-          e.store(Vs, e.subf(e.load(Vs, {r, j}), kS), {r, j});
+          e.store(Vs, e.subf(e.load(Vs, {r, j}), gatedTimesState(Ks, r, j)),
+                  {r, j});
         });
         e.phase(V, [&](Value j) {
           e.loop(L, [&](Value r) {
@@ -410,14 +414,7 @@ static LogicalResult buildChunkedBlock(PatternRewriter &rewriter, Operation *op,
       } else {
         // Outputs: the state before the chunk, then the chunk's own rows.
         e.phase2(L, V, [&](Value r, Value j) {
-          Value inter = e.fold(cK, e.f32(0), [&](Value i, Value acc) {
-            Value qi = e.load(Qs, {r, i});
-            if (gateRank == 4)
-              qi = e.mulf(qi, rowGate(r, i));
-            return e.addf(acc, e.mulf(qi, e.load(Ss, {i, j})));
-          });
-          if (gateRank != 4)
-            inter = scaled(inter, rowGate(r, zero));
+          Value inter = gatedTimesState(Qs, r, j);
           Value all =
               e.fold(zero, e.addi(r, one), inter, [&](Value s, Value acc) {
                 return e.addf(acc,
