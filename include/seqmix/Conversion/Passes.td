@@ -145,8 +145,10 @@ def ConvertSeqMixBlocksToGpuPass : Pass<"convert-seqmix-blocks-to-gpu"> {
     `gpu.barrier`. Warp-level matrix products (in
     `gpu.warp_execute_on_lane_0`) become each lane's share: its fragments
     of the tiles, `nvvm.mma.sync` m16n8k16 (bf16 or f16, f32
-    accumulation), its fragment of the result stored; anything else with
-    side effects in such a region is an error. Run it after buffer deallocation, which knows no
+    accumulation), its fragment of the result stored; other warp-level
+    vector code (rows with a `vector.reduction`) goes through upstream's
+    vector distribution, a reduction becoming butterfly shuffles. Code in
+    such a region that does not distribute is an error. Run it after buffer deallocation, which knows no
     barriers, and before `convert-parallel-loops-to-gpu`, which allows side
     effects in the innermost loop only. A region whose block-level code
     writes memory, or a grid loop that computes more than views and indices

@@ -86,6 +86,13 @@ struct BlockEmitter : ScalarEmitter {
     alloca->setAttr(SeqMixDialect::kThreadPrivateAttrName, b.getUnitAttr());
     return alloca;
   }
+  /// body(row) for rows 0 .. rows - 1 as one phase of warp-level code:
+  /// warp w takes rows w, w + warps, ..., each in a
+  /// gpu.warp_execute_on_lane_0 region (lane 0's code on the host) whose
+  /// vector ops convert-seqmix-blocks-to-gpu spreads over the warp's lanes
+  /// (upstream's vector distribution: a vector<N> as N / 32 elements per
+  /// lane, a vector.reduction as shuffles).
+  void warpRows(Value rows, function_ref<void(Value)> body);
   /// c[M, N] = a b (or c += a b when `accumulate`), a and b bf16 or f16,
   /// c f32, M and K multiples of 16 and N of 8, as one phase: each warp
   /// takes 16 x 8 tiles of c in turn and computes each in warp-level code
@@ -95,6 +102,12 @@ struct BlockEmitter : ScalarEmitter {
   void warpMatmul(Value c, MatmulTile a, MatmulTile b, int64_t M, int64_t N,
                   int64_t K, bool accumulate);
 };
+
+/// The warp-level vector code of warpRows under `root` as each lane's
+/// share (upstream's vector distribution, reductions as butterfly
+/// shuffles), after distributeWarpMatmuls took the products; code that
+/// does not distribute is an error.
+LogicalResult distributeWarpVectors(RewriterBase &rewriter, Operation *root);
 
 /// The warp-level matrix products of warpMatmul in `warp` as each lane's
 /// share: its fragments of the tiles loaded, one mma.sync m16n8k16 per

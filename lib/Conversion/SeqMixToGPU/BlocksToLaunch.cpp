@@ -61,12 +61,20 @@ static LogicalResult convertBlock(RewriterBase &rewriter,
           .getInt();
   if (!region.getRegion().hasOneBlock() || region.getNumResults() != 0)
     return region.emitError("a block region has one block and no results");
-  // Warp-level matrix products as each lane's share of them.
-  SmallVector<gpu::WarpExecuteOnLane0Op> warps;
-  region->walk([&](gpu::WarpExecuteOnLane0Op w) { warps.push_back(w); });
-  for (gpu::WarpExecuteOnLane0Op w : warps)
+  // Warp-level code as each lane's share of it: matrix products, then
+  // row-wise vector code.
+  SmallVector<gpu::WarpExecuteOnLane0Op> products;
+  region->walk([&](gpu::WarpExecuteOnLane0Op w) {
+    if (w.getWarpRegion()
+            .walk([](vector::ContractionOp) { return WalkResult::interrupt(); })
+            .wasInterrupted())
+      products.push_back(w);
+  });
+  for (gpu::WarpExecuteOnLane0Op w : products)
     if (failed(seqmix::detail::distributeWarpMatmuls(rewriter, w)))
       return failure();
+  if (failed(seqmix::detail::distributeWarpVectors(rewriter, region)))
+    return failure();
   // The grid: the outermost parallel loop around the region, whose body
   // must compute nothing but views and indices besides the region.
   auto grid = region->getParentOfType<scf::ParallelOp>();
@@ -106,8 +114,8 @@ static LogicalResult convertBlock(RewriterBase &rewriter,
     if (!type.hasStaticShape() || !type.getLayout().isIdentity())
       return WalkResult::interrupt();
     for (Operation *user : alloca->getUsers())
-      if (!isa<memref::LoadOp, memref::StoreOp, vector::LoadOp,
-               vector::StoreOp>(user))
+      if (!isa<memref::LoadOp, memref::StoreOp, vector::LoadOp, vector::StoreOp,
+               vector::TransferReadOp, vector::TransferWriteOp>(user))
         return WalkResult::interrupt();
     sharedBuffers.push_back(alloca);
     sharedTypes.push_back(MemRefType::get(

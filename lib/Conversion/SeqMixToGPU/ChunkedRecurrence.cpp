@@ -35,6 +35,7 @@
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 
 using namespace mlir;
 using namespace mlir::seqmix;
@@ -245,14 +246,44 @@ static LogicalResult buildChunkedBlock(PatternRewriter &rewriter, Operation *op,
           x = e.mulf(e.load(Ds, {e.mini(r, e.subi(L, one))}), x);
         e.store(Vs, orZero(in, x), {r, j});
       });
-      if (norm)
+      // l2 norms of the rows: a warp per row where K spreads over the lanes
+      // (its sum of squares as shuffles), else a thread per row.
+      auto inverseNorm = [&](Value sumOfSquares) {
+        return e.divf(e.f32(1), e.sqrt(e.addf(sumOfSquares, e.f32(1e-6))));
+      };
+      if (norm && K % 32 == 0)
+        e.warpRows(L, [&](Value r) {
+          for (Value X : {Qs, Ks}) {
+            Type elt = cast<MemRefType>(X.getType()).getElementType();
+            auto rowType = VectorType::get({K}, rewriter.getF32Type());
+            Value x = vector::TransferReadOp::create(
+                rewriter, loc, VectorType::get({K}, elt), X,
+                ValueRange{r, zero},
+                arith::ConstantOp::create(rewriter, loc,
+                                          rewriter.getZeroAttr(elt)),
+                ArrayRef<bool>{true});
+            if (!elt.isF32())
+              x = arith::ExtFOp::create(rewriter, loc, rowType, x);
+            Value ss = vector::ReductionOp::create(
+                rewriter, loc, vector::CombiningKind::ADD, e.mulf(x, x));
+            Value inv = inverseNorm(ss);
+            Value y = e.mulf(
+                x, vector::BroadcastOp::create(rewriter, loc, rowType, inv));
+            if (!elt.isF32())
+              y = arith::TruncFOp::create(rewriter, loc,
+                                          VectorType::get({K}, elt), y);
+            vector::TransferWriteOp::create(
+                rewriter, loc, y, X, ValueRange{r, zero}, ArrayRef<bool>{true});
+          }
+        });
+      else if (norm)
         e.phase(L, [&](Value r) {
           for (Value X : {Qs, Ks}) {
             Value ss = e.fold(cK, e.f32(0), [&](Value i, Value acc) {
               Value x = e.load(X, {r, i});
               return e.addf(acc, e.mulf(x, x));
             });
-            Value inv = e.divf(e.f32(1), e.sqrt(e.addf(ss, e.f32(1e-6))));
+            Value inv = inverseNorm(ss);
             e.loop(cK, [&](Value i) {
               e.store(X, e.mulf(e.load(X, {r, i}), inv), {r, i});
             });

@@ -301,8 +301,8 @@ func.func @warp_products() {
 
 // -----
 
-// Warp-level code is warp products only.
-#kn = affine_map<(d0, d1) -> (d1, d0)>
+// Warp-level code is matrix products, or vector code that spreads over the
+// lanes: a scalar store does not.
 func.func @warp_store(%out: memref<32xf32>) {
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index
@@ -310,8 +310,8 @@ func.func @warp_store(%out: memref<32xf32>) {
   %f = arith.constant 1.0 : f32
   scf.execute_region no_inline {
     scf.parallel (%t) = (%c0) to (%c32) step (%c1) {
+      // expected-error @below {{warp-level code that does not spread over the lanes: 'memref.store'}}
       gpu.warp_execute_on_lane_0(%t)[32] {
-        // expected-error @below {{warp-level code in a block is 16x8x16 matrix products of bf16 or f16 tiles read from and written to memory (warpMatmul), not 'memref.store'}}
         memref.store %f, %out[%c0] : memref<32xf32>
       }
       scf.reduce
@@ -346,5 +346,60 @@ func.func @warp_f32_product(%x: memref<16x16xf32>, %y: memref<8x16xf32>, %out: m
     } {seqmix.block_threads = 32 : i64}
     scf.yield
   } {seqmix.block_threads = 32 : i64}
+  return
+}
+
+// -----
+
+// Row-wise warp code (BlockEmitter::warpRows: an l2 norm of rows of 64):
+// upstream's vector distribution gives each lane 2 elements of the row;
+// the sum of squares is the lane's partial sum, then xor shuffles at
+// distances 1 to 16; the row is scaled and stored back by the same lanes.
+// CHECK-LABEL: func @warp_row_norm
+// CHECK: gpu.launch
+// CHECK-SAME: workgroup(%[[ROWS:[a-z0-9]+]] : memref<4x64xf32, #gpu.address_space<workgroup>>)
+// CHECK-NOT: gpu.warp_execute_on_lane_0
+// CHECK: %[[LANE:.+]] = arith.remui %{{.+}}, %c32
+// CHECK: scf.for %[[ROW:.+]] = %{{.+}} to %c4 step %c2
+// CHECK: %[[X:.+]] = vector.load %[[ROWS]][%[[ROW]], %{{.+}}] : memref<4x64xf32, #gpu.address_space<workgroup>>, vector<2xf32>
+// CHECK: %[[SQ:.+]] = arith.mulf %[[X]], %[[X]] : vector<2xf32>
+// CHECK: %[[PART:.+]] = vector.reduction <add>, %[[SQ]] : vector<2xf32> into f32
+// CHECK: gpu.shuffle  xor %[[PART]], %c1_i32, %c32_i32 : f32
+// CHECK-COUNT-4: gpu.shuffle  xor
+// CHECK: math.sqrt
+// CHECK: vector.store %{{.+}}, %[[ROWS]][%[[ROW]], %{{.+}}] : memref<4x64xf32, #gpu.address_space<workgroup>>, vector<2xf32>
+// CHECK: gpu.barrier
+func.func @warp_row_norm() {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c2 = arith.constant 2 : index
+  %c4 = arith.constant 4 : index
+  %c32 = arith.constant 32 : index
+  %c64 = arith.constant 64 : index
+  scf.execute_region no_inline {
+    %rows = memref.alloca() : memref<4x64xf32>
+    scf.parallel (%tid) = (%c0) to (%c64) step (%c1) {
+      scf.for %i = %tid to %c64 step %c64 {
+        %lane = arith.remui %tid, %c32 : index
+        %warp = arith.divui %tid, %c32 : index
+        scf.for %row = %warp to %c4 step %c2 {
+          gpu.warp_execute_on_lane_0(%lane)[32] {
+            %z = arith.constant 0.0 : f32
+            %one = arith.constant 1.0 : f32
+            %x = vector.transfer_read %rows[%row, %c0], %z {in_bounds = [true]} : memref<4x64xf32>, vector<64xf32>
+            %sq = arith.mulf %x, %x : vector<64xf32>
+            %ss = vector.reduction <add>, %sq : vector<64xf32> into f32
+            %norm = math.sqrt %ss : f32
+            %inv = arith.divf %one, %norm : f32
+            %b = vector.broadcast %inv : f32 to vector<64xf32>
+            %y = arith.mulf %x, %b : vector<64xf32>
+            vector.transfer_write %y, %rows[%row, %c0] {in_bounds = [true]} : vector<64xf32>, memref<4x64xf32>
+          }
+        }
+      }
+      scf.reduce
+    } {seqmix.block_threads = 64 : i64}
+    scf.yield
+  } {seqmix.block_threads = 64 : i64}
   return
 }
