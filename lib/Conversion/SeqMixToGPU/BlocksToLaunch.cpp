@@ -9,7 +9,8 @@
 // loops become workgroup (shared) memory, except thread-private ones
 // ([threads, ...], each thread at its own index), which become each
 // thread's own; each thread loop becomes the thread's strided share of it,
-// then a barrier.
+// then a barrier. Warp-level code in a thread loop (warpMatmul's products,
+// warpRows' vector code) first becomes each lane's share of it.
 //
 //===----------------------------------------------------------------------===//
 
@@ -114,8 +115,8 @@ static LogicalResult convertBlock(RewriterBase &rewriter,
     if (!type.hasStaticShape() || !type.getLayout().isIdentity())
       return WalkResult::interrupt();
     for (Operation *user : alloca->getUsers())
-      if (!isa<memref::LoadOp, memref::StoreOp, vector::LoadOp, vector::StoreOp,
-               vector::TransferReadOp, vector::TransferWriteOp>(user))
+      if (!isa<memref::LoadOp, memref::StoreOp, vector::LoadOp,
+               vector::StoreOp>(user))
         return WalkResult::interrupt();
     sharedBuffers.push_back(alloca);
     sharedTypes.push_back(MemRefType::get(
