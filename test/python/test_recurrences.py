@@ -163,28 +163,17 @@ def strong_gate(rng, gate, B, T, H, K):
     return None if g is None else g.astype(np.float32)
 
 
-@pytest.mark.parametrize("gate,chunk,warps,tile,rule", [
-    (None, 8, 1, 16, "additive"), ("const", 64, 2, 48, "additive"),
-    ("scalar", 16, 4, 32, "additive"), ("vector", 32, 8, 20, "additive"),
-    (None, 64, 4, 48, "delta"), ("scalar", 32, 2, 20, "delta"),
-    ("vector", 16, 4, 32, "delta")])
-def test_linear_attention_gpu_blocks(compiled, gate, chunk, warps, tile, rule):
-    """The GPU block builder under user configs: 1 to 8 warps (a thread
-    taking several points of a phase, or none), value tiles that do not
-    divide V (a dynamic last tile), chunks of 8 to 64 (T = 45 ends with a
-    short one), gates as strong as -20 per step, both rules (the delta
-    rule in its UT form), GQA, l2 norm, a vk state. GPU pipelines only."""
-    if compiled.pipeline not in ("gpu", "gpu-emulated"):
-        pytest.skip("a #seqmix.gpu_tiling config")
-    rng = np.random.default_rng(seed(f"blocks{gate}{chunk}{warps}{tile}{rule}"))
-    B, T, Hqk, H, K, V = 2, 45, 1, 2, 24, 48
+def check_tiled_recurrence(compiled, seed_value, B, K, gate, rule, tile):
+    """linear_attention under a tile config against the reference: T = 45,
+    GQA (2 heads on 1 q/k head), V = 48, l2 norm, a vk initial state, the
+    gate of strong_gate and, for the delta rule, β in [0.1, 0.9]."""
+    rng = np.random.default_rng(seed_value)
+    T, Hqk, H, V = 45, 1, 2, 48
     q, k, v, _, _, s0 = la_inputs(rng, B, T, Hqk, H, K, V, None, False, True, None)
     g = strong_gate(rng, gate, B, T, H, K)
     s0_vk = np.ascontiguousarray(s0.transpose(0, 1, 3, 2))
-    config = (f"seqmix.tile = #seqmix.gpu_tiling<blocks = [1, 1, {tile}, 0], "
-              f"warps = {warps}, chunk = {chunk}>")
     attrs = ", ".join(["scale = 0.5 : f32", "qk_norm = #seqmix.qk_norm<l2>",
-                       "state_layout = #seqmix.state_layout<vk>", config])
+                       "state_layout = #seqmix.state_layout<vk>", tile])
     opt = [Arg("log_decay", g)] if g is not None else []
     beta = rnd(rng, B, T, H, lo=0.1, hi=0.9) if rule == "delta" else None
     if beta is not None:
@@ -198,6 +187,25 @@ def test_linear_attention_gpu_blocks(compiled, gate, chunk, warps, tile, rule):
                                 state_layout="vk", output_final_state=True)
     close(outs[0], want[0], atol=1e-4)
     close(outs[1], want[1], atol=1e-4)
+
+
+@pytest.mark.parametrize("gate,chunk,warps,tile,rule", [
+    (None, 8, 1, 16, "additive"), ("const", 64, 2, 48, "additive"),
+    ("scalar", 16, 4, 32, "additive"), ("vector", 32, 8, 20, "additive"),
+    (None, 64, 4, 48, "delta"), ("scalar", 32, 2, 20, "delta"),
+    ("vector", 16, 4, 32, "delta")])
+def test_linear_attention_gpu_blocks(compiled, gate, chunk, warps, tile, rule):
+    """The GPU block builder under user configs: 1 to 8 warps (a thread
+    taking several points of a phase, or none), value tiles that do not
+    divide V (a dynamic last tile), chunks of 8 to 64 (T = 45 ends with a
+    short one), gates as strong as -20 per step, both rules (the delta
+    rule in its UT form), GQA, l2 norm, a vk state. GPU pipelines only."""
+    if compiled.pipeline not in ("gpu", "gpu-emulated"):
+        pytest.skip("a #seqmix.gpu_tiling config")
+    config = (f"seqmix.tile = #seqmix.gpu_tiling<blocks = [1, 1, {tile}, 0], "
+              f"warps = {warps}, chunk = {chunk}>")
+    check_tiled_recurrence(compiled, seed(f"blocks{gate}{chunk}{warps}{tile}{rule}"),
+                           2, 24, gate, rule, config)
 
 
 @pytest.mark.parametrize("dtype", ["bf16", "f16"])
@@ -275,28 +283,10 @@ def test_linear_attention_register_chunks(compiled, gate, chunk, rule):
     as chunks of 8), both rules (the delta rule's UT form): T not a multiple
     of the chunk, gates as strong as -20 per step, GQA, l2 norm, a vk state.
     The reference pipeline ignores the config."""
-    rng = np.random.default_rng(seed(f"chunks{gate}{chunk}{rule}"))
-    B, T, Hqk, H, K, V = 1, 45, 1, 2, 32, 48
-    q, k, v, _, _, s0 = la_inputs(rng, B, T, Hqk, H, K, V, None, False, True, None)
-    g = strong_gate(rng, gate, B, T, H, K)
-    s0_vk = np.ascontiguousarray(s0.transpose(0, 1, 3, 2))
     tile = ("seqmix.tile = #seqmix.cpu_tiling<threads = [0, 1, 0, 0], "
             f"vector = [0, 0, 16, 0], chunk = {chunk}>")
-    attrs = ", ".join(["scale = 0.5 : f32", "qk_norm = #seqmix.qk_norm<l2>",
-                       "state_layout = #seqmix.state_layout<vk>", tile])
-    opt = [Arg("log_decay", g)] if g is not None else []
-    beta = rnd(rng, B, T, H, lo=0.1, hi=0.9) if rule == "delta" else None
-    if beta is not None:
-        opt.append(Arg("beta", beta))
-    dest = [Out("o", tensor_type((B, T, H, V), "f32")),
-            state_out((B, H, V, K), s0_vk)]
-    outs = run_op(compiled, "linear_attention",
-                  [Arg("q", q), Arg("k", k), Arg("v", v)], opt, attrs, dest)
-    want = ref.linear_attention(q, k, v, log_decay=g, beta=beta,
-                                initial_state=s0_vk, scale=0.5, qk_norm="l2",
-                                state_layout="vk", output_final_state=True)
-    close(outs[0], want[0], atol=1e-4)
-    close(outs[1], want[1], atol=1e-4)
+    check_tiled_recurrence(compiled, seed(f"chunks{gate}{chunk}{rule}"), 1, 32,
+                           gate, rule, tile)
 
 
 def test_linear_attention_f16_inputs_dynamic_T(compiled):
