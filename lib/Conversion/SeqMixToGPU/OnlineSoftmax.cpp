@@ -434,15 +434,8 @@ struct BlockSlidingWindow : OpRewritePattern<SlidingWindowAttentionOp> {
     spec.queries = *queries;
     spec.scale = op.getScaleValue();
     spec.dilation = {1};
-    // Bottom-right alignment: query i sits at key position i + Tk - Tq
-    // (signed; it may be negative); its keys are [lo, hi).
     spec.window = [=](ScalarEmitter &e, int64_t, Value i) {
-      Value nq = e.dim(qBuf, 1), nk = e.dim(kBuf, 1);
-      Value pos = e.subi(e.addi(i, nk), nq);
-      Value lo =
-          left < 0 ? e.idx(0) : e.maxi(e.subi(pos, e.idx(left)), e.idx(0));
-      Value hi = right < 0 ? nk : e.mini(e.addi(pos, e.idx(right + 1)), nk);
-      return AxisWindow{e.idx(0), pos, lo, e.maxi(hi, lo)};
+      return swaWindow(e, i, e.dim(qBuf, 1), e.dim(kBuf, 1), left, right);
     };
     return buildFlashBlock(rewriter, op, spec);
   }

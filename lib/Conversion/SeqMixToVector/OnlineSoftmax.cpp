@@ -129,14 +129,10 @@ LogicalResult mlir::seqmix::detail::buildSlidingWindowAttention(
   view.o = op.getOInit();
   view.lse = op.getLseInit();
   view.scale = op.getScaleValue();
-  // Query i sits at key position c = i + Tk - Tq (signed: Tq may exceed Tk).
   view.window = [=](ScalarEmitter &e, int64_t,
                     Value i) -> std::pair<Value, Value> {
-    Value Tk = e.dim(k, 1), zero = e.idx(0);
-    Value c = e.subi(e.addi(i, Tk), e.dim(q, 1));
-    Value lo = left < 0 ? zero : e.maxi(e.subi(c, e.idx(left)), zero);
-    Value end = right < 0 ? Tk : e.mini(e.addi(c, e.idx(right + 1)), Tk);
-    return {lo, e.maxi(end, lo)};
+    AxisWindow w = swaWindow(e, i, e.dim(q, 1), e.dim(k, 1), left, right);
+    return {w.start, w.end};
   };
   return buildOnlineSoftmax(rewriter, op, view, width);
 }

@@ -236,13 +236,8 @@ LogicalResult SlidingWindowAttentionOp::emitScalarBody(OpBuilder &b,
   int64_t left = getWindowLeftAttr().getInt();
   int64_t right = getWindowRightAttr().getInt();
   Value scale = e.f32(getScaleValue());
-  // Bottom-right alignment: query i sits at key position i + Tk - Tq,
-  // computed in signed index arithmetic (it may be negative).
-  Value pos = e.subi(e.addi(i, Tk), Tq);
-  Value lo = left < 0 ? e.idx(0) : e.maxi(e.subi(pos, e.idx(left)), e.idx(0));
-  Value hi =
-      right < 0 ? Tk : e.mini(e.addi(e.addi(pos, e.idx(right)), e.idx(1)), Tk);
-  hi = e.maxi(hi, lo);
+  AxisWindow window = swaWindow(e, i, Tq, Tk, left, right);
+  Value lo = window.start, hi = window.end;
   auto forKeys = [&](function_ref<void(ValueRange, Value)> body) {
     e.loop(lo, hi, [&](Value j) { body(j, e.f32(0)); });
   };

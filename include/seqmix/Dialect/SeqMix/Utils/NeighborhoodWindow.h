@@ -1,7 +1,9 @@
-//===- NeighborhoodWindow.h - NATTEN's window rule --------------*- C++ -*-===//
+//===- NeighborhoodWindow.h - windowed attention's window rules -*- C++ -*-===//
 //
-// The keys a neighborhood_attention query sees along one axis, shared by
-// the op's scalar body and the CPU pipeline's online-softmax builder.
+// The keys a neighborhood_attention query sees along one axis (NATTEN's
+// rule) and a sliding_window_attention query's keys, shared by the ops'
+// scalar bodies, the CPU pipeline's online-softmax builder and the GPU
+// flash block.
 //
 //===----------------------------------------------------------------------===//
 
@@ -42,6 +44,19 @@ inline AxisWindow naWindow(ScalarEmitter &e, Value x, Value L, int64_t k,
   w.start = e.select(over, e.addi(start, shift), start);
   w.end = e.addi(w.start, e.idx(k));
   return w;
+}
+
+/// A sliding window: query i sits at key position i + Tk - Tq (bottom-right
+/// alignment, signed: it may be negative) and sees the keys [start, end) =
+/// [pos - left, pos + right] within [0, Tk) (a negative bound: unbounded
+/// on that side); an empty window has end = start. Group 0.
+inline AxisWindow swaWindow(ScalarEmitter &e, Value i, Value Tq, Value Tk,
+                            int64_t left, int64_t right) {
+  Value zero = e.idx(0);
+  Value pos = e.subi(e.addi(i, Tk), Tq);
+  Value lo = left < 0 ? zero : e.maxi(e.subi(pos, e.idx(left)), zero);
+  Value hi = right < 0 ? Tk : e.mini(e.addi(pos, e.idx(right + 1)), Tk);
+  return AxisWindow{zero, pos, lo, e.maxi(hi, lo)};
 }
 
 } // namespace mlir::seqmix
